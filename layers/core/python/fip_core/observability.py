@@ -1,0 +1,33 @@
+"""Powertools Logger (JSON, with correlation id), Tracer and Metrics for one domain."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from functools import cache
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+
+METRICS_NAMESPACE = "FederatedImputation"
+
+# A request that adds no metric is normal (most reads); Powertools would warn on every one.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+
+@dataclass(frozen=True)
+class Observability:
+    """The three Powertools utilities of one domain, shared by all its handlers."""
+
+    logger: Logger
+    tracer: Tracer
+    metrics: Metrics
+
+
+@cache
+def observability(domain: str) -> Observability:
+    """The logger, tracer and metrics of a domain, named after it."""
+    return Observability(
+        logger=Logger(service=domain),
+        tracer=Tracer(service=domain),
+        metrics=Metrics(namespace=METRICS_NAMESPACE, service=domain),
+    )

@@ -1,0 +1,44 @@
+"""Platform-wide configuration read from the environment, as pydantic models."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class PlatformSettings(BaseSettings):
+    """Settings every domain shares; environment variables prefixed `FIP_`."""
+
+    model_config = SettingsConfigDict(env_prefix="FIP_", extra="ignore", frozen=True)
+
+    environment: str = Field(default="local", description="Deployment stage: local, dev, prod.")
+    event_bus_name: str = Field(default="fip-events", description="EventBridge bus for domain events.")
+    event_source_prefix: str = Field(default="fip", description="Events carry source '<prefix>.<domain>'.")
+
+
+class DatabaseSettings(BaseSettings):
+    """Where one domain's database is: a URL locally, a Secrets Manager secret in the cloud.
+
+    Each domain reads its own variables (`REGISTRY_DATABASE_URL`, ...) so that the local platform
+    can run every domain in one process without their settings colliding.
+    """
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL, e.g. sqlite:///.state/registry.db")
+    database_secret_arn: str | None = Field(
+        default=None, description="Secrets Manager secret holding host, port, username, password and dbname."
+    )
+
+
+@cache
+def platform_settings() -> PlatformSettings:
+    """The platform settings of this container, read once."""
+    return PlatformSettings()
+
+
+def database_settings(domain: str) -> DatabaseSettings:
+    """The database settings of one domain, from variables prefixed with the domain's name."""
+    return DatabaseSettings(_env_prefix=f"{domain.upper()}_")
