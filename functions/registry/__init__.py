@@ -1,0 +1,1 @@
+"""The service registry domain: imputation services, their reference panels and their health."""

@@ -1,0 +1,1 @@
+"""Data access of the registry: tables and the repository over them."""

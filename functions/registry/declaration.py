@@ -1,0 +1,64 @@
+"""What the registry domain exposes: read by the CDK app and by the local platform alike."""
+
+from fip_core.declaration import DomainDeclaration, FunctionDeclaration, HttpRoute, Schedule
+
+HEALTH_SWEEP_RATE_MINUTES = 5
+
+DECLARATION = DomainDeclaration(
+    name="registry",
+    functions=(
+        FunctionDeclaration(
+            name="api",
+            handler="registry.handlers.api.handler",
+            description="Registry HTTP API: services, reference panels, health, GA4GH Service Registry",
+            timeout_seconds=29,
+            reaches_internet=True,  # test-connection and check-now probe external services
+        ),
+        FunctionDeclaration(
+            name="health-sweep",
+            handler="registry.handlers.health_sweep.handler",
+            description="Checks every service that is due, concurrently",
+            timeout_seconds=120,
+            memory_mb=1024,
+            reaches_internet=True,
+        ),
+        FunctionDeclaration(
+            name="migrate",
+            handler="registry.handlers.migrate.handler",
+            description="Brings the registry database to the newest schema on deploy",
+            timeout_seconds=300,
+        ),
+    ),
+    api_function="api",
+    migrations_function="migrate",
+    routes=(
+        HttpRoute("GET", "/services"),
+        HttpRoute("POST", "/services"),
+        HttpRoute("POST", "/services/test-connection"),
+        HttpRoute("GET", "/services/{service_id}"),
+        HttpRoute("PATCH", "/services/{service_id}"),
+        HttpRoute("DELETE", "/services/{service_id}"),
+        HttpRoute("GET", "/services/{service_id}/panels"),
+        HttpRoute("POST", "/services/{service_id}/panels"),
+        HttpRoute("GET", "/services/{service_id}/panels/{panel_id}"),
+        HttpRoute("PATCH", "/services/{service_id}/panels/{panel_id}"),
+        HttpRoute("DELETE", "/services/{service_id}/panels/{panel_id}"),
+        HttpRoute("GET", "/panels"),
+        HttpRoute("GET", "/services/{service_id}/health"),
+        HttpRoute("GET", "/services/{service_id}/health/history"),
+        HttpRoute("POST", "/services/{service_id}/health-check"),
+        HttpRoute("GET", "/service-health"),
+        HttpRoute("GET", "/ga4gh/registry/v1/services"),
+        HttpRoute("GET", "/ga4gh/registry/v1/services/types"),
+        HttpRoute("GET", "/ga4gh/registry/v1/services/{service_id}"),
+        HttpRoute("GET", "/ga4gh/registry/v1/service-info"),
+    ),
+    schedules=(
+        Schedule(
+            name="health-sweep",
+            function="health-sweep",
+            rate_minutes=HEALTH_SWEEP_RATE_MINUTES,
+            description="Check the imputation services that are due",
+        ),
+    ),
+)

@@ -1,0 +1,1 @@
+"""Rules of the registry, free of HTTP, AWS and SQL."""

@@ -1,0 +1,1 @@
+"""Pydantic models of the registry: what the API takes and answers."""

@@ -1,0 +1,78 @@
+"""Types shared by the registry's models."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import BeforeValidator, Field, HttpUrl, TypeAdapter, ValidationError
+from pydantic_core import PydanticCustomError
+
+_HTTP_URL = TypeAdapter(HttpUrl)
+
+
+class ApiType(StrEnum):
+    """The API an imputation service speaks."""
+
+    MICHIGAN = "michigan"  # Cloudgene API v2: Michigan, TOPMed, H3Africa imputation servers
+    GA4GH_WES = "ga4gh_wes"  # GA4GH Workflow Execution Service
+
+
+class GenomeBuild(StrEnum):
+    """Reference genome builds the imputation servers know."""
+
+    HG19 = "hg19"
+    HG38 = "hg38"
+
+
+class HealthStatus(StrEnum):
+    """What the last check of a service found."""
+
+    HEALTHY = "healthy"
+    UNHEALTHY = "unhealthy"
+    UNKNOWN = "unknown"
+
+
+def _web_url(value: Any) -> str:
+    try:
+        return str(_HTTP_URL.validate_python(value))
+    except ValidationError as error:
+        raise PydanticCustomError(
+            "url_parsing", "{reason}; give a full http:// or https:// URL", {"reason": error.errors()[0]["msg"]}
+        ) from None
+
+
+def _base_url(value: Any) -> str:
+    url = _web_url(value)
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        raise PydanticCustomError(
+            "url_credentials", "must not contain credentials; per-user tokens are stored separately"
+        )
+    if parts.query or parts.fragment:
+        raise PydanticCustomError("url_base", "must be a base URL without query string or fragment")
+    return url.rstrip("/")
+
+
+BaseUrl = Annotated[
+    str,
+    BeforeValidator(_base_url),
+    Field(
+        max_length=2048,
+        json_schema_extra={"format": "uri"},
+        description="Root URL of the service, e.g. https://impute.afrigen-d.org or https://wes.example.org/ga4gh/wes/v1",
+    ),
+]
+WebUrl = Annotated[str, BeforeValidator(_web_url), Field(max_length=2048, json_schema_extra={"format": "uri"})]
+Slug = Annotated[
+    str,
+    Field(
+        min_length=2,
+        max_length=63,
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        description="Lower-case letters, digits and single hyphens, e.g. 'h3africa-imputation'.",
+    ),
+]
+Text = Annotated[str, Field(max_length=4000)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]

@@ -1,0 +1,97 @@
+"""Reference panels: the panels each service offers, named as the service knows them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from registry.models.common import GenomeBuild, Name, Text
+
+PanelSlug = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9@._:+-]*$",
+        description="The panel's id on the service, e.g. 'apps@h3africa-v6hc-s@1.0.0' or 'topmed-r3'.",
+    ),
+]
+Population = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+Populations = Annotated[list[Population], Field(max_length=100)]
+
+
+class PanelFields(BaseModel):
+    """Fields of a panel an admin sets; shared by create and update."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    display_name: Name | None = None
+    build: GenomeBuild | None = None
+    populations: Populations | None = None
+    sample_count: Annotated[int, Field(ge=0, le=100_000_000)] | None = None
+    is_available: bool | None = None
+    description: Text | None = None
+
+    @model_validator(mode="after")
+    def _populations_unique(self) -> PanelFields:
+        if self.populations is not None and len(set(self.populations)) != len(self.populations):
+            raise ValueError("list each population once")
+        return self
+
+
+class PanelCreate(PanelFields):
+    """A new reference panel of a service."""
+
+    slug: PanelSlug
+    display_name: Name
+    build: GenomeBuild
+    populations: Populations = Field(default_factory=list)
+    is_available: bool = True
+    description: Text = ""
+
+
+class PanelUpdate(PanelFields):
+    """Changes to a panel; only the fields given are changed."""
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> PanelUpdate:
+        if not self.model_fields_set:
+            raise ValueError("give at least one field to change")
+        for required in ("display_name", "build", "populations", "is_available", "description"):
+            if required in self.model_fields_set and getattr(self, required) is None:
+                raise ValueError(f"{required} cannot be null")
+        return self
+
+
+class ReferencePanel(BaseModel):
+    """A reference panel offered by one service."""
+
+    id: UUID
+    service_id: UUID
+    slug: str
+    display_name: str
+    build: GenomeBuild
+    populations: list[str]
+    sample_count: int | None
+    is_available: bool
+    description: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class PanelQuery(BaseModel):
+    """Filters of the panel list across services."""
+
+    build: GenomeBuild | None = None
+    population: str | None = None
+    service_id: UUID | None = None
+    available: bool | None = None
+
+
+class PanelList(BaseModel):
+    """Panels, oldest first."""
+
+    items: list[ReferencePanel]

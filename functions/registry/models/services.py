@@ -1,0 +1,150 @@
+"""Imputation services: what an admin registers and what everybody reads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from registry.models.common import ApiType, BaseUrl, GenomeBuild, HealthStatus, Name, Slug, Text, WebUrl
+
+Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code, e.g. 'ZA'.")]
+
+
+class Location(BaseModel):
+    """Where a service runs: shown on maps and used to route jobs close to the data."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    country: Country | None = None
+    city: Annotated[str, Field(max_length=200)] | None = None
+    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+
+    @model_validator(mode="after")
+    def _coordinates_together(self) -> Location:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("give latitude and longitude together, or neither")
+        return self
+
+
+def _unique_builds(builds: list[GenomeBuild]) -> list[GenomeBuild]:
+    if len(set(builds)) != len(builds):
+        raise ValueError("list each build once")
+    return builds
+
+
+Builds = Annotated[list[GenomeBuild], Field(min_length=1, max_length=2)]
+
+
+class ServiceFields(BaseModel):
+    """Fields an admin sets on a service; shared by create and update."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Name | None = None
+    api_type: ApiType | None = None
+    base_url: BaseUrl | None = None
+    description: Text | None = None
+    institution: Annotated[str, Field(max_length=200)] | None = None
+    institution_url: WebUrl | None = None
+    documentation_url: WebUrl | None = None
+    contact_url: Annotated[str, Field(max_length=500, pattern=r"^(https?://|mailto:)\S+$")] | None = None
+    location: Location | None = None
+    supported_builds: Builds | None = None
+    max_upload_size_mb: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    requires_user_token: bool | None = None
+    is_active: bool | None = None
+
+    @model_validator(mode="after")
+    def _builds_unique(self) -> ServiceFields:
+        if self.supported_builds is not None:
+            _unique_builds(self.supported_builds)
+        return self
+
+
+class ServiceCreate(ServiceFields):
+    """A new imputation service."""
+
+    name: Name
+    slug: Slug
+    api_type: ApiType
+    base_url: BaseUrl
+    description: Text = ""
+    location: Location = Field(default_factory=Location)
+    supported_builds: Builds = Field(default_factory=lambda: [GenomeBuild.HG19, GenomeBuild.HG38])
+    requires_user_token: bool = False
+    is_active: bool = True
+
+
+class ServiceUpdate(ServiceFields):
+    """Changes to a service; only the fields given are changed."""
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> ServiceUpdate:
+        if not self.model_fields_set:
+            raise ValueError("give at least one field to change")
+        for required in ("name", "api_type", "base_url", "description", "location", "supported_builds"):
+            if required in self.model_fields_set and getattr(self, required) is None:
+                raise ValueError(f"{required} cannot be null")
+        return self
+
+
+class ServiceHealth(BaseModel):
+    """The current health of a service, as the last check left it."""
+
+    status: HealthStatus
+    response_time_ms: float | None = None
+    last_checked_at: datetime | None = None
+    next_check_at: datetime | None = None
+    consecutive_failures: int = 0
+    last_error: str | None = None
+    unhealthy_since: datetime | None = None
+
+
+class ImputationService(BaseModel):
+    """A registered imputation service."""
+
+    id: UUID
+    slug: str
+    name: str
+    api_type: ApiType
+    base_url: str
+    description: str
+    institution: str | None
+    institution_url: str | None
+    documentation_url: str | None
+    contact_url: str | None
+    location: Location
+    supported_builds: list[GenomeBuild]
+    max_upload_size_mb: int | None
+    requires_user_token: bool
+    is_active: bool
+    deactivated_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+    health: ServiceHealth
+
+
+class ServiceQuery(BaseModel):
+    """Filters and paging of the service list."""
+
+    q: str | None = None
+    api_type: ApiType | None = None
+    is_active: bool | None = None
+    health: HealthStatus | None = None
+    build: GenomeBuild | None = None
+    country: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+class ServicePage(BaseModel):
+    """One page of services."""
+
+    items: list[ImputationService]
+    total: int = Field(description="How many services match the filters in all.")
+    limit: int
+    offset: int
