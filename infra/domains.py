@@ -1,0 +1,7 @@
+"""The domains of the platform, as they declare themselves. Both the CDK app and the local
+platform build everything from this list."""
+
+from fip_core.declaration import DomainDeclaration
+from registry.declaration import DECLARATION as REGISTRY
+
+DOMAINS: tuple[DomainDeclaration, ...] = (REGISTRY,)

@@ -1,0 +1,131 @@
+"""One parameterised factory for the events Lambda functions receive: API Gateway HTTP API v2
+requests, EventBridge events and scheduled events. Tests and the local platform both use it."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+ACCOUNT = "123456789012"
+REGION = "eu-west-1"
+
+
+def http_api_event(
+    method: str,
+    path: str,
+    *,
+    route_key: str | None = None,
+    path_parameters: dict[str, str] | None = None,
+    query: dict[str, str] | str | None = None,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    source_ip: str = "127.0.0.1",
+    authorizer: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An API Gateway HTTP API (payload 2.0) request event, as the service sends it."""
+    raw_query = query if isinstance(query, str) else urlencode(query or {})
+    request_headers = {key.lower(): value for key, value in (headers or {}).items()}
+    encoded_body: str | None
+    is_base64 = False
+    if body is None:
+        encoded_body = None
+    elif isinstance(body, bytes):
+        encoded_body, is_base64 = base64.b64encode(body).decode(), True
+    elif isinstance(body, str):
+        encoded_body = body
+    else:
+        encoded_body = json.dumps(body)
+        request_headers.setdefault("content-type", "application/json")
+    parameters: dict[str, str] = {}
+    for key, value in parse_qsl(raw_query, keep_blank_values=True):
+        # HTTP APIs join repeated parameters with commas
+        parameters[key] = f"{parameters[key]},{value}" if key in parameters else value
+    now = datetime.now(UTC)
+    context: dict[str, Any] = {
+        "accountId": ACCOUNT,
+        "apiId": "local",
+        "domainName": request_headers.get("host", "localhost"),
+        "domainPrefix": "localhost",
+        "http": {
+            "method": method,
+            "path": path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": source_ip,
+            "userAgent": request_headers.get("user-agent", ""),
+        },
+        "requestId": str(uuid.uuid4()),
+        "routeKey": route_key or f"{method} {path}",
+        "stage": "$default",
+        "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+        "timeEpoch": int(time.time() * 1000),
+    }
+    if authorizer is not None:
+        context["authorizer"] = authorizer
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route_key or f"{method} {path}",
+        "rawPath": path,
+        "rawQueryString": raw_query,
+        "headers": request_headers,
+        "requestContext": context,
+        "isBase64Encoded": is_base64,
+    }
+    if parameters:
+        event["queryStringParameters"] = parameters
+    if path_parameters:
+        event["pathParameters"] = path_parameters
+    if encoded_body is not None:
+        event["body"] = encoded_body
+    return event
+
+
+def eventbridge_event(detail_type: str, detail: dict[str, Any], source: str, *, bus: str = "default") -> dict[str, Any]:
+    """An event as an EventBridge rule delivers it to a Lambda target."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": detail_type,
+        "source": source,
+        "account": ACCOUNT,
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": REGION,
+        "resources": [] if bus == "default" else [f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{bus}"],
+        "detail": detail,
+    }
+
+
+def scheduled_event(rule_name: str) -> dict[str, Any]:
+    """The event a schedule rule delivers."""
+    event = eventbridge_event("Scheduled Event", {}, "aws.events")
+    event["resources"] = [f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{rule_name}"]
+    return event
+
+
+@dataclass
+class LambdaContext:
+    """The fields of the Lambda context object that Powertools reads."""
+
+    function_name: str = "local-function"
+    memory_limit_in_mb: int = 512
+    aws_request_id: str = "local-request"
+    function_version: str = "$LATEST"
+    log_group_name: str = "/aws/lambda/local"
+    log_stream_name: str = "local"
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def lambda_context(function_name: str = "local-function") -> LambdaContext:
+    """A fresh context with its own request id."""
+    return LambdaContext(function_name=function_name, aws_request_id=str(uuid.uuid4()))
