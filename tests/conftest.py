@@ -1,0 +1,135 @@
+"""Fixtures shared by every test: an isolated environment, moto in server mode, the domain
+databases on SQLite and on a real PostgreSQL, and simulated external services."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# No test may reach real AWS: fake credentials and a dead endpoint until a fixture sets moto's.
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+    }
+)
+
+from fip_core.aws import reset_aws_clients
+from fip_core.database import dispose_engines
+from fip_core.settings import platform_settings
+from tests.support.moto_server import MotoServer
+from tests.support.postgres import INSTALL_HINT, PostgresServer, find_bin_dir
+from tests.support.simulated_services import SimulatedServices, SimulatedServicesThread
+
+REQUIRE_ALL = os.environ.get("FIP_REQUIRE_ALL_TESTS") == "1"  # set by .ci/run: nothing may be skipped
+REPO = Path(__file__).resolve().parent.parent
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip a test that needs what this machine lacks, or fail where every test must run."""
+    if REQUIRE_ALL:
+        pytest.fail(f"{reason} (FIP_REQUIRE_ALL_TESTS=1 forbids skipping)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def moto() -> Iterator[MotoServer]:
+    """moto in server mode on loopback, with AWS_ENDPOINT_URL pointing at it."""
+    server = MotoServer()
+    server.start()
+    previous = os.environ["AWS_ENDPOINT_URL"]
+    os.environ["AWS_ENDPOINT_URL"] = server.endpoint
+    reset_aws_clients()
+    yield server
+    os.environ["AWS_ENDPOINT_URL"] = previous
+    reset_aws_clients()
+    server.stop()
+
+
+@pytest.fixture
+def event_bus(moto: MotoServer) -> MotoServer:
+    """A fresh AWS state with the platform's event bus and a queue capturing every event on it."""
+    moto.reset()
+    moto.create_bus_with_capture(platform_settings().event_bus_name)
+    return moto
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the whole run, started from the installed binaries."""
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        skip_or_fail(f"PostgreSQL binaries not found: {INSTALL_HINT}")
+        raise AssertionError  # unreachable: skip_or_fail raises
+    server = PostgresServer(bin_dir)
+    server.start()
+    yield server
+    server.stop()
+
+
+_database_counter = 0
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database, on SQLite and on PostgreSQL (the test runs once on each)."""
+    global _database_counter  # noqa: PLW0603 - a unique name per database on the shared server
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'domain.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    _database_counter += 1
+    name = f"test_{os.getpid()}_{_database_counter}"
+    server.execute(f"CREATE DATABASE {name}")
+    return server.url(name)
+
+
+@pytest.fixture
+def registry_db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The registry pointed at a fresh, migrated database."""
+    from registry.handlers.migrate import migrate
+    from registry.settings import registry_database, registry_settings
+
+    monkeypatch.setenv("REGISTRY_DATABASE_URL", database_url)
+    registry_database.cache_clear()
+    registry_settings.cache_clear()
+    dispose_engines()
+    migrate({})
+    yield database_url
+    dispose_engines()
+    registry_database.cache_clear()
+    registry_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def simulated() -> Iterator[SimulatedServices]:
+    """Simulated external services answering at once, in a thread of this process."""
+    thread = SimulatedServicesThread(delay=0.0)
+    services = thread.start()
+    yield services
+    thread.stop()
+
+
+@pytest.fixture(scope="session")
+def sapporo_bin() -> Path:
+    """The sapporo executable from its own virtual environment (made by `make test`)."""
+    executable = REPO / ".venv-sapporo" / "bin" / "sapporo"
+    if not executable.exists():
+        found = shutil.which("sapporo")
+        if found is None:
+            skip_or_fail(
+                "sapporo is not installed: run `make sapporo` (pip install -r tests/support/sapporo-requirements.txt)"
+            )
+        return Path(str(found))
+    return executable

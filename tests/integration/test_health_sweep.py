@@ -1,0 +1,164 @@
+"""The scheduled sweep against real HTTP servers on loopback: healthy ones, a hanging one, one
+answering garbage, one in maintenance, and more ways to fail."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from local_platform.events import lambda_context, scheduled_event
+from registry.dal.unit_of_work import publish_pending_events, registry_repository
+from registry.handlers import health_sweep
+from registry.logic.health import HealthPolicy, run_sweep
+from registry.settings import registry_settings
+from tests.support.api import invoke_api
+from tests.support.postgres import free_port
+
+pytestmark = pytest.mark.usefixtures("registry_db")
+
+
+@pytest.fixture(autouse=True)
+def short_timeout(monkeypatch):
+    monkeypatch.setenv("REGISTRY_CHECK_TIMEOUT_SECONDS", "1.5")
+    registry_settings.cache_clear()
+    yield
+    registry_settings.cache_clear()
+
+
+def register(slug, api_type, base_url):
+    answer = invoke_api(
+        "POST", "/services", body={"name": slug.title(), "slug": slug, "api_type": api_type, "base_url": base_url}
+    )
+    assert answer.status == 201, answer.body
+    return answer.body["id"]
+
+
+def health_of(service_id):
+    return invoke_api("GET", f"/services/{service_id}").body["health"]
+
+
+def sweep():
+    return health_sweep.handler(scheduled_event("registry-health-sweep"), lambda_context("registry-health-sweep"))
+
+
+def test_one_sweep_tells_every_kind_of_service_apart(simulated, event_bus):
+    expected = {
+        "cloudgene": ("michigan", simulated.url("cloudgene", 1), "healthy", None),
+        "wes": ("ga4gh_wes", simulated.url("wes", 1), "healthy", None),
+        "wes-root": ("ga4gh_wes", simulated.url("wes", 2) + "/ga4gh/wes/v1", "healthy", None),
+        "sapporo-like": ("ga4gh_wes", simulated.url("wes-noprefix", 1), "healthy", None),
+        "maintenance": (
+            "michigan",
+            simulated.url("maintenance", 1),
+            "unhealthy",
+            "maintenance mode: Upgrading the cluster",
+        ),
+        "garbage": ("michigan", simulated.url("garbage", 1), "unhealthy", "something that is not JSON"),
+        "hanging": ("ga4gh_wes", simulated.url("hang", 1), "unhealthy", "no complete answer within 1.5 s"),
+        "not-wes": ("ga4gh_wes", simulated.url("not-wes", 1), "unhealthy", "without WES fields"),
+        "cloudgene-as-wes": ("ga4gh_wes", simulated.url("cloudgene", 2), "unhealthy", "HTTP 404"),
+        "failing": ("michigan", simulated.url("error", 1), "unhealthy", "HTTP 503"),
+        "endless": ("michigan", simulated.url("huge", 1), "unhealthy", "more than 1 MiB"),
+        "refused": ("michigan", f"http://127.0.0.1:{free_port()}", "unhealthy", "could not connect"),
+    }
+    ids = {slug: register(slug.replace("_", "-"), api_type, url) for slug, (api_type, url, _, _) in expected.items()}
+
+    report = sweep()
+
+    assert report["checked"] == len(expected)
+    assert report["healthy"] == 4
+    for slug, (_, _, status, error) in expected.items():
+        health = health_of(ids[slug])
+        assert health["status"] == status, (slug, health)
+        if error:
+            assert error in health["last_error"], (slug, health["last_error"])
+            assert health["consecutive_failures"] == 1
+            assert health["unhealthy_since"] is not None
+        else:
+            assert health["response_time_ms"] > 0
+            assert health["last_error"] is None
+    # every check is in the history, and every change of status went out as one event
+    for slug, service_id in ids.items():
+        history = invoke_api("GET", f"/services/{service_id}/health/history").body["items"]
+        assert len(history) == 1, slug
+    events = event_bus.captured_events()
+    changes = [e for e in events if e["detail-type"] == "ServiceHealthChanged"]
+    assert {e["detail"]["slug"] for e in changes} == set(expected)
+    assert all(e["source"] == "fip.registry" and e["detail"]["previous_status"] == "unknown" for e in changes)
+    assert report["events_published"] == len(expected)
+
+
+def test_nothing_is_checked_before_it_is_due_and_events_go_out_only_on_change(simulated, event_bus):
+    healthy = register("healthy", "michigan", simulated.url("cloudgene", 5))
+    down = register("down", "michigan", simulated.url("error", 5))
+    policy = HealthPolicy.from_settings(registry_settings())
+    start = datetime.now(UTC)
+
+    def sweep_at(moment):
+        return run_sweep(registry_repository, publish_pending_events, policy, lambda: moment)
+
+    assert sweep_at(start).checked == 2
+    assert len(event_bus.captured_events()) == 2
+    assert sweep_at(start + timedelta(seconds=30)).checked == 0  # nothing due yet
+    later = sweep_at(start + timedelta(minutes=1, seconds=1))  # only the failing one is due
+    assert later.checked == 1
+    assert later.status_changes == 0
+    assert event_bus.captured_events() == []  # still down: no new event
+    assert health_of(down)["consecutive_failures"] == 2
+    assert sweep_at(start + timedelta(minutes=16)).checked == 2  # the healthy one is due after 15 minutes
+    assert health_of(healthy)["status"] == "healthy"
+
+
+def test_recovery_is_one_event_and_clears_the_failure_run(simulated, event_bus, monkeypatch):
+    service_id = register("flaky", "michigan", simulated.url("error", 7))
+    policy = HealthPolicy.from_settings(registry_settings())
+    start = datetime.now(UTC)
+    run_sweep(registry_repository, publish_pending_events, policy, lambda: start)
+    invoke_api("PATCH", f"/services/{service_id}", body={"base_url": simulated.url("cloudgene", 7)})
+    event_bus.captured_events()
+    run_sweep(registry_repository, publish_pending_events, policy, lambda: start + timedelta(minutes=2))
+    health = health_of(service_id)
+    assert health["status"] == "healthy"
+    assert health["consecutive_failures"] == 0
+    assert health["unhealthy_since"] is None
+    [event] = event_bus.captured_events()
+    assert event["detail"]["status"] == "healthy"
+
+
+def test_services_down_for_thirty_days_are_deactivated(simulated, event_bus):
+    service_id = register("gone", "michigan", simulated.url("error", 9))
+    policy = HealthPolicy.from_settings(registry_settings())
+    start = datetime.now(UTC)
+    moment = start
+    report = run_sweep(registry_repository, publish_pending_events, policy, lambda: moment)
+    assert report.deactivated == 0
+    moment = start + timedelta(days=30, minutes=1)
+    report = run_sweep(registry_repository, publish_pending_events, policy, lambda: moment)
+    assert report.deactivated == 1
+    service = invoke_api("GET", f"/services/{service_id}").body
+    assert service["is_active"] is False
+    assert "unhealthy for more than 30 days" in service["deactivated_reason"]
+    assert "ServiceDeactivated" in [e["detail-type"] for e in event_bus.captured_events()]
+    moment = start + timedelta(days=31)
+    assert (
+        run_sweep(registry_repository, publish_pending_events, policy, lambda: moment).checked == 0
+    )  # inactive: left alone
+
+
+def test_events_wait_in_the_outbox_while_the_bus_is_unreachable(simulated, event_bus, monkeypatch):
+    register("queued", "michigan", simulated.url("cloudgene", 11))
+    monkeypatch.setenv("FIP_EVENT_BUS_NAME", "no-such-bus")
+    from fip_core.settings import platform_settings
+
+    platform_settings.cache_clear()
+    try:
+        report = sweep()
+    finally:
+        monkeypatch.undo()
+        platform_settings.cache_clear()
+    assert report["status_changes"] == 1
+    assert report["events_published"] == 0
+    assert event_bus.captured_events() == []
+    assert publish_pending_events() == 1  # the next relay delivers it
+    [event] = event_bus.captured_events()
+    assert event["detail"]["slug"] == "queued"
+    assert publish_pending_events() == 0  # and only once

@@ -1,0 +1,108 @@
+"""A throwaway PostgreSQL server for the tests: initdb and pg_ctl on a temporary folder and a free
+port, password authentication, loopback only. As root it runs as the `postgres` user, since
+PostgreSQL refuses to run as root."""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import secrets
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pg8000.native
+
+INSTALL_HINT = "install PostgreSQL server binaries (Debian: apt-get install postgresql) so initdb and pg_ctl exist"
+
+
+def find_bin_dir() -> Path | None:
+    """The folder with initdb and pg_ctl: on PATH, or Debian's versioned folder (newest first)."""
+    initdb = shutil.which("initdb")
+    if initdb:
+        return Path(os.path.realpath(initdb)).parent
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]), reverse=True)
+    return Path(candidates[0]).parent if candidates else None
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class PostgresServer:
+    """One server process with a data folder that is deleted when it stops."""
+
+    def __init__(self, bin_dir: Path) -> None:
+        self.bin_dir = bin_dir
+        self.port = free_port()
+        self.password = secrets.token_urlsafe(16)
+        self.root = Path(tempfile.mkdtemp(prefix="fip-postgres-"))
+        self.data_dir = self.root / "data"
+        self._as_user: dict[str, Any] = {}
+        if os.geteuid() == 0:
+            account = pwd.getpwnam("postgres")
+            os.chown(self.root, account.pw_uid, account.pw_gid)
+            self._as_user = {"user": account.pw_uid, "group": account.pw_gid}
+
+    def _run(self, *args: str) -> None:
+        subprocess.run(
+            [str(self.bin_dir / args[0]), *args[1:]],
+            check=True,
+            capture_output=True,
+            cwd=self.root,
+            **self._as_user,
+        )
+
+    def start(self) -> None:
+        """initdb with a random superuser password, then start listening on 127.0.0.1 only."""
+        password_file = self.root / "password"
+        password_file.write_text(self.password)
+        if self._as_user:
+            os.chown(password_file, self._as_user["user"], self._as_user["group"])
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data_dir),
+            "-U",
+            "postgres",
+            "--auth=scram-sha-256",
+            f"--pwfile={password_file}",
+            "--encoding=UTF8",
+            "--locale=C",
+        )
+        password_file.unlink()
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories={self.root} "
+            # durability is worthless for a throwaway test database; speed is not
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        self._run("pg_ctl", "-D", str(self.data_dir), "-o", options, "-l", str(self.root / "server.log"), "-w", "start")
+
+    def stop(self) -> None:
+        """Stop the server and delete its data."""
+        try:
+            if self.data_dir.exists():
+                self._run("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def url(self, database: str) -> str:
+        """SQLAlchemy URL of one database on this server."""
+        return f"postgresql+pg8000://postgres:{self.password}@127.0.0.1:{self.port}/{database}"
+
+    def execute(self, sql: str) -> None:
+        """Run one administrative statement (CREATE DATABASE and the like) outside a transaction."""
+        connection = pg8000.native.Connection(
+            "postgres", password=self.password, host="127.0.0.1", port=self.port, database="postgres"
+        )
+        try:
+            connection.run(sql)
+        finally:
+            connection.close()

@@ -1,0 +1,48 @@
+"""The declarations the CDK app and the local platform read cannot drift from the handlers."""
+
+import importlib
+
+import pytest
+
+from fip_core.declaration import DomainDeclaration, FunctionDeclaration, HttpRoute
+from infra.domains import DOMAINS
+
+
+@pytest.mark.parametrize("domain", DOMAINS, ids=lambda d: d.name)
+def test_every_declared_route_is_served_and_every_served_route_declared(domain):
+    handler_module = domain.function(domain.api_function).handler.rsplit(".", 1)[0]
+    app = importlib.import_module(handler_module).app
+    resolver_routes = {(route.method, route.path) for route in app._static_routes + app._dynamic_routes}  # noqa: SLF001
+    declared = {(route.method, route.resolver_path) for route in domain.routes}
+    assert resolver_routes == declared
+
+
+@pytest.mark.parametrize("domain", DOMAINS, ids=lambda d: d.name)
+def test_every_declared_handler_exists(domain):
+    for function in domain.functions:
+        module_name, attribute = function.handler.rsplit(".", 1)
+        assert callable(getattr(importlib.import_module(module_name), attribute)), function.handler
+
+
+def test_route_syntax_is_translated_for_the_resolver():
+    route = HttpRoute("GET", "/services/{service_id}/panels/{panel_id}")
+    assert route.resolver_path == "/services/<service_id>/panels/<panel_id>"
+    assert route.route_key == "GET /services/{service_id}/panels/{panel_id}"
+
+
+def test_a_declaration_cannot_refer_to_a_function_it_does_not_declare():
+    api = FunctionDeclaration(name="api", handler="x.handlers.api.handler", description="x")
+    with pytest.raises(ValueError, match="undeclared functions"):
+        DomainDeclaration(name="x", functions=(api,), api_function="api", routes=(), migrations_function="migrate")
+
+
+def test_a_declaration_cannot_declare_a_route_twice():
+    api = FunctionDeclaration(name="api", handler="x.handlers.api.handler", description="x")
+    with pytest.raises(ValueError, match="route twice"):
+        DomainDeclaration(
+            name="x",
+            functions=(api,),
+            api_function="api",
+            migrations_function="api",
+            routes=(HttpRoute("GET", "/a"), HttpRoute("GET", "/a")),
+        )
