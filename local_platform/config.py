@@ -1,0 +1,102 @@
+"""What the local platform is told by its environment, and the environment it gives the handlers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+from fip_core.declaration import DomainDeclaration
+from fip_core.settings import database_settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+REGION = "eu-west-1"
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+
+
+class PlatformConfig(BaseSettings):
+    """How to run the platform: ports, where its state lives, how often schedules fire."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+    port: int = Field(default=8000, ge=0, le=65535, validation_alias=AliasChoices("port", "PORT"))
+    state_dir: Path = Field(
+        default=REPO_ROOT / ".state",
+        validation_alias=AliasChoices("state_dir", "FIP_STATE_DIR"),
+        description="SQLite databases of the domains live here.",
+    )
+    schedule_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        validation_alias=AliasChoices("schedule_seconds", "FIP_SCHEDULE_SECONDS"),
+        description="Local interval of every schedule, whatever its rate in the cloud.",
+    )
+    moto_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        validation_alias=AliasChoices("moto_port", "FIP_MOTO_PORT"),
+        description="Port of the moto server; a free one when unset.",
+    )
+    aws_endpoint_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("aws_endpoint_url", "AWS_ENDPOINT_URL"),
+        description="An AWS emulator already running (LocalStack); moto is not started then.",
+    )
+    log_level: str = Field(default="WARNING", validation_alias=AliasChoices("log_level", "POWERTOOLS_LOG_LEVEL"))
+    event_retry_seconds: int = Field(
+        default=10,
+        ge=0,
+        le=43_200,
+        validation_alias=AliasChoices("event_retry_seconds", "FIP_EVENT_RETRY_SECONDS"),
+        description="A subscriber that failed sees the event again after this long.",
+    )
+
+    @property
+    def resolved_state_dir(self) -> Path:
+        """The state folder as an absolute path."""
+        return self.state_dir.expanduser().resolve()
+
+
+def database_url(domain: DomainDeclaration, config: PlatformConfig) -> str:
+    """The domain's database: the URL the user set, else a SQLite file in the state folder."""
+    return database_settings(domain.name).database_url or f"sqlite:///{config.resolved_state_dir / domain.name}.db"
+
+
+def database_location(url: str) -> str:
+    """Where a database is, for people: the file of a SQLite URL, the URL without password otherwise."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or ":memory:"
+    return parsed.render_as_string(hide_password=True)
+
+
+def handler_environment(
+    config: PlatformConfig, domains: tuple[DomainDeclaration, ...], gateway_port: int, aws_endpoint: str
+) -> dict[str, str | None]:
+    """The variables the handlers read, as a Lambda function's configuration would set them; None
+    removes a variable."""
+    environment: dict[str, str | None] = {
+        # a profile would take the place of the fake credentials, or fail when it does not exist here
+        "AWS_PROFILE": None,
+        "AWS_DEFAULT_PROFILE": None,
+        **FAKE_CREDENTIALS,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_ENDPOINT_URL": aws_endpoint,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": config.log_level.upper(),
+    }
+    for domain in domains:
+        prefix = domain.name.upper()  # as fip_core.settings.database_settings reads it
+        environment[f"{prefix}_DATABASE_URL"] = database_url(domain, config)
+        environment[f"{prefix}_PUBLIC_API_URL"] = f"http://127.0.0.1:{gateway_port}"
+    return environment

@@ -1,0 +1,202 @@
+"""The whole platform in one process, started and stopped as one thing: `LocalPlatform`."""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from fip_core.aws import reset_aws_clients
+from fip_core.database import dispose_engines
+from fip_core.declaration import DomainDeclaration
+from fip_core.settings import platform_settings
+from infra.domains import DOMAINS
+from local_platform.aws import MotoEndpoint, SubscriptionQueue, aws_client, provision
+from local_platform.config import PlatformConfig, database_location, database_url, handler_environment
+from local_platform.docs import DOCS_PATH, OPENAPI_PATH, SwaggerUi
+from local_platform.gateway import Gateway, GatewayServer
+from local_platform.lambdas import FunctionRuntime
+from local_platform.openapi import TITLE, platform_openapi
+from local_platform.routing import RouteMatch, RouteTable
+from local_platform.scheduler import ScheduleTimer, summarise
+from local_platform.subscriptions import POLL_WAIT_SECONDS, SubscriptionPoller
+
+STOP_TIMEOUT_SECONDS = POLL_WAIT_SECONDS + 3
+
+
+class LocalPlatform:
+    """The gateway, moto, the domains' databases, event delivery and schedules, on loopback.
+
+    `start()` sets the environment the handlers read (and `stop()` puts the previous one back), so
+    only one platform should run per process.
+    """
+
+    def __init__(
+        self,
+        config: PlatformConfig | None = None,
+        domains: tuple[DomainDeclaration, ...] = DOMAINS,
+        *,
+        access_log: bool = True,
+    ) -> None:
+        self.config = config or PlatformConfig()
+        self.domains = domains
+        self.runtime = FunctionRuntime(domains)
+        self.access_log = access_log
+        self.aws_endpoint = ""
+        self.databases: dict[str, str] = {}
+        self.migrations: dict[str, Any] = {}
+        self.queues: list[SubscriptionQueue] = []
+        self._gateway: GatewayServer | None = None
+        self._moto: MotoEndpoint | None = None
+        self._openapi: dict[str, Any] = {}
+        self._pollers: list[SubscriptionPoller] = []
+        self._timers: list[ScheduleTimer] = []
+        self._previous_environment: dict[str, str | None] = {}
+
+    @property
+    def url(self) -> str:
+        """The API's base URL."""
+        if self._gateway is None:
+            raise RuntimeError("the platform is not started")
+        return self._gateway.url
+
+    @property
+    def state_dir(self) -> Path:
+        """Where the domains' SQLite databases are."""
+        return self.config.resolved_state_dir
+
+    @property
+    def event_bus_name(self) -> str:
+        """The bus domain events go to."""
+        return platform_settings().event_bus_name
+
+    def start(self) -> None:
+        """Start everything; on failure, stop what was started and raise."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        routes = RouteTable(self.domains)
+        gateway = Gateway(routes, self._invoke_api, lambda: self._openapi, SwaggerUi(TITLE))
+        # bound first: the handlers are told the API's URL, and port 0 means a free one
+        self._gateway = GatewayServer(gateway, self.config.port, access_log=self.access_log)
+        try:
+            self._start_services(self._gateway)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start_services(self, gateway: GatewayServer) -> None:
+        if self.config.aws_endpoint_url:
+            self.aws_endpoint = self.config.aws_endpoint_url
+        else:
+            self._moto = MotoEndpoint(self.config.moto_port)
+            self._moto.start()
+            self.aws_endpoint = self._moto.endpoint
+        self.databases = {domain.name: database_url(domain, self.config) for domain in self.domains}
+        self._set_environment(handler_environment(self.config, self.domains, gateway.port, self.aws_endpoint))
+        self.queues = provision(self.aws_endpoint, self.event_bus_name, self.domains)
+        for domain in self.domains:
+            self.migrations[domain.name] = self.runtime.invoke(domain.name, domain.migrations_function, {})
+        self._openapi = platform_openapi(self.domains)
+        gateway.start()
+        for queue in self.queues:
+            poller = SubscriptionPoller(
+                queue,
+                aws_client("sqs", self.aws_endpoint),
+                partial(self.runtime.invoke, queue.domain, queue.function),
+                self.config.event_retry_seconds,
+            )
+            self._pollers.append(poller)
+            poller.start()
+        for domain in self.domains:
+            for schedule in domain.schedules:
+                timer = ScheduleTimer(
+                    domain,
+                    schedule,
+                    self.config.schedule_seconds,
+                    partial(self.runtime.invoke, domain.name, schedule.function),
+                )
+                self._timers.append(timer)
+                timer.start()
+
+    def stop(self) -> None:
+        """Stop timers, pollers, the gateway and moto; put the environment back as it was."""
+        workers: list[ScheduleTimer | SubscriptionPoller] = [*self._timers, *self._pollers]
+        for worker in workers:
+            worker.stop()
+        for worker in workers:
+            worker.join(STOP_TIMEOUT_SECONDS)
+        self._timers, self._pollers = [], []
+        if self._gateway is not None:
+            self._gateway.stop()
+            self._gateway = None
+        if self._moto is not None:
+            self._moto.stop()
+            self._moto = None
+        self._restore_environment()
+
+    def describe(self) -> str:
+        """Where everything is, for the console."""
+        cloud = "moto in server mode" if self._moto is not None else "from AWS_ENDPOINT_URL"
+        lines = [
+            "Federated Imputation Platform, running locally",
+            f"  API         {self.url}",
+            f"  docs        {self.url}{DOCS_PATH}",
+            f"  OpenAPI     {self.url}{OPENAPI_PATH}",
+            f"  AWS         {self.aws_endpoint} ({cloud}); event bus {self.event_bus_name}",
+            f"  state       {self.state_dir}",
+        ]
+        for name, url in self.databases.items():
+            lines.append(
+                f"  database    {name}: {database_location(url)} ({_migration_summary(self.migrations.get(name))})"
+            )
+        for timer in self._timers:
+            lines.append(
+                f"  schedule    {timer.rule_name} -> {timer.domain.name}-{timer.schedule.function}: every "
+                f"{timer.interval_seconds:g} s here, every {timer.schedule.rate_minutes} min in the cloud"
+            )
+        for queue in self.queues:
+            lines.append(
+                f"  event rule  {queue.rule_name} on {self.event_bus_name}: {json.dumps(queue.pattern)} -> queue "
+                f"{queue.queue_name} -> {queue.domain}-{queue.function} (dead letters: {queue.dead_letter_queue_name})"
+            )
+        if not self.queues:
+            lines.append("  event rule  (no domain subscribes to events)")
+        lines.append("Press Ctrl+C to stop.")
+        return "\n".join(lines)
+
+    def _invoke_api(self, match: RouteMatch, event: dict[str, Any]) -> Any:
+        return self.runtime.invoke(match.domain.name, match.domain.api_function, event)
+
+    def _set_environment(self, environment: dict[str, str | None]) -> None:
+        for key, value in environment.items():
+            self._previous_environment.setdefault(key, os.environ.get(key))
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._forget_cached_configuration()
+
+    def _restore_environment(self) -> None:
+        if not self._previous_environment:
+            return
+        for key, value in self._previous_environment.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._previous_environment = {}
+        self._forget_cached_configuration()
+
+    @staticmethod
+    def _forget_cached_configuration() -> None:
+        # clients, engines and settings made before now would still point at the old environment
+        reset_aws_clients()
+        dispose_engines()
+        platform_settings.cache_clear()
+
+
+def _migration_summary(result: Any) -> str:
+    if isinstance(result, dict) and "revision" in result:
+        return f"migrated to revision {result['revision']}"
+    return f"migrated: {summarise(result)}"

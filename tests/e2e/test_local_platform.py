@@ -1,0 +1,262 @@
+"""`python -m local_platform` as a user runs it, talked to over HTTP: the gateway, the docs, the
+schedules firing the health sweep against a real (tiny) Cloudgene server, and events on the bus."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, TypeVar
+
+import boto3
+import httpx
+import pytest
+
+from infra.domains import DOMAINS
+from local_platform.aws import free_port
+
+pytestmark = pytest.mark.e2e
+
+REPO = Path(__file__).resolve().parents[2]
+START_DEADLINE_SECONDS = 60
+SWEEP_DEADLINE_SECONDS = 30
+CLOUDGENE_SERVER = {"name": "Sim", "version": "3.0.0", "maintenance": False, "blocked": False}
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RunningPlatform:
+    """The platform subprocess and where to reach it."""
+
+    url: str
+    aws_endpoint: str
+    output: Path
+
+    def aws(self, service: str) -> Any:
+        return boto3.client(service, endpoint_url=self.aws_endpoint, region_name="eu-west-1")
+
+    def output_text(self) -> str:
+        return self.output.read_text(errors="replace")
+
+
+def eventually(probe: Callable[[], T | None], deadline_seconds: float, what: str, interval: float = 0.25) -> T:
+    """Poll until `probe` answers something other than None, or fail when the deadline passes."""
+    deadline = time.monotonic() + deadline_seconds
+    while True:
+        answer = probe()
+        if answer is not None:
+            return answer
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not happen within {deadline_seconds} s")
+        time.sleep(interval)
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
+    """The platform in a subprocess on free ports, with a fresh state folder and a 1 s schedule."""
+    state = tmp_path_factory.mktemp("state")
+    port, moto_port = free_port(), free_port()
+    environment = {
+        **os.environ,
+        "PORT": str(port),
+        "FIP_STATE_DIR": str(state),
+        "FIP_SCHEDULE_SECONDS": "1",
+        "FIP_MOTO_PORT": str(moto_port),
+        "PYTHONUNBUFFERED": "1",
+    }
+    # the test session points AWS at a dead endpoint and may name databases: the platform makes its own
+    environment.pop("AWS_ENDPOINT_URL", None)
+    for domain in DOMAINS:
+        environment.pop(f"{domain.name.upper()}_DATABASE_URL", None)
+    output = state / "platform.out"
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "local_platform"], cwd=REPO, env=environment, stdout=sink, stderr=subprocess.STDOUT
+        )
+    running = RunningPlatform(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{moto_port}", output)
+    try:
+
+        def ready() -> bool | None:
+            if process.poll() is not None:
+                pytest.fail(f"the platform exited with {process.returncode}:\n{running.output_text()}")
+            try:
+                serving = httpx.get(f"{running.url}/openapi.json", timeout=2).status_code == 200
+            except httpx.TransportError:
+                return None
+            # the gateway answers a moment before the start-up lines are written
+            return (serving and "Press Ctrl+C to stop." in running.output_text()) or None
+
+        eventually(ready, START_DEADLINE_SECONDS, "the platform's start")
+        yield running
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, f"the platform did not stop cleanly:\n{running.output_text()}"
+    assert "stopped" in running.output_text()
+
+
+@pytest.fixture(scope="module")
+def cloudgene() -> Iterator[str]:
+    """A tiny real Cloudgene server on loopback; its base URL."""
+
+    class CloudgeneHandler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            found = self.path == "/api/v2/server"
+            body = json.dumps(CLOUDGENE_SERVER if found else {"message": "not found"}).encode()
+            self.send_response(200 if found else 404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), CloudgeneHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def test_startup_says_where_everything_is(platform: RunningPlatform) -> None:
+    printed = platform.output_text()
+    assert f"API         {platform.url}" in printed
+    assert f"{platform.url}/docs" in printed
+    assert platform.aws_endpoint in printed
+    assert "registry.db (migrated to revision" in printed
+    assert "registry-health-sweep" in printed
+
+
+def test_lists_services(platform: RunningPlatform) -> None:
+    answer = httpx.get(f"{platform.url}/services")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("application/json")
+    assert isinstance(answer.json()["items"], list)
+
+
+def test_serves_swagger_ui_offline(platform: RunningPlatform) -> None:
+    page = httpx.get(f"{platform.url}/docs")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "swagger" in page.text.lower()
+    assert "/openapi.json" in page.text
+    assets = re.findall(r'(?:src|href)="(/docs/static/[^"]+)"', page.text)
+    assert any(asset.endswith("swagger-ui-bundle.js") for asset in assets)
+    assert any(asset.endswith("swagger-ui.css") for asset in assets)
+    for asset in assets:
+        answer = httpx.get(f"{platform.url}{asset}")
+        assert answer.status_code == 200, asset
+        assert len(answer.content) > 100, asset
+    script = httpx.get(f"{platform.url}/docs/static/swagger-ui-bundle.js")
+    assert script.headers["content-type"].startswith("application/javascript")
+
+
+def test_openapi_document_merges_the_domains(platform: RunningPlatform) -> None:
+    document = httpx.get(f"{platform.url}/openapi.json").json()
+    assert document["info"]["title"] == "Federated Imputation Platform API"
+    assert "get" in document["paths"]["/services"]
+    assert "post" in document["paths"]["/services"]
+    assert "/services/{service_id}/health" in document["paths"]
+
+
+def test_unknown_route_is_404_problem(platform: RunningPlatform) -> None:
+    answer = httpx.get(f"{platform.url}/no/such/thing")
+    assert answer.status_code == 404
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json() == {
+        "type": "about:blank",
+        "title": "Not found",
+        "status": 404,
+        "detail": "no route GET /no/such/thing; the API is described at /openapi.json",
+    }
+
+
+def test_wrong_method_is_405_with_allow(platform: RunningPlatform) -> None:
+    answer = httpx.put(f"{platform.url}/services", json={})
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == "GET, POST"
+    assert answer.json()["status"] == 405
+
+
+def test_malformed_json_is_422_problem(platform: RunningPlatform) -> None:
+    answer = httpx.post(
+        f"{platform.url}/services", content=b'{"name": "Sim",', headers={"Content-Type": "application/json"}
+    )
+    assert answer.status_code == 422
+    assert answer.headers["content-type"] == "application/problem+json"
+    problem = answer.json()
+    assert problem["status"] == 422
+    assert any(error["type"] == "json_invalid" for error in problem["errors"])
+
+
+def test_body_over_the_limit_is_413(platform: RunningPlatform) -> None:
+    port = int(platform.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        # the size is declared and never sent: the gateway must answer from the header alone
+        connection.sendall(
+            b"POST /services HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 10485761\r\n\r\n{"
+        )
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413")
+    assert json.loads(body)["status"] == 413
+
+
+def test_sweep_marks_a_registered_service_healthy_and_publishes_the_change(
+    platform: RunningPlatform, cloudgene: str
+) -> None:
+    events, sqs = platform.aws("events"), platform.aws("sqs")
+    queue_url = sqs.create_queue(QueueName="e2e-health-changes")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    pattern = {"source": ["fip.registry"], "detail-type": ["ServiceHealthChanged"]}
+    events.put_rule(Name="e2e-health-changes", EventBusName="fip-events", EventPattern=json.dumps(pattern))
+    events.put_targets(Rule="e2e-health-changes", EventBusName="fip-events", Targets=[{"Id": "q", "Arn": queue_arn}])
+
+    registered = httpx.post(
+        f"{platform.url}/services",
+        json={"name": "Sim", "slug": "sim", "api_type": "michigan", "base_url": cloudgene},
+    )
+    assert registered.status_code == 201, registered.text
+    service_id = registered.json()["id"]
+
+    def healthy() -> dict[str, Any] | None:
+        report = httpx.get(f"{platform.url}/services/{service_id}/health").json()
+        return report if report["health"]["status"] == "healthy" else None
+
+    report = eventually(healthy, SWEEP_DEADLINE_SECONDS, "the scheduled sweep finding the service healthy")
+    assert report["health"]["consecutive_failures"] == 0
+    assert "[schedule] registry-health-sweep" in platform.output_text()
+
+    def health_changed() -> dict[str, Any] | None:
+        messages = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=1).get("Messages", [])
+        for message in messages:
+            event = json.loads(message["Body"])
+            if event["detail"]["service_id"] == service_id:
+                return dict(event)
+        return None
+
+    event = eventually(health_changed, SWEEP_DEADLINE_SECONDS, "a ServiceHealthChanged event on the bus", 0)
+    assert event["source"] == "fip.registry"
+    assert event["detail-type"] == "ServiceHealthChanged"
+    assert event["detail"]["previous_status"] == "unknown"
+    assert event["detail"]["status"] == "healthy"

@@ -1,0 +1,138 @@
+"""`LocalPlatform` started in-process with a made-up domain, for what the registry does not declare
+yet: event subscriptions delivered through EventBridge rules and SQS queues, retried on failure, and
+schedules and handlers that fail without taking the platform down."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from local_platform.aws import aws_client
+from local_platform.config import PlatformConfig
+from local_platform.platform import LocalPlatform
+from tests.e2e import echo_domain
+from tests.e2e.echo_domain import RECORDER
+from tests.e2e.test_local_platform import eventually
+
+pytestmark = pytest.mark.e2e
+
+DEADLINE_SECONDS = 20
+
+
+@pytest.fixture(scope="module")
+def echo_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlatform]:
+    """The platform serving only the echo domain, on free ports, retrying failed events at once."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # the session's dead endpoint: start moto instead
+        config = PlatformConfig(
+            port=0, state_dir=tmp_path_factory.mktemp("state"), schedule_seconds=0.2, event_retry_seconds=0
+        )
+        platform = LocalPlatform(config, (echo_domain.DECLARATION,), access_log=False)
+        platform.start()
+        assert os.environ["AWS_ENDPOINT_URL"] == platform.aws_endpoint
+        yield platform
+        platform.stop()
+        assert "AWS_ENDPOINT_URL" not in os.environ, "stop() puts the environment back"
+
+
+@pytest.fixture(autouse=True)
+def fresh_recorder() -> None:
+    """Each test sees only what the echo functions received during it."""
+    RECORDER.reset()
+
+
+def test_describes_rules_and_schedules(echo_platform: LocalPlatform) -> None:
+    description = echo_platform.describe()
+    assert "schedule    echo-tick -> echo-tick: every 0.2 s here, every 1 min in the cloud" in description
+    assert '"detail-type": ["EchoRequested"], "source": ["fip.echo"]' in description
+    assert "queue echo-record -> echo-record (dead letters: echo-record-dlq)" in description
+    assert "echo: " in description
+    assert "migrated to revision none" in description
+
+
+def test_event_reaches_the_subscriber_and_is_retried_after_a_failure(echo_platform: LocalPlatform) -> None:
+    sent = httpx.post(f"{echo_platform.url}/echo", json={"word": "hello", "fail_first": True})
+    assert sent.status_code == 200, sent.text
+
+    def delivered() -> list[dict[str, object]] | None:
+        with RECORDER.lock:
+            return list(RECORDER.received) or None
+
+    received = eventually(delivered, DEADLINE_SECONDS, "delivery of the echo event")
+    assert len(received) == 1
+    event = received[0]
+    assert event["id"] == sent.json()["event_id"]
+    assert event["source"] == "fip.echo"
+    assert event["detail-type"] == "EchoRequested"
+    assert event["detail"] == {"word": "hello", "fail_first": True}
+    assert RECORDER.failed_event_ids == [event["id"]], "the first delivery failed and was retried"
+
+    queue = next(q for q in echo_platform.queues if q.function == "record")
+    sqs = aws_client("sqs", echo_platform.aws_endpoint)
+
+    def emptied() -> bool | None:
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=queue.queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return True if set(attributes.values()) == {"0"} else None
+
+    eventually(emptied, DEADLINE_SECONDS, "deletion of the delivered message")
+
+
+def test_event_of_another_type_is_not_delivered(echo_platform: LocalPlatform) -> None:
+    events = aws_client("events", echo_platform.aws_endpoint)
+    events.put_events(
+        Entries=[
+            {
+                "Source": "fip.echo",
+                "DetailType": "SomethingElse",
+                "Detail": json.dumps({}),
+                "EventBusName": "fip-events",
+            },
+            {
+                "Source": "fip.other",
+                "DetailType": "EchoRequested",
+                "Detail": json.dumps({}),
+                "EventBusName": "fip-events",
+            },
+            {
+                "Source": "fip.echo",
+                "DetailType": "EchoRequested",
+                "Detail": json.dumps({"n": 1}),
+                "EventBusName": "fip-events",
+            },
+        ]
+    )
+
+    def delivered() -> list[dict[str, object]] | None:
+        with RECORDER.lock:
+            return list(RECORDER.received) or None
+
+    received = eventually(delivered, DEADLINE_SECONDS, "delivery of the matching event")
+    assert [event["detail"] for event in received] == [{"n": 1}]
+
+
+def test_schedule_keeps_firing_after_a_failure(echo_platform: LocalPlatform) -> None:
+    def ticked_again() -> int | None:
+        with RECORDER.lock:
+            return RECORDER.ticks if RECORDER.ticks >= 3 else None
+
+    eventually(ticked_again, DEADLINE_SECONDS, "three ticks, the first of them failing")
+
+
+def test_gateway_passes_path_and_query_and_survives_a_failing_handler(echo_platform: LocalPlatform) -> None:
+    answer = httpx.get(f"{echo_platform.url}/echo/h%C3%A9llo", params={"x": "1"})
+    assert answer.status_code == 200
+    assert answer.json() == {"word": "héllo", "query": {"x": "1"}}
+
+    failed = httpx.get(f"{echo_platform.url}/echo/boom")
+    assert failed.status_code == 502
+    assert failed.headers["content-type"] == "application/problem+json"
+    assert failed.json()["title"] == "Internal Server Error"
+
+    assert httpx.get(f"{echo_platform.url}/echo/again").status_code == 200

@@ -1,0 +1,83 @@
+"""The local platform's configuration, and the environment it gives the handlers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from infra.domains import DOMAINS
+from local_platform.config import REPO_ROOT, PlatformConfig, database_location, handler_environment
+
+VARIABLES = (
+    "PORT",
+    "FIP_STATE_DIR",
+    "FIP_SCHEDULE_SECONDS",
+    "FIP_MOTO_PORT",
+    "AWS_ENDPOINT_URL",
+    "POWERTOOLS_LOG_LEVEL",
+    "FIP_EVENT_RETRY_SECONDS",
+)
+
+
+@pytest.fixture
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for domain in DOMAINS:
+        monkeypatch.delenv(f"{domain.name.upper()}_DATABASE_URL", raising=False)
+    return monkeypatch
+
+
+def test_defaults(clean_environment: pytest.MonkeyPatch) -> None:
+    config = PlatformConfig()
+    assert config.port == 8000
+    assert config.resolved_state_dir == REPO_ROOT / ".state"
+    assert config.schedule_seconds == 60
+    assert config.moto_port is None
+    assert config.aws_endpoint_url is None
+    assert config.log_level == "WARNING"
+
+
+def test_read_from_the_environment(clean_environment: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    clean_environment.setenv("PORT", "9123")
+    clean_environment.setenv("FIP_STATE_DIR", str(tmp_path))
+    clean_environment.setenv("FIP_SCHEDULE_SECONDS", "0.5")
+    clean_environment.setenv("FIP_MOTO_PORT", "5055")
+    clean_environment.setenv("AWS_ENDPOINT_URL", "http://localhost:4566")
+    clean_environment.setenv("POWERTOOLS_LOG_LEVEL", "debug")
+    config = PlatformConfig()
+    assert (config.port, config.state_dir, config.schedule_seconds) == (9123, tmp_path, 0.5)
+    assert (config.moto_port, config.aws_endpoint_url) == (5055, "http://localhost:4566")
+    assert handler_environment(config, DOMAINS, 9123, "http://localhost:4566")["POWERTOOLS_LOG_LEVEL"] == "DEBUG"
+
+
+@pytest.mark.parametrize(("name", "value"), [("PORT", "http"), ("FIP_SCHEDULE_SECONDS", "0"), ("FIP_MOTO_PORT", "0")])
+def test_invalid_values_are_refused(clean_environment: pytest.MonkeyPatch, name: str, value: str) -> None:
+    clean_environment.setenv(name, value)
+    with pytest.raises(ValueError, match=name.lower().removeprefix("fip_")):
+        PlatformConfig()
+
+
+def test_handler_environment(clean_environment: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    config = PlatformConfig(state_dir=tmp_path)
+    environment = handler_environment(config, DOMAINS, 8123, "http://127.0.0.1:5000")
+    assert environment["AWS_ENDPOINT_URL"] == "http://127.0.0.1:5000"
+    assert environment["AWS_ACCESS_KEY_ID"] == "testing"
+    assert environment["AWS_DEFAULT_REGION"] == "eu-west-1"
+    assert environment["AWS_PROFILE"] is None, "a profile would shadow the fake credentials"
+    assert environment["POWERTOOLS_TRACE_DISABLED"] == "true"
+    assert environment["POWERTOOLS_METRICS_DISABLED"] == "true"
+    assert environment["REGISTRY_DATABASE_URL"] == f"sqlite:///{tmp_path}/registry.db"
+    assert environment["REGISTRY_PUBLIC_API_URL"] == "http://127.0.0.1:8123"
+
+
+def test_a_database_the_user_chose_is_kept(clean_environment: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    clean_environment.setenv("REGISTRY_DATABASE_URL", "postgresql+pg8000://fip:secret@localhost/registry")
+    environment = handler_environment(PlatformConfig(state_dir=tmp_path), DOMAINS, 8000, "http://x")
+    assert environment["REGISTRY_DATABASE_URL"] == "postgresql+pg8000://fip:secret@localhost/registry"
+
+
+def test_database_location_for_people() -> None:
+    assert database_location("sqlite:////srv/fip/registry.db") == "/srv/fip/registry.db"
+    assert database_location("postgresql+pg8000://fip:secret@db/registry") == "postgresql+pg8000://fip:***@db/registry"
