@@ -125,9 +125,30 @@ def api_handler(app: APIGatewayHttpResolver, obs: Observability) -> LambdaHandle
     @obs.metrics.log_metrics(capture_cold_start_metric=True)
     @obs.tracer.capture_lambda_handler
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        refused = _non_json_body(event)
+        if refused is not None:
+            problem = problem_response(refused, obs.logger.get_correlation_id())
+            return {
+                "statusCode": problem.status_code,
+                "headers": {"Content-Type": PROBLEM_CONTENT_TYPE},
+                "body": problem.body,
+            }
         return app.resolve(event, context)
 
     return cast(LambdaHandler, handler)
+
+
+def _non_json_body(event: dict[str, Any]) -> Problem | None:
+    # the resolver would parse form and multipart bodies too; this API speaks JSON only
+    headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
+    media_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
+    if not event.get("body") or not media_type or media_type == "application/json" or media_type.endswith("+json"):
+        return None
+    return Problem(
+        title="Unsupported media type",
+        status=int(HTTPStatus.UNSUPPORTED_MEDIA_TYPE),
+        detail=f"the body was sent as '{media_type}'; send JSON with 'Content-Type: application/json'",
+    )
 
 
 def task_handler(obs: Observability, task: Callable[[dict[str, Any]], Any]) -> LambdaHandler:
