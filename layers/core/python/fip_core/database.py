@@ -21,6 +21,15 @@ from sqlalchemy.types import TypeDecorator
 from fip_core.aws import aws_client
 from fip_core.settings import DatabaseSettings
 
+# constraint names every domain's metadata uses, so migrations can refer to them on any database
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+}
+
 _engines: dict[str, Engine] = {}
 _sessions: dict[str, sessionmaker[Session]] = {}
 

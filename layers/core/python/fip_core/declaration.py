@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+from fip_core.access import Access
 
 _PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 
@@ -19,7 +22,7 @@ class HttpRoute:
 
     method: str
     path: str
-    public: bool = False  # reachable without signing in (docs, health)
+    access: Access  # who may call it; no default, so a new route cannot be added without a rule
 
     @property
     def resolver_path(self) -> str:
@@ -42,6 +45,7 @@ class FunctionDeclaration:
     timeout_seconds: int = 29
     memory_mb: int = 512
     reaches_internet: bool = False  # calls external services, so it needs a route out of the VPC
+    publishes_events: bool = False  # relays its domain's outbox to the event bus
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,13 @@ class Schedule:
     description: str
 
 
+class Resource(StrEnum):
+    """AWS resources a domain needs besides its database, functions and the event bus."""
+
+    USER_POOL = "user_pool"  # the Cognito user pool and its app client
+    CREDENTIALS_KEY = "credentials_key"  # the KMS key that encrypts users' external service tokens
+
+
 @dataclass(frozen=True)
 class DomainDeclaration:
     """Everything one domain exposes."""
@@ -74,6 +85,14 @@ class DomainDeclaration:
     migrations_function: str
     subscriptions: tuple[EventSubscription, ...] = field(default=())
     schedules: tuple[Schedule, ...] = field(default=())
+    authorizer_function: str | None = None  # the platform's one Lambda authorizer, if this domain has it
+    authorizer_cache_seconds: int = 60  # how long the gateway reuses a decision for the same token
+    bootstrap_function: str | None = None  # creates first data (the first admin); invoked by hand or locally
+    resources: tuple[Resource, ...] = field(default=())
+
+    def access(self, route_key: str) -> Access | None:
+        """The access rule of a route, by its API Gateway route key."""
+        return next((route.access for route in self.routes if route.route_key == route_key), None)
 
     def function(self, name: str) -> FunctionDeclaration:
         """The declared function of that name."""
@@ -84,7 +103,8 @@ class DomainDeclaration:
 
     def __post_init__(self) -> None:
         names = {f.name for f in self.functions}
-        referenced = {self.api_function, self.migrations_function}
+        optional = {name for name in (self.authorizer_function, self.bootstrap_function) if name is not None}
+        referenced = {self.api_function, self.migrations_function} | optional
         referenced |= {s.function for s in self.subscriptions} | {s.function for s in self.schedules}
         if missing := referenced - names:
             raise ValueError(f"{self.name} refers to undeclared functions {sorted(missing)}")

@@ -18,7 +18,9 @@ from sqlalchemy import JSON, Column, Index, MetaData, String, Table, insert, sel
 from sqlalchemy.orm import Session
 
 from fip_core.aws import aws_client
-from fip_core.database import UtcDateTime
+from fip_core.database import UtcDateTime, transaction
+from fip_core.observability import observability
+from fip_core.settings import DatabaseSettings, platform_settings
 
 PUT_EVENTS_BATCH = 10  # the PutEvents limit
 PUBLISH_THREADS = 8  # PutEvents calls in flight at once: a sweep that changes 1,000 statuses makes 100
@@ -140,3 +142,16 @@ def relay_outbox(session: Session, outbox: Outbox, publisher: EventBridgePublish
         if len(accepted) < len(events):
             break  # the bus refused some: leave them for the next relay instead of spinning
     return published
+
+
+def publish_domain_events(domain: str, database: DatabaseSettings, table: Table) -> int:
+    """Relay a domain's outbox to the platform's bus; on any failure the events stay queued for
+    the next relay (the change they describe is committed already). Answer how many went out."""
+    settings = platform_settings()
+    publisher = EventBridgePublisher(f"{settings.event_source_prefix}.{domain}", settings.event_bus_name)
+    try:
+        with transaction(domain, database) as session:
+            return relay_outbox(session, Outbox(table), publisher)
+    except Exception:
+        observability(domain).logger.exception("could not publish events; they stay in the outbox")
+        return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any, cast
 
@@ -16,8 +17,17 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
+from fip_core.access import Principal, check_access, principal_from_event
+from fip_core.declaration import DomainDeclaration
 from fip_core.observability import Observability
-from fip_core.problems import PROBLEM_CONTENT_TYPE, DomainError, FieldProblem, Problem, field_problems
+from fip_core.problems import (
+    PROBLEM_CONTENT_TYPE,
+    DomainError,
+    FieldProblem,
+    Problem,
+    UnauthenticatedError,
+    field_problems,
+)
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -118,14 +128,31 @@ def _validation_problems(errors: Any) -> list[FieldProblem]:
     return problems
 
 
-def api_handler(app: APIGatewayHttpResolver, obs: Observability) -> LambdaHandler:
-    """The Lambda entry point of an HTTP API function, with Powertools in the house order."""
+def current_principal(app: APIGatewayHttpResolver) -> Principal:
+    """The signed-in caller of the request being handled."""
+    principal = principal_from_event(app.current_event.raw_event)
+    if principal is None:
+        raise UnauthenticatedError("sign in and send the token as 'Authorization: Bearer <token>'")
+    return principal
+
+
+def source_ip(app: APIGatewayHttpResolver) -> str | None:
+    """The caller's IP address as API Gateway saw it."""
+    return str(app.current_event.request_context.http.source_ip or "") or None
+
+
+def api_handler(app: APIGatewayHttpResolver, obs: Observability, declaration: DomainDeclaration) -> LambdaHandler:
+    """The Lambda entry point of an HTTP API function, with Powertools in the house order.
+
+    Before a route runs, the caller is checked against the route's declared access rule; routes
+    not declared (API Gateway's `$default`) reach the resolver, which has nothing to serve them.
+    """
 
     @obs.logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
     @obs.metrics.log_metrics(capture_cold_start_metric=True)
     @obs.tracer.capture_lambda_handler
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        refused = _non_json_body(event)
+        refused = _non_json_body(event) or _refused_access(declaration, event)
         if refused is not None:
             problem = problem_response(refused, obs.logger.get_correlation_id())
             return {
@@ -136,6 +163,17 @@ def api_handler(app: APIGatewayHttpResolver, obs: Observability) -> LambdaHandle
         return app.resolve(event, context)
 
     return cast(LambdaHandler, handler)
+
+
+def _refused_access(declaration: DomainDeclaration, event: dict[str, Any]) -> Problem | None:
+    access = declaration.access(str(event.get("routeKey", "")))
+    if access is None:
+        return None
+    try:
+        check_access(access, principal_from_event(event), event.get("pathParameters") or {}, datetime.now(UTC))
+    except DomainError as refusal:
+        return refusal.to_problem()
+    return None
 
 
 def _non_json_body(event: dict[str, Any]) -> Problem | None:
@@ -151,10 +189,13 @@ def _non_json_body(event: dict[str, Any]) -> Problem | None:
     )
 
 
-def task_handler(obs: Observability, task: Callable[[dict[str, Any]], Any]) -> LambdaHandler:
-    """The Lambda entry point of a scheduled or event-driven function, with the same Powertools order."""
+def task_handler(
+    obs: Observability, task: Callable[[dict[str, Any]], Any], correlation_id_path: str = correlation_paths.EVENT_BRIDGE
+) -> LambdaHandler:
+    """The Lambda entry point of a scheduled, event-driven or directly invoked function, with the
+    same Powertools order; a pydantic result is answered as JSON."""
 
-    @obs.logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE, clear_state=True)
+    @obs.logger.inject_lambda_context(correlation_id_path=correlation_id_path, clear_state=True)
     @obs.metrics.log_metrics(capture_cold_start_metric=True)
     @obs.tracer.capture_lambda_handler
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

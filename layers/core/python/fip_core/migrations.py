@@ -3,6 +3,7 @@ start by the local platform, and by tests on every database they create."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData
+
+from fip_core.database import domain_engine
+from fip_core.observability import observability
+from fip_core.settings import DatabaseSettings
 
 
 def alembic_config(migrations_dir: Path, engine: Engine) -> Config:
@@ -52,3 +57,16 @@ def run_migrations(context: Any, metadata: MetaData) -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+
+
+def migration_task(
+    domain: str, migrations_dir: Path, database: Callable[[], DatabaseSettings]
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The body of a domain's migrations function: apply what is not yet applied, report the revision."""
+
+    def migrate(_event: dict[str, Any]) -> dict[str, Any]:
+        revision = upgrade_to_head(migrations_dir, domain_engine(domain, database()))
+        observability(domain).logger.info("database migrated", extra={"revision": revision})
+        return {"domain": domain, "revision": revision}
+
+    return migrate

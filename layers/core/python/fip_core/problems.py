@@ -49,6 +49,20 @@ class DomainError(Exception):
         return Problem(title=self.title, status=int(self.status), detail=self.detail, errors=self.errors)
 
 
+class UnauthenticatedError(DomainError):
+    """No valid credentials came with the request."""
+
+    status = HTTPStatus.UNAUTHORIZED
+    title = "Unauthorized"
+
+
+class ForbiddenError(DomainError):
+    """The caller is known but may not do this."""
+
+    status = HTTPStatus.FORBIDDEN
+    title = "Forbidden"
+
+
 class NotFoundError(DomainError):
     """The resource does not exist (or the caller may not know that it does)."""
 
@@ -68,6 +82,20 @@ class UnprocessableError(DomainError):
 
     status = HTTPStatus.UNPROCESSABLE_ENTITY
     title = "Invalid request"
+
+
+class TooManyRequestsError(DomainError):
+    """The caller tried too often; waiting helps."""
+
+    status = HTTPStatus.TOO_MANY_REQUESTS
+    title = "Too many requests"
+
+
+class UnavailableError(DomainError):
+    """A service this request depends on did not answer; trying again later helps."""
+
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    title = "Service unavailable"
 
 
 def field_problems(errors: list[dict[str, Any]]) -> list[FieldProblem]:
