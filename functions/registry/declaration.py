@@ -1,5 +1,6 @@
 """What the registry domain exposes: read by the CDK app and by the local platform alike."""
 
+from fip_core.access import Access
 from fip_core.declaration import DomainDeclaration, FunctionDeclaration, HttpRoute, Schedule
 
 HEALTH_SWEEP_RATE_MINUTES = 5
@@ -13,6 +14,7 @@ DECLARATION = DomainDeclaration(
             description="Registry HTTP API: services, reference panels, health, GA4GH Service Registry",
             timeout_seconds=29,
             reaches_internet=True,  # test-connection and check-now probe external services
+            publishes_events=True,
         ),
         FunctionDeclaration(
             name="health-sweep",
@@ -21,6 +23,7 @@ DECLARATION = DomainDeclaration(
             timeout_seconds=120,
             memory_mb=1024,
             reaches_internet=True,
+            publishes_events=True,
         ),
         FunctionDeclaration(
             name="migrate",
@@ -32,26 +35,26 @@ DECLARATION = DomainDeclaration(
     api_function="api",
     migrations_function="migrate",
     routes=(
-        HttpRoute("GET", "/services"),
-        HttpRoute("POST", "/services"),
-        HttpRoute("POST", "/services/test-connection"),
-        HttpRoute("GET", "/services/{service_id}"),
-        HttpRoute("PATCH", "/services/{service_id}"),
-        HttpRoute("DELETE", "/services/{service_id}"),
-        HttpRoute("GET", "/services/{service_id}/panels"),
-        HttpRoute("POST", "/services/{service_id}/panels"),
-        HttpRoute("GET", "/services/{service_id}/panels/{panel_id}"),
-        HttpRoute("PATCH", "/services/{service_id}/panels/{panel_id}"),
-        HttpRoute("DELETE", "/services/{service_id}/panels/{panel_id}"),
-        HttpRoute("GET", "/panels"),
-        HttpRoute("GET", "/services/{service_id}/health"),
-        HttpRoute("GET", "/services/{service_id}/health/history"),
-        HttpRoute("POST", "/services/{service_id}/health-check"),
-        HttpRoute("GET", "/service-health"),
-        HttpRoute("GET", "/ga4gh/registry/v1/services"),
-        HttpRoute("GET", "/ga4gh/registry/v1/services/types"),
-        HttpRoute("GET", "/ga4gh/registry/v1/services/{service_id}"),
-        HttpRoute("GET", "/ga4gh/registry/v1/service-info"),
+        HttpRoute("GET", "/services", Access.SIGNED_IN),
+        HttpRoute("POST", "/services", Access.ADMIN),
+        HttpRoute("POST", "/services/test-connection", Access.SERVICE_ADMIN),
+        HttpRoute("GET", "/services/{service_id}", Access.SIGNED_IN),
+        HttpRoute("PATCH", "/services/{service_id}", Access.SERVICE_ADMIN),
+        HttpRoute("DELETE", "/services/{service_id}", Access.ADMIN),
+        HttpRoute("GET", "/services/{service_id}/panels", Access.SIGNED_IN),
+        HttpRoute("POST", "/services/{service_id}/panels", Access.SERVICE_ADMIN),
+        HttpRoute("GET", "/services/{service_id}/panels/{panel_id}", Access.SIGNED_IN),
+        HttpRoute("PATCH", "/services/{service_id}/panels/{panel_id}", Access.SERVICE_ADMIN),
+        HttpRoute("DELETE", "/services/{service_id}/panels/{panel_id}", Access.SERVICE_ADMIN),
+        HttpRoute("GET", "/panels", Access.SIGNED_IN),
+        HttpRoute("GET", "/services/{service_id}/health", Access.SIGNED_IN),
+        HttpRoute("GET", "/services/{service_id}/health/history", Access.SIGNED_IN),
+        HttpRoute("POST", "/services/{service_id}/health-check", Access.SERVICE_ADMIN),
+        HttpRoute("GET", "/service-health", Access.SIGNED_IN),
+        HttpRoute("GET", "/ga4gh/registry/v1/services", Access.SIGNED_IN),
+        HttpRoute("GET", "/ga4gh/registry/v1/services/types", Access.SIGNED_IN),
+        HttpRoute("GET", "/ga4gh/registry/v1/services/{service_id}", Access.SIGNED_IN),
+        HttpRoute("GET", "/ga4gh/registry/v1/service-info", Access.SIGNED_IN),
     ),
     schedules=(
         Schedule(

@@ -20,16 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from fip_core.database import UtcDateTime
+from fip_core.database import NAMING_CONVENTION, UtcDateTime
 from fip_core.events import outbox_table
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-}
 
 
 class Base(DeclarativeBase):

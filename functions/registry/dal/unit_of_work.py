@@ -6,9 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from fip_core.database import transaction
-from fip_core.events import EventBridgePublisher, Outbox, relay_outbox
-from fip_core.observability import observability
-from fip_core.settings import platform_settings
+from fip_core.events import publish_domain_events
 from registry.dal.repository import RegistryRepository
 from registry.dal.tables import OUTBOX
 from registry.settings import DOMAIN, registry_database
@@ -23,12 +21,4 @@ def registry_repository() -> Iterator[RegistryRepository]:
 
 def publish_pending_events() -> int:
     """Relay the outbox to the bus; on failure the events wait for the next relay."""
-    settings = platform_settings()
-    publisher = EventBridgePublisher(f"{settings.event_source_prefix}.{DOMAIN}", settings.event_bus_name)
-    try:
-        with transaction(DOMAIN, registry_database()) as session:
-            return relay_outbox(session, Outbox(OUTBOX), publisher)
-    except Exception:
-        # the change itself is committed; its events stay queued and the next sweep retries them
-        observability(DOMAIN).logger.exception("could not publish events; they stay in the outbox")
-        return 0
+    return publish_domain_events(DOMAIN, registry_database(), OUTBOX)

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
-from fip_core.http import api_handler, create_resolver, json_response, no_content
+from fip_core.audit import AUDIT_RECORDED, audit_record
+from fip_core.http import api_handler, create_resolver, current_principal, json_response, no_content, source_ip
 from fip_core.observability import observability
 from fip_core.problems import Problem
+from registry.dal.repository import RegistryRepository
 from registry.dal.unit_of_work import publish_pending_events, registry_repository
+from registry.declaration import DECLARATION
 from registry.logic import ga4gh, health, panels, services
 from registry.models.common import ApiType, GenomeBuild, HealthStatus
 from registry.models.ga4gh import ExternalService, Service, ServiceType
@@ -47,6 +50,18 @@ def _now() -> datetime:
 
 def _policy() -> health.HealthPolicy:
     return health.HealthPolicy.from_settings(registry_settings())
+
+
+def _audit(
+    repo: RegistryRepository, action: str, target_type: str, target_id: object, details: dict[str, Any] | None = None
+) -> None:
+    """Queue the audit record of an admin action in the action's own transaction."""
+    now = _now()
+    record = audit_record(
+        DOMAIN, action, current_principal(app), now, target_type=target_type, target_id=str(target_id),
+        source_ip=source_ip(app), details=details,
+    )  # fmt: skip
+    repo.add_event(AUDIT_RECORDED, record.model_dump(mode="json"), now)
 
 
 # --- imputation services -------------------------------------------------------------------------
@@ -83,6 +98,8 @@ def list_services(
 def register_service(body: ServiceCreate) -> Response[ImputationService]:
     with registry_repository() as repo:
         service = services.register_service(repo, body, _now())
+        _audit(repo, "service_created", "service", service.id, {"slug": service.slug})
+    publish_pending_events()
     return json_response(service, HTTPStatus.CREATED, {"Location": f"/services/{service.id}"})
 
 
@@ -107,7 +124,10 @@ def get_service(service_id: UUID) -> ImputationService:
 @app.patch("/services/<service_id>", summary="Change a service", tags=[SERVICES], responses=_problems(404))
 def change_service(service_id: UUID, body: ServiceUpdate) -> ImputationService:
     with registry_repository() as repo:
-        return services.change_service(repo, service_id, body, _now())
+        service = services.change_service(repo, service_id, body, _now())
+        _audit(repo, "service_changed", "service", service_id, {"fields": sorted(body.model_fields_set)})
+    publish_pending_events()
+    return service
 
 
 @app.delete(
@@ -119,6 +139,8 @@ def change_service(service_id: UUID, body: ServiceUpdate) -> ImputationService:
 def delete_service(service_id: UUID) -> Response[None]:
     with registry_repository() as repo:
         services.remove_service(repo, service_id)
+        _audit(repo, "service_deleted", "service", service_id)
+    publish_pending_events()
     return no_content()
 
 
@@ -137,6 +159,8 @@ def list_service_panels(service_id: UUID) -> PanelList:
 def add_panel(service_id: UUID, body: PanelCreate) -> Response[ReferencePanel]:
     with registry_repository() as repo:
         panel = panels.add_panel(repo, service_id, body, _now())
+        _audit(repo, "panel_added", "panel", panel.id, {"service_id": str(service_id), "slug": panel.slug})
+    publish_pending_events()
     return json_response(panel, HTTPStatus.CREATED, {"Location": f"/services/{service_id}/panels/{panel.id}"})
 
 
@@ -151,7 +175,16 @@ def get_panel(service_id: UUID, panel_id: UUID) -> ReferencePanel:
 )
 def change_panel(service_id: UUID, panel_id: UUID, body: PanelUpdate) -> ReferencePanel:
     with registry_repository() as repo:
-        return panels.change_panel(repo, service_id, panel_id, body, _now())
+        panel = panels.change_panel(repo, service_id, panel_id, body, _now())
+        _audit(
+            repo,
+            "panel_changed",
+            "panel",
+            panel_id,
+            {"service_id": str(service_id), "fields": sorted(body.model_fields_set)},
+        )
+    publish_pending_events()
+    return panel
 
 
 @app.delete(
@@ -160,6 +193,8 @@ def change_panel(service_id: UUID, panel_id: UUID, body: PanelUpdate) -> Referen
 def delete_panel(service_id: UUID, panel_id: UUID) -> Response[None]:
     with registry_repository() as repo:
         panels.remove_panel(repo, service_id, panel_id)
+        _audit(repo, "panel_deleted", "panel", panel_id, {"service_id": str(service_id)})
+    publish_pending_events()
     return no_content()
 
 
@@ -247,4 +282,4 @@ def ga4gh_service_info() -> Service:
     return ga4gh.registry_service_info(registry_settings())
 
 
-handler = api_handler(app, obs)
+handler = api_handler(app, obs, DECLARATION)
