@@ -3,5 +3,6 @@ platform build everything from this list."""
 
 from fip_core.declaration import DomainDeclaration
 from registry.declaration import DECLARATION as REGISTRY
+from users.declaration import DECLARATION as USERS
 
-DOMAINS: tuple[DomainDeclaration, ...] = (REGISTRY,)
+DOMAINS: tuple[DomainDeclaration, ...] = (USERS, REGISTRY)

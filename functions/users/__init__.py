@@ -1,0 +1,2 @@
+"""The users domain: accounts (Cognito), profiles, roles, personal API tokens, stored external
+service tokens, the platform's one authorizer and the audit log."""

@@ -1,0 +1,77 @@
+"""What the users domain exposes: read by the CDK app and by the local platform alike."""
+
+from fip_core.access import Access
+from fip_core.audit import AUDIT_RECORDED
+from fip_core.declaration import DomainDeclaration, EventSubscription, FunctionDeclaration, HttpRoute, Resource
+
+DECLARATION = DomainDeclaration(
+    name="users",
+    functions=(
+        FunctionDeclaration(
+            name="api",
+            handler="users.handlers.api.handler",
+            description="Users HTTP API: sign-up and sign-in, profiles, roles, API tokens, stored tokens, audit log",
+            publishes_events=True,  # UserRegistered
+        ),
+        FunctionDeclaration(
+            name="authorizer",
+            handler="users.handlers.authorizer.handler",
+            description="The HTTP API's one Lambda authorizer: Cognito tokens and personal API tokens",
+            timeout_seconds=10,
+        ),
+        FunctionDeclaration(
+            name="credentials",
+            handler="users.handlers.credentials.handler",
+            description="Internal, IAM-only: decrypts a user's external service token for the jobs domain",
+            timeout_seconds=10,
+        ),
+        FunctionDeclaration(
+            name="audit-recorder",
+            handler="users.handlers.audit_recorder.handler",
+            description="Keeps the AuditRecorded events of every domain in the audit log",
+        ),
+        FunctionDeclaration(
+            name="bootstrap-admin",
+            handler="users.handlers.bootstrap.handler",
+            description="Internal, IAM-only: creates the first admin; refused once an admin exists",
+            timeout_seconds=30,
+        ),
+        FunctionDeclaration(
+            name="migrate",
+            handler="users.handlers.migrate.handler",
+            description="Brings the users database to the newest schema on deploy",
+            timeout_seconds=300,
+        ),
+    ),
+    api_function="api",
+    migrations_function="migrate",
+    authorizer_function="authorizer",
+    bootstrap_function="bootstrap-admin",
+    resources=(Resource.USER_POOL, Resource.CREDENTIALS_KEY),
+    routes=(
+        HttpRoute("POST", "/auth/sign-up", Access.PUBLIC),
+        HttpRoute("POST", "/auth/confirm", Access.PUBLIC),
+        HttpRoute("POST", "/auth/resend-code", Access.PUBLIC),
+        HttpRoute("POST", "/auth/sign-in", Access.PUBLIC),
+        HttpRoute("POST", "/auth/refresh", Access.PUBLIC),
+        HttpRoute("POST", "/auth/forgot-password", Access.PUBLIC),
+        HttpRoute("POST", "/auth/reset-password", Access.PUBLIC),
+        HttpRoute("POST", "/auth/sign-out", Access.SELF),
+        HttpRoute("POST", "/auth/change-password", Access.SELF),
+        HttpRoute("GET", "/me", Access.SELF),
+        HttpRoute("PATCH", "/me", Access.SELF),
+        HttpRoute("GET", "/me/api-tokens", Access.SELF),
+        HttpRoute("POST", "/me/api-tokens", Access.SELF),
+        HttpRoute("DELETE", "/me/api-tokens/{token_id}", Access.SELF),
+        HttpRoute("GET", "/me/credentials", Access.SELF),
+        HttpRoute("PUT", "/me/credentials/{service_id}", Access.SELF),
+        HttpRoute("DELETE", "/me/credentials/{service_id}", Access.SELF),
+        HttpRoute("GET", "/users", Access.ADMIN),
+        HttpRoute("GET", "/users/{user_id}", Access.ADMIN),
+        HttpRoute("GET", "/users/{user_id}/roles", Access.ADMIN),
+        HttpRoute("POST", "/users/{user_id}/roles", Access.ADMIN),
+        HttpRoute("DELETE", "/users/{user_id}/roles/{grant_id}", Access.ADMIN),
+        HttpRoute("GET", "/audit-log", Access.ADMIN),
+    ),
+    subscriptions=(EventSubscription(function="audit-recorder", detail_types=(AUDIT_RECORDED,)),),
+)

@@ -1,0 +1,1 @@
+"""Lambda entry points of the users domain: thin transport over the logic."""

@@ -1,0 +1,40 @@
+"""The HTTP API's Lambda authorizer (payload 2.0, simple responses): every route but the public
+ones goes through it. It accepts a Cognito access or ID token or a personal API token and hands the
+user id and roles to the handlers in the request context."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+
+from fip_core.http import task_handler
+from fip_core.observability import observability
+from users.adapters.signing_keys import CognitoTokenVerifier
+from users.dal.unit_of_work import users_repository
+from users.logic.authentication import Authenticator
+from users.settings import DOMAIN, users_settings
+
+obs = observability(DOMAIN)
+
+
+@cache
+def _authenticator() -> Authenticator:
+    settings = users_settings()
+    return Authenticator(CognitoTokenVerifier(settings))
+
+
+def decide(event: dict[str, Any]) -> dict[str, Any]:
+    """`isAuthorized` and, when true, the principal as context."""
+    headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
+    with users_repository() as repo:
+        principal = _authenticator().principal(repo, headers.get("authorization"), datetime.now(UTC))
+    if principal is None:
+        obs.logger.info("request refused", extra={"route": event.get("routeKey")})
+        return {"isAuthorized": False}
+    return {"isAuthorized": True, "context": principal.to_context()}
+
+
+handler = task_handler(obs, decide, correlation_paths.API_GATEWAY_HTTP)

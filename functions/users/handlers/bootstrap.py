@@ -1,0 +1,55 @@
+"""Internal, IAM-only: creates the platform's first admin.
+
+    aws lambda invoke --function-name <BootstrapAdminFunctionName> \\
+        --cli-binary-format raw-in-base64-out --payload '{"email": "you@example.org"}' answer.json
+
+Without a password Cognito emails a temporary one. Refused once anybody holds the admin role.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from fip_core.http import task_handler
+from fip_core.observability import observability
+from fip_core.problems import DomainError
+from users.adapters.cognito import CognitoAccounts
+from users.dal.unit_of_work import users_repository
+from users.logic.roles import bootstrap_admin
+from users.models.accounts import Email, Password
+from users.settings import DOMAIN, users_settings
+
+obs = observability(DOMAIN)
+
+
+class BootstrapRequest(BaseModel):
+    """Who becomes the first admin."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email
+    password: Password | None = None
+
+
+def bootstrap(event: dict[str, Any]) -> dict[str, Any]:
+    """`{"user_id": ...}`, or `{"error": ...}` saying why not."""
+    try:
+        request = BootstrapRequest.model_validate(event)
+    except ValidationError as error:
+        return {"error": "invalid_request", "detail": str(error.errors(include_input=False))}
+    password = request.password.get_secret_value() if request.password else None
+    try:
+        with users_repository() as repo:
+            user_id = bootstrap_admin(
+                repo, CognitoAccounts(users_settings()), request.email, password, datetime.now(UTC)
+            )
+    except DomainError as refused:
+        return {"error": "refused", "detail": refused.detail}
+    obs.logger.info("first admin created", extra={"user_id": user_id})
+    return {"user_id": user_id, "email": request.email}
+
+
+handler = task_handler(obs, bootstrap)

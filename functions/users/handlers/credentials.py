@@ -1,0 +1,45 @@
+"""Internal, IAM-only: a user's external service token, decrypted for the jobs domain.
+
+Not behind the HTTP API: only roles granted lambda:InvokeFunction on this function can call it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from pydantic import ValidationError
+
+from fip_core.http import task_handler
+from fip_core.observability import observability
+from fip_core.problems import NotFoundError
+from users.adapters.kms import CredentialCipher
+from users.dal.unit_of_work import users_repository
+from users.logic.credentials import reveal_credential
+from users.models.credentials import CredentialRequest
+from users.settings import DOMAIN, users_settings
+
+obs = observability(DOMAIN)
+
+
+@cache
+def _cipher() -> CredentialCipher:
+    return CredentialCipher(users_settings().credentials_key_id)
+
+
+def reveal(event: dict[str, Any]) -> dict[str, Any]:
+    """`{"token": ...}` for a user and service, or `{"error": ...}`; the token is never logged."""
+    try:
+        request = CredentialRequest.model_validate(event)
+    except ValidationError as error:
+        return {"error": "invalid_request", "detail": str(error.errors(include_input=False))}
+    try:
+        with users_repository() as repo:
+            token = reveal_credential(repo, _cipher(), request.user_id, request.service_id)
+    except NotFoundError as missing:
+        return {"error": "not_found", "detail": missing.detail}
+    obs.logger.info("credential revealed", extra={"user_id": request.user_id, "service_id": request.service_id})
+    return {"token": token}
+
+
+handler = task_handler(obs, reveal)

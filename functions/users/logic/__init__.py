@@ -1,0 +1,1 @@
+"""Rules of the users domain, free of HTTP, AWS and SQL."""

@@ -1,0 +1,1 @@
+"""Pydantic models of the users domain: what its API takes and answers."""

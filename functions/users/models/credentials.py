@@ -1,0 +1,39 @@
+"""Users' own tokens for external imputation servers (a Michigan or TOPMed token)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+
+class CredentialStore(BaseModel):
+    """A token to store, encrypted; it is never shown again."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: Annotated[SecretStr, Field(min_length=1, max_length=8192)]
+
+
+class StoredCredential(BaseModel):
+    """That a token is stored for a service, and since when: never the token."""
+
+    service_id: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class StoredCredentialList(BaseModel):
+    """The services the caller stored a token for."""
+
+    items: list[StoredCredential]
+
+
+class CredentialRequest(BaseModel):
+    """What the jobs domain asks the internal credentials function."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: str
+    service_id: str

@@ -1,0 +1,54 @@
+"""Profiles of users, and the user list admins see."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from users.models.roles import RoleGrant
+
+ProfileText = Annotated[str, Field(min_length=1, max_length=200)]
+Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code, e.g. 'ZA'.")]
+
+
+class ProfileUpdate(BaseModel):
+    """Changes to one's own profile; only the fields given change."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: ProfileText | None = None
+    institution: ProfileText | None = None
+    department: ProfileText | None = None
+    country: Country | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> ProfileUpdate:
+        if not self.model_fields_set:
+            raise ValueError("give at least one field to change")
+        return self
+
+
+class UserProfile(BaseModel):
+    """A user as the platform knows them."""
+
+    id: str
+    email: str
+    name: str | None
+    institution: str | None
+    department: str | None
+    country: str | None
+    status: str = Field(description="unconfirmed, active or disabled")
+    created_at: datetime
+    updated_at: datetime
+    roles: list[RoleGrant] = Field(description="Grants in force now.")
+
+
+class UserPage(BaseModel):
+    """One page of users."""
+
+    items: list[UserProfile]
+    total: int
+    limit: int
+    offset: int
