@@ -58,6 +58,18 @@ class PlatformConfig(BaseSettings):
         description="A subscriber that failed sees the event again after this long.",
     )
 
+    admin_email: str = Field(
+        default="admin@example.org",
+        validation_alias=AliasChoices("admin_email", "FIP_ADMIN_EMAIL"),
+        description="The first admin, created at start.",
+    )
+    admin_password: str = Field(
+        default="Local-admin-2026",
+        min_length=12,
+        validation_alias=AliasChoices("admin_password", "FIP_ADMIN_PASSWORD"),
+        description="Their password: for this machine only.",
+    )
+
     @property
     def resolved_state_dir(self) -> Path:
         """The state folder as an absolute path."""
@@ -100,3 +112,12 @@ def handler_environment(
         environment[f"{prefix}_DATABASE_URL"] = database_url(domain, config)
         environment[f"{prefix}_PUBLIC_API_URL"] = f"http://127.0.0.1:{gateway_port}"
     return environment
+
+
+def forget_database(url: str) -> None:
+    """Delete a SQLite database file (and its WAL files); other databases are left alone."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)

@@ -7,10 +7,11 @@ import base64
 import json
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
@@ -107,25 +108,44 @@ def scheduled_event(rule_name: str) -> dict[str, Any]:
     return event
 
 
-@dataclass
-class LambdaContext:
-    """The fields of the Lambda context object that Powertools reads."""
+class LocalLambdaContext(LambdaContext):
+    """The context object the Lambda runtime passes a handler, filled in for a local invocation."""
 
-    function_name: str = "local-function"
-    memory_limit_in_mb: int = 512
-    aws_request_id: str = "local-request"
-    function_version: str = "$LATEST"
-    log_group_name: str = "/aws/lambda/local"
-    log_stream_name: str = "local"
+    def __init__(self, function_name: str, request_id: str) -> None:
+        self._function_name = function_name
+        self._function_version = "$LATEST"
+        self._invoked_function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function_name}"
+        self._memory_limit_in_mb = 512
+        self._aws_request_id = request_id
+        self._log_group_name = f"/aws/lambda/{function_name}"
+        self._log_stream_name = "local"
 
-    @property
-    def invoked_function_arn(self) -> str:
-        return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.function_name}"
-
-    def get_remaining_time_in_millis(self) -> int:
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        """The time a local invocation has left: plenty."""
         return 30_000
 
 
 def lambda_context(function_name: str = "local-function") -> LambdaContext:
     """A fresh context with its own request id."""
-    return LambdaContext(function_name=function_name, aws_request_id=str(uuid.uuid4()))
+    return LocalLambdaContext(function_name, str(uuid.uuid4()))
+
+
+def authorizer_event(request: dict[str, Any], identity: str) -> dict[str, Any]:
+    """The payload 2.0 event an HTTP API's Lambda authorizer receives for a request."""
+    context = request["requestContext"]
+    return {
+        "version": "2.0",
+        "type": "REQUEST",
+        "routeArn": (
+            f"arn:aws:execute-api:{REGION}:{ACCOUNT}:local/$default/{context['http']['method']}{request['rawPath']}"
+        ),
+        "identitySource": [identity],
+        "routeKey": request["routeKey"],
+        "rawPath": request["rawPath"],
+        "rawQueryString": request.get("rawQueryString", ""),
+        "headers": request.get("headers", {}),
+        "queryStringParameters": request.get("queryStringParameters"),
+        "pathParameters": request.get("pathParameters"),
+        "requestContext": context,
+    }

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from fip_core.problems import PROBLEM_CONTENT_TYPE, Problem
+from local_platform.authorizer import GatewayAuthorizer
 from local_platform.docs import DOCS_PATH, OPENAPI_PATH, STATIC_PREFIX, SwaggerUi
 from local_platform.events import http_api_event
 from local_platform.routing import RouteMatch, RouteTable
@@ -140,12 +141,18 @@ class Gateway:
     """Answers one request: the platform's own pages, or a declared route's function."""
 
     def __init__(
-        self, routes: RouteTable, invoke: Invoke, openapi: Callable[[], dict[str, Any]], docs: SwaggerUi
+        self,
+        routes: RouteTable,
+        invoke: Invoke,
+        openapi: Callable[[], dict[str, Any]],
+        docs: SwaggerUi,
+        authorizer: GatewayAuthorizer | None = None,
     ) -> None:
         self.routes = routes
         self.invoke = invoke
         self.openapi = openapi
         self.docs = docs
+        self.authorizer = authorizer
 
     def handle(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes) -> GatewayResponse:
         """The response to a request; `target` is the request line's path with its query string."""
@@ -168,6 +175,10 @@ class Gateway:
             body=event_body(body, request_headers.get("content-type")),
             headers=request_headers,
         )
+        if self.authorizer is not None:
+            refusal = self.authorizer.apply(match, event)
+            if refusal is not None:
+                return GatewayResponse(refusal.status, [("Content-Type", "application/json")], refusal.body)
         function = f"{match.domain.name}-{match.domain.api_function}"
         try:
             return lambda_result_response(self.invoke(match, event))

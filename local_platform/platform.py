@@ -13,10 +13,18 @@ from fip_core.database import dispose_engines
 from fip_core.declaration import DomainDeclaration
 from fip_core.settings import platform_settings
 from infra.domains import DOMAINS
+from local_platform.authorizer import GatewayAuthorizer
 from local_platform.aws import MotoEndpoint, SubscriptionQueue, aws_client, provision
-from local_platform.config import PlatformConfig, database_location, database_url, handler_environment
+from local_platform.config import (
+    PlatformConfig,
+    database_location,
+    database_url,
+    forget_database,
+    handler_environment,
+)
 from local_platform.docs import DOCS_PATH, OPENAPI_PATH, SwaggerUi
 from local_platform.gateway import Gateway, GatewayServer
+from local_platform.identity import provision_identity
 from local_platform.lambdas import FunctionRuntime
 from local_platform.openapi import TITLE, platform_openapi
 from local_platform.routing import RouteMatch, RouteTable
@@ -47,6 +55,8 @@ class LocalPlatform:
         self.aws_endpoint = ""
         self.databases: dict[str, str] = {}
         self.migrations: dict[str, Any] = {}
+        self.identity: dict[str, str] = {}
+        self.bootstrapped: dict[str, Any] = {}
         self.queues: list[SubscriptionQueue] = []
         self._gateway: GatewayServer | None = None
         self._moto: MotoEndpoint | None = None
@@ -76,7 +86,7 @@ class LocalPlatform:
         """Start everything; on failure, stop what was started and raise."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
         routes = RouteTable(self.domains)
-        gateway = Gateway(routes, self._invoke_api, lambda: self._openapi, SwaggerUi(TITLE))
+        gateway = Gateway(routes, self._invoke_api, lambda: self._openapi, SwaggerUi(TITLE), self._authorizer())
         # bound first: the handlers are told the API's URL, and port 0 means a free one
         self._gateway = GatewayServer(gateway, self.config.port, access_log=self.access_log)
         try:
@@ -95,8 +105,19 @@ class LocalPlatform:
         self.databases = {domain.name: database_url(domain, self.config) for domain in self.domains}
         self._set_environment(handler_environment(self.config, self.domains, gateway.port, self.aws_endpoint))
         self.queues = provision(self.aws_endpoint, self.event_bus_name, self.domains)
+        self.identity = provision_identity(self.aws_endpoint, self.domains)
+        self._set_environment(dict(self.identity))
         for domain in self.domains:
+            if domain.resources and self._moto is not None:
+                # moto keeps user pools and keys in memory only: accounts must start afresh with them
+                forget_database(self.databases[domain.name])
             self.migrations[domain.name] = self.runtime.invoke(domain.name, domain.migrations_function, {})
+        for domain in self.domains:
+            if domain.bootstrap_function:
+                first_admin = {"email": self.config.admin_email, "password": self.config.admin_password}
+                self.bootstrapped[domain.name] = self.runtime.invoke(
+                    domain.name, domain.bootstrap_function, first_admin
+                )
         self._openapi = platform_openapi(self.domains)
         gateway.start()
         for queue in self.queues:
@@ -162,8 +183,26 @@ class LocalPlatform:
             )
         if not self.queues:
             lines.append("  event rule  (no domain subscribes to events)")
+        for key, value in self.identity.items():
+            lines.append(f"  identity    {key}={value}")
+        for name, result in self.bootstrapped.items():
+            outcome = "created" if isinstance(result, dict) and "user_id" in result else summarise(result)
+            lines += [
+                f"  admin       {self.config.admin_email} ({name}: {outcome}); password from FIP_ADMIN_PASSWORD",
+                f"              sign in: curl -s -X POST {self.url}/auth/sign-in \\",
+                "                -H 'content-type: application/json' \\",
+                f'                -d \'{{"email": "{self.config.admin_email}", "password": "<password>"}}\'',
+                "              then send 'Authorization: Bearer <access_token>'; any confirmation code works here",
+            ]
         lines.append("Press Ctrl+C to stop.")
         return "\n".join(lines)
+
+    def _authorizer(self) -> GatewayAuthorizer | None:
+        for domain in self.domains:
+            if domain.authorizer_function:
+                invoke = partial(self.runtime.invoke, domain.name, domain.authorizer_function)
+                return GatewayAuthorizer(invoke, domain.authorizer_cache_seconds)
+        return None
 
     def _invoke_api(self, match: RouteMatch, event: dict[str, Any]) -> Any:
         return self.runtime.invoke(match.domain.name, match.domain.api_function, event)
