@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,33 +84,100 @@ _database_counter = 0
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database, on SQLite and on PostgreSQL (the test runs once on each)."""
-    global _database_counter  # noqa: PLW0603 - a unique name per database on the shared server
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'domain.db'}"
-    server: PostgresServer = request.getfixturevalue("postgres")
-    _database_counter += 1
-    name = f"test_{os.getpid()}_{_database_counter}"
-    server.execute(f"CREATE DATABASE {name}")
-    return server.url(name)
+def database_backend(request: pytest.FixtureRequest) -> str:
+    """The database every domain of the test uses: SQLite, then PostgreSQL (the test runs on each)."""
+    return str(request.param)
 
 
 @pytest.fixture
-def registry_db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def new_database(database_backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], str]:
+    """Makes an empty database on the test's backend and answers its URL."""
+
+    def make(name: str) -> str:
+        global _database_counter  # noqa: PLW0603 - a unique name per database on the shared server
+        if database_backend == "sqlite":
+            return f"sqlite:///{tmp_path / name}.db"
+        server: PostgresServer = request.getfixturevalue("postgres")
+        _database_counter += 1
+        database = f"test_{os.getpid()}_{_database_counter}_{name}"
+        server.execute(f"CREATE DATABASE {database}")
+        return server.url(database)
+
+    return make
+
+
+@pytest.fixture
+def database_url(new_database: Callable[[str], str]) -> str:
+    """One empty database."""
+    return new_database("domain")
+
+
+def _point_domain_at(domain: str, url: str, monkeypatch: pytest.MonkeyPatch, caches: list[Any]) -> None:
+    monkeypatch.setenv(f"{domain.upper()}_DATABASE_URL", url)
+    for cached in caches:
+        cached.cache_clear()
+    dispose_engines()
+
+
+@pytest.fixture
+def registry_db(new_database: Callable[[str], str], monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The registry pointed at a fresh, migrated database."""
     from registry.handlers.migrate import migrate
     from registry.settings import registry_database, registry_settings
 
-    monkeypatch.setenv("REGISTRY_DATABASE_URL", database_url)
-    registry_database.cache_clear()
-    registry_settings.cache_clear()
-    dispose_engines()
+    url = new_database("registry")
+    _point_domain_at("registry", url, monkeypatch, [registry_database, registry_settings])
     migrate({})
-    yield database_url
+    yield url
     dispose_engines()
     registry_database.cache_clear()
     registry_settings.cache_clear()
+
+
+@pytest.fixture
+def identity(event_bus: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """The user pool, its app client and groups, and the credentials key, made in moto."""
+    from infra.domains import DOMAINS
+    from local_platform.identity import provision_identity
+    from users.settings import users_settings
+
+    environment = provision_identity(event_bus.endpoint, DOMAINS)
+    for key, value in environment.items():
+        monkeypatch.setenv(key, value)
+    users_settings.cache_clear()
+    _forget_users_adapters()
+    yield environment
+    users_settings.cache_clear()
+    _forget_users_adapters()
+
+
+def _forget_users_adapters() -> None:
+    from users.handlers import api, authorizer, credentials
+
+    for cached in (api._accounts, api._cipher, authorizer._authenticator, credentials._cipher):  # noqa: SLF001
+        cached.cache_clear()
+
+
+@pytest.fixture
+def users_db(
+    new_database: Callable[[str], str], identity: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """The users domain pointed at a fresh, migrated database, with its identity resources in moto."""
+    from users.handlers.migrate import migrate
+    from users.settings import users_database
+
+    url = new_database("users")
+    _point_domain_at("users", url, monkeypatch, [users_database])
+    migrate({})
+    yield url
+    dispose_engines()
+    users_database.cache_clear()
+
+
+@pytest.fixture
+def platform(registry_db: str, users_db: str, event_bus: MotoServer) -> MotoServer:
+    """Every domain on fresh databases, with moto holding the bus, the user pool and the key."""
+    return event_bus
 
 
 @pytest.fixture(scope="session")

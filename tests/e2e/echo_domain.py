@@ -10,6 +10,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
+from fip_core.access import Access
 from fip_core.aws import aws_client
 from fip_core.declaration import (
     DomainDeclaration,
@@ -116,7 +117,11 @@ DECLARATION = DomainDeclaration(
     ),
     api_function="api",
     migrations_function="migrate",
-    routes=(HttpRoute("POST", "/echo"), HttpRoute("GET", "/echo/boom"), HttpRoute("GET", "/echo/{word}")),
+    routes=(
+        HttpRoute("POST", "/echo", Access.PUBLIC),
+        HttpRoute("GET", "/echo/boom", Access.PUBLIC),
+        HttpRoute("GET", "/echo/{word}", Access.PUBLIC),
+    ),
     subscriptions=(EventSubscription("record", (DETAIL_TYPE,), (SOURCE,)),),
     schedules=(Schedule(name="tick", function="tick", rate_minutes=1, description="Counts"),),
 )

@@ -30,6 +30,8 @@ REPO = Path(__file__).resolve().parents[2]
 START_DEADLINE_SECONDS = 60
 SWEEP_DEADLINE_SECONDS = 30
 CLOUDGENE_SERVER = {"name": "Sim", "version": "3.0.0", "maintenance": False, "blocked": False}
+ADMIN_EMAIL = "e2e-admin@example.org"
+ADMIN_PASSWORD = "E2e-admin-password-1"
 
 T = TypeVar("T")
 
@@ -72,6 +74,8 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatfo
         "FIP_STATE_DIR": str(state),
         "FIP_SCHEDULE_SECONDS": "1",
         "FIP_MOTO_PORT": str(moto_port),
+        "FIP_ADMIN_EMAIL": ADMIN_EMAIL,
+        "FIP_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "PYTHONUNBUFFERED": "1",
     }
     # the test session points AWS at a dead endpoint and may name databases: the platform makes its own
@@ -110,6 +114,14 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatfo
 
 
 @pytest.fixture(scope="module")
+def admin(platform: RunningPlatform) -> dict[str, str]:
+    """Headers of the admin the platform created at start, signed in over HTTP."""
+    answer = httpx.post(f"{platform.url}/auth/sign-in", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+@pytest.fixture(scope="module")
 def cloudgene() -> Iterator[str]:
     """A tiny real Cloudgene server on loopback; its base URL."""
 
@@ -144,8 +156,10 @@ def test_startup_says_where_everything_is(platform: RunningPlatform) -> None:
     assert "registry-health-sweep" in printed
 
 
-def test_lists_services(platform: RunningPlatform) -> None:
-    answer = httpx.get(f"{platform.url}/services")
+def test_lists_services_for_the_signed_in_only(platform: RunningPlatform, admin: dict[str, str]) -> None:
+    assert httpx.get(f"{platform.url}/services").status_code == 401
+    assert httpx.get(f"{platform.url}/services", headers={"Authorization": "Bearer forged"}).status_code == 403
+    answer = httpx.get(f"{platform.url}/services", headers=admin)
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("application/json")
     assert isinstance(answer.json()["items"], list)
@@ -195,9 +209,9 @@ def test_wrong_method_is_405_with_allow(platform: RunningPlatform) -> None:
     assert answer.json()["status"] == 405
 
 
-def test_malformed_json_is_422_problem(platform: RunningPlatform) -> None:
+def test_malformed_json_is_422_problem(platform: RunningPlatform, admin: dict[str, str]) -> None:
     answer = httpx.post(
-        f"{platform.url}/services", content=b'{"name": "Sim",', headers={"Content-Type": "application/json"}
+        f"{platform.url}/services", content=b'{"name": "Sim",', headers={"Content-Type": "application/json", **admin}
     )
     assert answer.status_code == 422
     assert answer.headers["content-type"] == "application/problem+json"
@@ -223,7 +237,7 @@ def test_body_over_the_limit_is_413(platform: RunningPlatform) -> None:
 
 
 def test_sweep_marks_a_registered_service_healthy_and_publishes_the_change(
-    platform: RunningPlatform, cloudgene: str
+    platform: RunningPlatform, cloudgene: str, admin: dict[str, str]
 ) -> None:
     events, sqs = platform.aws("events"), platform.aws("sqs")
     queue_url = sqs.create_queue(QueueName="e2e-health-changes")["QueueUrl"]
@@ -235,12 +249,13 @@ def test_sweep_marks_a_registered_service_healthy_and_publishes_the_change(
     registered = httpx.post(
         f"{platform.url}/services",
         json={"name": "Sim", "slug": "sim", "api_type": "michigan", "base_url": cloudgene},
+        headers=admin,
     )
     assert registered.status_code == 201, registered.text
     service_id = registered.json()["id"]
 
     def healthy() -> dict[str, Any] | None:
-        report = httpx.get(f"{platform.url}/services/{service_id}/health").json()
+        report = httpx.get(f"{platform.url}/services/{service_id}/health", headers=admin).json()
         return report if report["health"]["status"] == "healthy" else None
 
     report = eventually(healthy, SWEEP_DEADLINE_SECONDS, "the scheduled sweep finding the service healthy")
@@ -260,3 +275,23 @@ def test_sweep_marks_a_registered_service_healthy_and_publishes_the_change(
     assert event["detail-type"] == "ServiceHealthChanged"
     assert event["detail"]["previous_status"] == "unknown"
     assert event["detail"]["status"] == "healthy"
+
+
+def test_a_researcher_signs_up_confirms_signs_in_and_scripts_with_an_api_token(platform: RunningPlatform) -> None:
+    account = {"email": "researcher@example.org", "password": "Researcher-pass-1"}
+    signed_up = httpx.post(f"{platform.url}/auth/sign-up", json={**account, "name": "Ama", "country": "GH"})
+    assert signed_up.status_code == 201, signed_up.text
+    assert signed_up.json()["confirmed"] is False
+    refused = httpx.post(f"{platform.url}/auth/sign-in", json=account)
+    assert refused.status_code == 403  # not confirmed yet
+    confirmed = httpx.post(f"{platform.url}/auth/confirm", json={"email": account["email"], "code": "123456"})
+    assert confirmed.status_code == 200, confirmed.text
+    tokens = httpx.post(f"{platform.url}/auth/sign-in", json=account).json()
+    session = {"Authorization": f"Bearer {tokens['access_token']}"}
+    me = httpx.get(f"{platform.url}/me", headers=session).json()
+    assert (me["email"], me["country"], [r["role"] for r in me["roles"]]) == (account["email"], "GH", ["researcher"])
+    assert httpx.get(f"{platform.url}/services", headers=session).status_code == 200
+    assert httpx.post(f"{platform.url}/services", json={}, headers=session).status_code == 403
+    created = httpx.post(f"{platform.url}/me/api-tokens", json={"name": "pipeline"}, headers=session).json()
+    scripted = {"Authorization": f"Bearer {created['token']}"}
+    assert httpx.get(f"{platform.url}/me", headers=scripted).json()["id"] == me["id"]

@@ -10,7 +10,7 @@ import pytest
 from infra.domains import DOMAINS
 from tests.support.api import invoke_api
 
-pytestmark = pytest.mark.usefixtures("registry_db", "event_bus")
+pytestmark = pytest.mark.usefixtures("platform")
 
 ROUTES = [(domain, route) for domain in DOMAINS for route in domain.routes]
 HOSTILE_PATH_VALUES = ["not-a-uuid", "00000000-0000-0000-0000-000000000000", "%00", "' OR 1=1 --", "x" * 300]

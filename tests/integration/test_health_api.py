@@ -12,6 +12,7 @@ from registry.models.services import ServiceHealth
 from tests.support.api import invoke_api
 from tests.support.postgres import free_port
 
+HEALTH_CHANGED = "ServiceHealthChanged"
 pytestmark = pytest.mark.usefixtures("registry_db", "event_bus")
 
 
@@ -26,7 +27,7 @@ def test_a_check_asked_for_by_hand_is_recorded_and_reported(simulated, event_bus
     assert answer.status == 200, answer.body
     assert answer.body["health"]["status"] == "healthy"
     assert answer.body["uptime"] == {"last_24h": 100.0, "last_7d": 100.0, "last_30d": 100.0}
-    assert [e["detail"]["status"] for e in event_bus.captured_events()] == ["healthy"]
+    assert [e["detail"]["status"] for e in event_bus.captured_events(HEALTH_CHANGED)] == ["healthy"]
     history = invoke_api("GET", f"/services/{service_id}/health/history").body["items"]
     assert history[0]["status"] == "healthy"
     assert history[0]["checked_url"].endswith("/api/v2/server")

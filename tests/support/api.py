@@ -5,13 +5,19 @@ from __future__ import annotations
 import importlib
 import json
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from fip_core.access import Grant, Principal, Role
 from infra.domains import DOMAINS
-from local_platform.events import http_api_event, lambda_context
+from local_platform.authorizer import GatewayAuthorizer
+from local_platform.events import authorizer_event, http_api_event, lambda_context
 from local_platform.routing import RouteTable
 
 ROUTES = RouteTable(DOMAINS)
+TEST_ADMIN = Principal(
+    user_id="test-admin", email="admin@example.org", method="cognito", grants=[Grant(role=Role.ADMIN)]
+)
 
 
 @dataclass
@@ -34,8 +40,15 @@ def invoke_api(
     body: Any = None,
     query: dict[str, str] | str | None = None,
     headers: dict[str, str] | None = None,
+    principal: Principal | None = TEST_ADMIN,
+    token: str | None = None,
 ) -> ApiAnswer:
-    """Route a request to its domain's API function and call the handler, as the gateway would."""
+    """Route a request to its domain's API function and call the handler, as the gateway would after
+    the authorizer let the principal through (an admin unless told otherwise; None: anonymous).
+
+    With `token`, the request carries `Authorization: Bearer <token>` and goes through the real
+    authorizer function first, refused the way API Gateway refuses (401 or 403, `{"message": ...}`).
+    """
     match = ROUTES.match(method, path)
     if match is None:
         raise AssertionError(f"{method} {path} is not a declared route")
@@ -50,8 +63,36 @@ def invoke_api(
         query=query,
         body=body,
         headers=headers,
+        authorizer={"lambda": principal.to_context()} if principal and token is None else None,
     )
+    if token is not None:
+        event["headers"]["authorization"] = f"Bearer {token}" if token else ""
+        refusal = _gateway_authorizer().apply(match, event)
+        if refusal is not None:
+            return ApiAnswer(
+                status=refusal.status, headers={"Content-Type": "application/json"}, body=json.loads(refusal.body)
+            )
     result = handler(event, lambda_context(f"{match.domain.name}-{function.name}"))
     text = result.get("body")
     parsed = json.loads(text) if text else None
     return ApiAnswer(status=result["statusCode"], headers=result.get("headers") or {}, body=parsed)
+
+
+def _call(function: Any, event: dict[str, Any]) -> Any:
+    return function(event, lambda_context("authorizer"))
+
+
+def _gateway_authorizer() -> GatewayAuthorizer:
+    """The gateway's authorizer step without its cache, so each request is decided afresh."""
+    for domain in DOMAINS:
+        if domain.authorizer_function:
+            module_name, attribute = domain.function(domain.authorizer_function).handler.rsplit(".", 1)
+            function = getattr(importlib.import_module(module_name), attribute)
+            return GatewayAuthorizer(partial(_call, function), cache_seconds=0)
+    raise AssertionError("no domain declares the authorizer")
+
+
+def authorize(token: str) -> dict[str, Any]:
+    """What the authorizer function answers for `Authorization: Bearer <token>`."""
+    event = http_api_event("GET", "/me", route_key="GET /me", headers={"authorization": f"Bearer {token}"})
+    return dict(_gateway_authorizer().authorize(authorizer_event(event, f"Bearer {token}")))

@@ -55,8 +55,8 @@ class MotoServer:
         )
         events.put_targets(Rule="capture-all", EventBusName=bus_name, Targets=[{"Id": "capture", "Arn": queue_arn}])
 
-    def captured_events(self) -> list[dict[str, Any]]:
-        """Every event that reached the bus since the capture queue was made, oldest first."""
+    def captured_events(self, detail_type: str | None = None) -> list[dict[str, Any]]:
+        """The events that reached the bus since last asked (of one detail type, if given), oldest first."""
         assert self._queue_url, "call create_bus_with_capture first"
         sqs = self.client("sqs")
         events: list[dict[str, Any]] = []
@@ -64,7 +64,7 @@ class MotoServer:
             answer = sqs.receive_message(QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
             messages = answer.get("Messages", [])
             if not messages:
-                return events
+                return [e for e in events if detail_type is None or e["detail-type"] == detail_type]
             for message in messages:
                 events.append(json.loads(message["Body"]))
                 sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"])

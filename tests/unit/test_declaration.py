@@ -4,6 +4,7 @@ import importlib
 
 import pytest
 
+from fip_core.access import Access
 from fip_core.declaration import DomainDeclaration, FunctionDeclaration, HttpRoute
 from infra.domains import DOMAINS
 
@@ -25,7 +26,7 @@ def test_every_declared_handler_exists(domain):
 
 
 def test_route_syntax_is_translated_for_the_resolver():
-    route = HttpRoute("GET", "/services/{service_id}/panels/{panel_id}")
+    route = HttpRoute("GET", "/services/{service_id}/panels/{panel_id}", Access.PUBLIC)
     assert route.resolver_path == "/services/<service_id>/panels/<panel_id>"
     assert route.route_key == "GET /services/{service_id}/panels/{panel_id}"
 
@@ -44,5 +45,5 @@ def test_a_declaration_cannot_declare_a_route_twice():
             functions=(api,),
             api_function="api",
             migrations_function="api",
-            routes=(HttpRoute("GET", "/a"), HttpRoute("GET", "/a")),
+            routes=(HttpRoute("GET", "/a", Access.PUBLIC), HttpRoute("GET", "/a", Access.PUBLIC)),
         )

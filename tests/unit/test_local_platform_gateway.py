@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from fip_core.access import Access
 from fip_core.declaration import DomainDeclaration, FunctionDeclaration, HttpRoute
 from local_platform.docs import SwaggerUi
 from local_platform.gateway import (
@@ -32,11 +33,11 @@ SHOP = DomainDeclaration(
     api_function="api",
     migrations_function="migrate",
     routes=(
-        HttpRoute("GET", "/items"),
-        HttpRoute("POST", "/items"),
-        HttpRoute("GET", "/items/{item_id}"),
-        HttpRoute("GET", "/items/special"),
-        HttpRoute("DELETE", "/items/{item_id}"),
+        HttpRoute("GET", "/items", Access.PUBLIC),
+        HttpRoute("POST", "/items", Access.PUBLIC),
+        HttpRoute("GET", "/items/{item_id}", Access.PUBLIC),
+        HttpRoute("GET", "/items/special", Access.PUBLIC),
+        HttpRoute("DELETE", "/items/{item_id}", Access.PUBLIC),
     ),
 )
 OPENAPI = {"openapi": "3.1.0", "paths": {"/items": {}}}

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
+from fip_core.access import Access
 from fip_core.declaration import DomainDeclaration, EventSubscription, FunctionDeclaration, HttpRoute, Schedule
 from local_platform.aws import SubscriptionQueue, event_pattern
 from local_platform.lambdas import FunctionRuntime, import_handler
@@ -27,7 +28,7 @@ DOMAIN = DomainDeclaration(
     ),
     api_function="api",
     migrations_function="migrate",
-    routes=(HttpRoute("GET", "/items"),),
+    routes=(HttpRoute("GET", "/items", Access.PUBLIC),),
     subscriptions=(EventSubscription("restock", ("ItemSold", "ItemLost"), ("fip.shop",)),),
     schedules=(Schedule(name="nightly", function="restock", rate_minutes=5, description="restock"),),
 )
