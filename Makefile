@@ -42,6 +42,7 @@ bench: venv
 	$(BIN)/python -m bench
 
 synth: venv
+	rm -rf cdk.out
 	$(BIN)/python -m infra.app
 
 lint: venv

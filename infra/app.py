@@ -1,0 +1,65 @@
+"""The CDK app: `python -m infra.app` builds the Lambda assets and synthesises the platform's stack
+into `cdk.out`, checked by cdk-nag's AWS Solutions rules; it fails on any finding not acknowledged with a reason."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from aws_cdk import App, Environment, Tags, Validations
+from aws_cdk.cx_api import SynthesisMessageLevel
+
+from infra.bundling import prepare_assets
+from infra.compliance import solutions_checks
+from infra.constants import DEFAULT_ENVIRONMENT, DEFAULT_OUTDIR, ENVIRONMENT_CONTEXT_KEY, FEATURE_FLAGS, NAME_PREFIX
+from infra.domains import DOMAINS
+from infra.stack import PlatformStack
+
+
+def deployment_environment() -> Environment | None:
+    """The account and region the CDK CLI resolved, if any; without them the stack is
+    environment-agnostic and synthesises with no credentials at all."""
+    account = os.environ.get("CDK_DEFAULT_ACCOUNT")
+    region = os.environ.get("CDK_DEFAULT_REGION")
+    if account is None and region is None:
+        return None
+    return Environment(account=account, region=region)
+
+
+def build_app(outdir: str | None = None) -> tuple[App, PlatformStack]:
+    """The app with the platform's stack and the cdk-nag checks, its assets built (not yet synthesised)."""
+    # the CLI says where to write through CDK_OUTDIR; run directly, the app writes to cdk.out
+    app = App(outdir=outdir or os.environ.get("CDK_OUTDIR") or str(DEFAULT_OUTDIR), context=FEATURE_FLAGS)
+    environment = str(app.node.try_get_context(ENVIRONMENT_CONTEXT_KEY) or DEFAULT_ENVIRONMENT)
+    stack = PlatformStack(
+        app,
+        f"{NAME_PREFIX}-{environment}",
+        description=f"Federated Imputation Platform ({environment})",
+        domains=DOMAINS,
+        assets=prepare_assets([domain.name for domain in DOMAINS]),
+        environment=environment,
+        env=deployment_environment(),
+    )
+    Tags.of(app).add("project", "federated-imputation-platform")
+    Tags.of(app).add("environment", environment)
+    Validations.of(app).add_plugins(solutions_checks(app))
+    return app, stack
+
+
+def main() -> int:
+    """Synthesise, and fail when cdk-nag (or the CDK) reports an error."""
+    app, _ = build_app()
+    assembly = app.synth()
+    errors = [
+        f"{message.id}: {message.entry.data}"
+        for stack in assembly.stacks
+        for message in stack.messages
+        if message.level == SynthesisMessageLevel.ERROR
+    ]
+    for error in errors:
+        sys.stderr.write(error + "\n")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

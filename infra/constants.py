@@ -1,0 +1,107 @@
+"""Every fixed choice of the CDK app in one place: runtime, architecture, names, sizes, retentions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Duration
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_rds as rds
+
+from users.settings import PASSWORD_MIN_LENGTH
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BUILD_DIR = REPO_ROOT / ".build"
+FUNCTIONS_DIR = REPO_ROOT / "functions"
+CORE_LAYER_SOURCE = REPO_ROOT / "layers" / "core" / "python"
+DEPS_REQUIREMENTS = REPO_ROOT / "layers" / "deps" / "requirements.txt"
+DEFAULT_OUTDIR = REPO_ROOT / "cdk.out"
+
+# Feature flags the template depends on, set in code so that `python -m infra.app`, the tests and the
+# CDK CLI all synthesise the same template.
+FEATURE_FLAGS: dict[str, object] = {
+    # a change of layer alone makes a new function version, so the migrations trigger runs again
+    "@aws-cdk/aws-lambda:recognizeLayerVersion": True,
+    # EventBridge may send to a dead-letter queue only on behalf of this account's rules
+    "@aws-cdk/aws-events:eventsTargetQueueSameAccount": True,
+    # a snapshot removal policy on a resource that cannot be snapshotted is an error, not ignored
+    "@aws-cdk/core:validateSnapshotRemovalPolicy": True,
+    # statements on the same resources merged, so roles stay far below IAM's policy size limit
+    "@aws-cdk/aws-iam:minimizePolicies": True,
+}
+
+# The runtime and architecture are pinned together with the platform the dependency wheels are built for.
+LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_12
+LAMBDA_ARCHITECTURE = lambda_.Architecture.ARM_64
+PIP_PLATFORM = "manylinux2014_aarch64"
+PIP_IMPLEMENTATION = "cp"
+PIP_PYTHON_VERSION = "3.12"
+# boto3 and its dependencies come with the runtime; a second copy in the layer would shadow botocore
+# underneath the runtime's boto3 and could mismatch it.
+RUNTIME_PROVIDED_DISTRIBUTIONS = frozenset(
+    {"boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3"}
+)
+
+NAME_PREFIX = "fip"
+DEFAULT_ENVIRONMENT = "dev"
+ENVIRONMENT_CONTEXT_KEY = "environment"  # another environment: `cdk synth -c environment=prod`
+EVENT_BUS_NAME = "fip-events"
+EVENT_ARCHIVE_RETENTION = Duration.days(30)
+METRICS_NAMESPACE = "FederatedImputation"
+# The domain whose API function answers paths no route declares, with the platform's problem-JSON 404.
+FALLBACK_ROUTE_DOMAIN = "registry"
+
+LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+API_THROTTLE_RATE_LIMIT = 100  # requests per second, steady state, over the whole API
+API_THROTTLE_BURST_LIMIT = 200
+# The one Lambda authorizer: simple responses (payload 2.0), decisions cached per Authorization header.
+AUTHORIZER_NAME = "bearer-token"
+AUTHORIZER_IDENTITY_SOURCE = "$request.header.Authorization"
+
+EVENT_TARGET_RETRY_ATTEMPTS = 2
+EVENT_TARGET_MAX_AGE = Duration.hours(1)
+DEAD_LETTER_RETENTION = Duration.days(14)
+
+VPC_MAX_AZS = 2
+VPC_NAT_GATEWAYS = 1  # one NAT gateway: functions reach external imputation services and AWS APIs through it
+PUBLIC_SUBNET_MASK = 24
+PRIVATE_SUBNET_MASK = 22
+ISOLATED_SUBNET_MASK = 24
+
+DATABASE_ENGINE_VERSION = rds.AuroraPostgresEngineVersion.VER_16_9
+DATABASE_PORT = 5432
+DATABASE_ADMIN_USER = "fip_admin"
+DATABASE_MIN_CAPACITY = 0.5  # Aurora capacity units; the smallest that never pauses
+DATABASE_MAX_CAPACITY = 4
+DATABASE_BACKUP_RETENTION = Duration.days(7)
+DATABASE_LOG_EXPORTS = ("postgresql",)
+SECRET_ROTATION_INTERVAL = Duration.days(30)
+
+# A domain's user pool (Resource.USER_POOL). The password policy is the one the API validates too.
+USER_POOL_PASSWORD_MIN_LENGTH = PASSWORD_MIN_LENGTH
+# Plus: threat protection, so that sign-in, sign-up and password changes with leaked passwords are refused.
+USER_POOL_FEATURE_PLAN = cognito.FeaturePlan.PLUS
+USER_POOL_ACCESS_TOKEN_VALIDITY = Duration.minutes(60)
+USER_POOL_ID_TOKEN_VALIDITY = Duration.minutes(60)
+USER_POOL_REFRESH_TOKEN_VALIDITY = Duration.days(30)
+# The admin calls of the domain's code (functions/users/adapters/cognito.py), by the function that makes them.
+# Its other calls (SignUp, InitiateAuth, ...) are public client calls, which IAM does not govern.
+USER_POOL_API_FUNCTION_ACTIONS = (
+    "cognito-idp:AdminAddUserToGroup",
+    "cognito-idp:AdminRemoveUserFromGroup",
+    "cognito-idp:AdminUserGlobalSignOut",  # signs out callers who hold only a personal API token, too
+)
+USER_POOL_BOOTSTRAP_FUNCTION_ACTIONS = (
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:AdminSetUserPassword",
+    "cognito-idp:AdminAddUserToGroup",
+)
+
+# A domain's credentials key (Resource.CREDENTIALS_KEY): its API function encrypts users' external service
+# tokens, and only the function of this name decrypts them, for other domains that invoke it through IAM.
+CREDENTIALS_DECRYPTING_FUNCTION = "credentials"
+# The encryption context functions/users/adapters/kms.py binds every ciphertext to; the key use requires it.
+CREDENTIALS_ENCRYPTION_PURPOSE = "external-service-token"
+CREDENTIALS_ENCRYPTION_CONTEXT_KEYS = ("purpose", "user_id", "service_id")

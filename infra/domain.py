@@ -1,0 +1,309 @@
+"""One domain of the platform in AWS, built from its declaration: its database and other resources, a
+function with its own role and log group for every declared function, its HTTP routes, schedules,
+event subscriptions and the trigger that migrates its database on deploy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Aws, Duration, triggers
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from fip_core.declaration import DomainDeclaration, EventSubscription, FunctionDeclaration, Resource, Schedule
+from infra.compliance import acknowledge
+from infra.constants import (
+    CREDENTIALS_DECRYPTING_FUNCTION,
+    DEAD_LETTER_RETENTION,
+    EVENT_TARGET_MAX_AGE,
+    EVENT_TARGET_RETRY_ATTEMPTS,
+    LAMBDA_ARCHITECTURE,
+    LAMBDA_RUNTIME,
+    LOG_RETENTION,
+    METRICS_NAMESPACE,
+    NAME_PREFIX,
+    USER_POOL_API_FUNCTION_ACTIONS,
+    USER_POOL_BOOTSTRAP_FUNCTION_ACTIONS,
+)
+from infra.credentials_key import CredentialsKey
+from infra.database import DomainDatabase
+from infra.http_api import PlatformHttpApi
+from infra.network import Network
+from infra.user_pool import DomainUserPool
+
+# What Lambda needs to attach a function to the VPC; EC2 offers no resource-level permissions for these.
+_VPC_ACCESS_ACTIONS = [
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+]
+
+
+class DomainFunction(Construct):
+    """One declared function with its own role, granted nothing but writing to its own log group and
+    attaching to the VPC (callers grant the rest), and its own log group."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        domain: str,
+        declaration: FunctionDeclaration,
+        code: lambda_.Code,
+        layers: list[lambda_.ILayerVersion],
+        network: Network,
+        security_group: ec2.ISecurityGroup,
+        environment: dict[str, str],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.declaration = declaration
+        self.log_group = logs.LogGroup(self, "Logs", retention=LOG_RETENTION)
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Runs the {domain} {declaration.name} function",
+        )
+        self.role.add_to_policy(iam.PolicyStatement(actions=_VPC_ACCESS_ACTIONS, resources=["*"]))
+        self.log_group.grant_write(self.role)
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            description=declaration.description,
+            runtime=LAMBDA_RUNTIME,
+            architecture=LAMBDA_ARCHITECTURE,
+            handler=declaration.handler,
+            code=code,
+            layers=layers,
+            timeout=Duration.seconds(declaration.timeout_seconds),
+            memory_size=declaration.memory_mb,
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=self.log_group,
+            role=self.role,
+            vpc=network.vpc,
+            vpc_subnets=network.function_subnets,
+            security_groups=[security_group],
+            environment=environment,
+        )
+        acknowledge(
+            self.role,
+            "IAM5[Resource::*]",
+            "Only for actions that support no resource-level permissions: the EC2 network interface actions "
+            "Lambda needs to attach the function to the VPC, and X-Ray's PutTraceSegments and "
+            "PutTelemetryRecords for active tracing.",
+        )
+        acknowledge(
+            self.function,
+            "L1",
+            "The runtime is pinned to Python 3.12, the version the dependency layer's wheels are built for "
+            "(infra/constants.py); it is raised together with them, deliberately.",
+        )
+
+
+class DomainService(Construct):
+    """Everything one domain runs, as its declaration says."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        declaration: DomainDeclaration,
+        code_directory: Path,
+        layers: list[lambda_.ILayerVersion],
+        network: Network,
+        event_bus: events.IEventBus,
+        api: PlatformHttpApi,
+        environment: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.declaration = declaration
+        domain = declaration.name
+        self.user_pool = (
+            DomainUserPool(self, "UserPool", domain=domain, environment=environment)
+            if Resource.USER_POOL in declaration.resources
+            else None
+        )
+        self.credentials_key = (
+            CredentialsKey(
+                self,
+                "CredentialsKey",
+                domain=domain,
+                alias_name=f"alias/{NAME_PREFIX}-{environment}-{domain}-credentials",
+            )
+            if Resource.CREDENTIALS_KEY in declaration.resources
+            else None
+        )
+        # Functions that call external services need any port anywhere; the others only HTTPS to AWS APIs.
+        reaches_internet = any(function.reaches_internet for function in declaration.functions)
+        self.security_group = ec2.SecurityGroup(
+            self,
+            "FunctionSecurityGroup",
+            vpc=network.vpc,
+            description=f"The {domain} functions, the only clients of the {domain} database",
+            allow_all_outbound=reaches_internet,
+        )
+        if not reaches_internet:
+            self.security_group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to AWS APIs")
+        self.database = DomainDatabase(
+            self,
+            "Database",
+            domain=domain,
+            environment=environment,
+            network=network,
+            client_security_group=self.security_group,
+        )
+
+        prefix = domain.upper()  # as fip_core.settings.database_settings reads it
+        function_environment = {
+            f"{prefix}_DATABASE_SECRET_ARN": self.database.secret_arn,
+            f"{prefix}_PUBLIC_API_URL": api.endpoint,
+            "FIP_EVENT_BUS_NAME": event_bus.event_bus_name,
+            "FIP_ENVIRONMENT": environment,
+            "POWERTOOLS_SERVICE_NAME": domain,
+            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+            **self._resource_environment(prefix),
+        }
+        code = lambda_.Code.from_asset(str(code_directory))
+        self.functions: dict[str, DomainFunction] = {}
+        for function in declaration.functions:
+            built = DomainFunction(
+                self,
+                function.name,
+                domain=domain,
+                declaration=function,
+                code=code,
+                layers=layers,
+                network=network,
+                security_group=self.security_group,
+                environment=function_environment,
+            )
+            self.database.grant_connect(built.role)
+            # migrations change the schema and the authorizer only decides: neither publishes events
+            if function.publishes_events:
+                event_bus.grant_put_events_to(built.role)
+            self.functions[function.name] = built
+        self._grant_resources()
+
+        self._dead_letters: sqs.Queue | None = None
+        for schedule in declaration.schedules:
+            self._add_schedule(schedule)
+        for subscription in declaration.subscriptions:
+            self._add_subscription(subscription, event_bus)
+
+        migrations = self.functions[declaration.migrations_function]
+        self.migrations_trigger = triggers.Trigger(
+            self,
+            "MigrationsTrigger",
+            handler=migrations.function,
+            # the cluster, its writer and the secret's attachment (which adds the host) exist first
+            execute_after=[self.database],
+            execute_on_handler_change=True,
+            invocation_type=triggers.InvocationType.REQUEST_RESPONSE,
+            timeout=Duration.seconds(migrations.declaration.timeout_seconds),
+        )
+
+    def function(self, name: str) -> lambda_.Function:
+        """The Lambda function of a declared function."""
+        return self.functions[name].function
+
+    @property
+    def internal_functions(self) -> list[DomainFunction]:
+        """The functions nothing invokes but an IAM principal (an operator, another domain's role): no route,
+        authorizer, schedule, subscription or deploy trigger reaches them, and they have no resource policy."""
+        declaration = self.declaration
+        invoked = {declaration.api_function, declaration.migrations_function, declaration.authorizer_function}
+        invoked |= {subscription.function for subscription in declaration.subscriptions}
+        invoked |= {schedule.function for schedule in declaration.schedules}
+        return [built for name, built in self.functions.items() if name not in invoked]
+
+    def add_routes(self, api: PlatformHttpApi) -> None:
+        """The domain's declared routes, served by its API function; made once the API's authorizer is set."""
+        api.add_lambda_routes(self, self.function(self.declaration.api_function), self.declaration.routes)
+
+    def _resource_environment(self, prefix: str) -> dict[str, str]:
+        # the names the domain's settings read (e.g. users.settings.UsersSettings)
+        variables: dict[str, str] = {}
+        if self.user_pool is not None:
+            variables[f"{prefix}_USER_POOL_ID"] = self.user_pool.user_pool_id
+            variables[f"{prefix}_CLIENT_ID"] = self.user_pool.client_id
+            variables[f"{prefix}_REGION"] = Aws.REGION
+        if self.credentials_key is not None:
+            variables[f"{prefix}_CREDENTIALS_KEY_ID"] = self.credentials_key.key_id
+        return variables
+
+    def _grant_resources(self) -> None:
+        """Let each function make the calls on the domain's resources that its code makes, on those alone."""
+        declaration = self.declaration
+        api_role = self.functions[declaration.api_function].role
+        if self.user_pool is not None:
+            self.user_pool.grant(api_role, *USER_POOL_API_FUNCTION_ACTIONS)
+            if declaration.bootstrap_function is not None:
+                bootstrap_role = self.functions[declaration.bootstrap_function].role
+                self.user_pool.grant(bootstrap_role, *USER_POOL_BOOTSTRAP_FUNCTION_ACTIONS)
+        if self.credentials_key is not None:
+            if CREDENTIALS_DECRYPTING_FUNCTION not in self.functions:
+                raise ValueError(
+                    f"{declaration.name} has a credentials key but no {CREDENTIALS_DECRYPTING_FUNCTION!r} function "
+                    "to decrypt with it"
+                )
+            self.credentials_key.grant_encrypt(api_role)
+            self.credentials_key.grant_decrypt(self.functions[CREDENTIALS_DECRYPTING_FUNCTION].role)
+
+    def _dead_letter_queue(self) -> sqs.Queue:
+        # made with the first rule, so that a domain without schedules or subscriptions has none
+        if self._dead_letters is None:
+            self._dead_letters = sqs.Queue(
+                self,
+                "DeadLetters",
+                encryption=sqs.QueueEncryption.SQS_MANAGED,
+                enforce_ssl=True,
+                retention_period=DEAD_LETTER_RETENTION,
+            )
+            acknowledge(
+                self._dead_letters,
+                "SQS3",
+                "This queue is itself the dead-letter queue of the domain's EventBridge targets.",
+            )
+        return self._dead_letters
+
+    def _target(self, function: str) -> targets.LambdaFunction:
+        return targets.LambdaFunction(
+            self.function(function),
+            retry_attempts=EVENT_TARGET_RETRY_ATTEMPTS,
+            max_event_age=EVENT_TARGET_MAX_AGE,
+            dead_letter_queue=self._dead_letter_queue(),
+        )
+
+    def _add_schedule(self, schedule: Schedule) -> None:
+        # on the default bus, where EventBridge's scheduled rules live
+        events.Rule(
+            self,
+            f"Schedule {schedule.name}",
+            description=schedule.description,
+            schedule=events.Schedule.rate(Duration.minutes(schedule.rate_minutes)),
+            targets=[self._target(schedule.function)],
+        )
+
+    def _add_subscription(self, subscription: EventSubscription, event_bus: events.IEventBus) -> None:
+        events.Rule(
+            self,
+            f"Subscription {subscription.function} {' '.join(subscription.detail_types)}",
+            description=f"{', '.join(subscription.detail_types)} to {subscription.function}",
+            event_bus=event_bus,
+            event_pattern=events.EventPattern(
+                detail_type=list(subscription.detail_types),
+                source=list(subscription.sources) or None,
+            ),
+            targets=[self._target(subscription.function)],
+        )

@@ -1,0 +1,85 @@
+"""The one stack of the platform: shared network, bus, API (with its one authorizer) and layers, and a
+construct per domain."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from fip_core.declaration import DomainDeclaration
+from infra.bundling import PlatformAssets
+from infra.constants import FALLBACK_ROUTE_DOMAIN
+from infra.domain import DomainService
+from infra.event_bus import PlatformEventBus
+from infra.http_api import PlatformHttpApi
+from infra.layers import SharedLayers
+from infra.network import Network
+
+
+class PlatformStack(Stack):
+    """The Federated Imputation Platform: every declared domain on a shared VPC, bus and HTTP API."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        domains: Sequence[DomainDeclaration],
+        assets: PlatformAssets,
+        environment: str,
+        fallback_domain: str = FALLBACK_ROUTE_DOMAIN,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.network = Network(self, "Network")
+        self.event_bus = PlatformEventBus(self, "Events")
+        self.api = PlatformHttpApi(self, "Api", environment=environment)
+        self.layers = SharedLayers(self, "Layers", assets=assets)
+        self.domains = {
+            declaration.name: DomainService(
+                self,
+                declaration.name,
+                declaration=declaration,
+                code_directory=assets.domain_code[declaration.name],
+                layers=self.layers.all,
+                network=self.network,
+                event_bus=self.event_bus.bus,
+                api=self.api,
+                environment=environment,
+            )
+            for declaration in domains
+        }
+        # the authorizer first: every domain's routes that are not public use it
+        self._use_the_authorizer()
+        for service in self.domains.values():
+            service.add_routes(self.api)
+        fallback = self.domains[fallback_domain]
+        self.api.add_default_route(self, fallback.function(fallback.declaration.api_function))
+        CfnOutput(self, "ApiUrl", value=self.api.endpoint, description="Base URL of the platform's HTTP API")
+        self._output_internal_functions()
+
+    def _use_the_authorizer(self) -> None:
+        declared = {
+            name: (service.function(authorizer), service.declaration.authorizer_cache_seconds)
+            for name, service in self.domains.items()
+            if (authorizer := service.declaration.authorizer_function) is not None
+        }
+        if len(declared) > 1:
+            raise ValueError(f"the platform has one authorizer, but {sorted(declared)} each declare one")
+        for function, cache_seconds in declared.values():
+            self.api.use_authorizer(function, cache_seconds)
+
+    def _output_internal_functions(self) -> None:
+        # what an operator invokes with `aws lambda invoke --function-name <output>`
+        for service in self.domains.values():
+            for built in service.internal_functions:
+                name = "".join(part.capitalize() for part in built.declaration.name.split("-"))
+                CfnOutput(
+                    self,
+                    f"{name}FunctionName",
+                    value=built.function.function_name,
+                    description=built.declaration.description,
+                )
