@@ -149,7 +149,7 @@ def api_handler(app: APIGatewayHttpResolver, obs: Observability, declaration: Do
     """
 
     @obs.logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
-    @obs.metrics.log_metrics(capture_cold_start_metric=True)
+    @obs.metrics.log_metrics(capture_cold_start_metric=obs.cold_start_metric)
     @obs.tracer.capture_lambda_handler
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         refused = _non_json_body(event) or _refused_access(declaration, event)
@@ -196,7 +196,7 @@ def task_handler(
     same Powertools order; a pydantic result is answered as JSON."""
 
     @obs.logger.inject_lambda_context(correlation_id_path=correlation_id_path, clear_state=True)
-    @obs.metrics.log_metrics(capture_cold_start_metric=True)
+    @obs.metrics.log_metrics(capture_cold_start_metric=obs.cold_start_metric)
     @obs.tracer.capture_lambda_handler
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         result = task(event)

@@ -7,11 +7,21 @@ from dataclasses import dataclass
 from functools import cache
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 METRICS_NAMESPACE = "FederatedImputation"
 
 # A request that adds no metric is normal (most reads); Powertools would warn on every one.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+
+class PowertoolsSettings(BaseSettings):
+    """The Powertools variables the platform itself reads."""
+
+    model_config = SettingsConfigDict(env_prefix="POWERTOOLS_", extra="ignore", frozen=True)
+
+    metrics_disabled: bool = Field(default=False, description="No metrics are written (local runs, tests).")
 
 
 @dataclass(frozen=True)
@@ -21,6 +31,8 @@ class Observability:
     logger: Logger
     tracer: Tracer
     metrics: Metrics
+    # Powertools writes the cold-start metric even when metrics are disabled; it is asked for only when enabled
+    cold_start_metric: bool = True
 
 
 @cache
@@ -30,4 +42,5 @@ def observability(domain: str) -> Observability:
         logger=Logger(service=domain),
         tracer=Tracer(service=domain),
         metrics=Metrics(namespace=METRICS_NAMESPACE, service=domain),
+        cold_start_metric=not PowertoolsSettings().metrics_disabled,
     )
