@@ -62,14 +62,17 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _read_secret(arn: str) -> dict[str, Any]:
+    secret: dict[str, Any] = json.loads(aws_client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"])
+    return secret
+
+
 def resolve_database_url(settings: DatabaseSettings) -> URL:
     """The SQLAlchemy URL of a domain's database: given directly, or built from its secret."""
     if settings.database_url:
         return make_url(settings.database_url)
     if settings.database_secret_arn:
-        secret = json.loads(
-            aws_client("secretsmanager").get_secret_value(SecretId=settings.database_secret_arn)["SecretString"]
-        )
+        secret = _read_secret(settings.database_secret_arn)
         return URL.create(
             "postgresql+pg8000",
             username=secret["username"],
@@ -81,7 +84,23 @@ def resolve_database_url(settings: DatabaseSettings) -> URL:
     raise DatabaseNotConfiguredError("set <DOMAIN>_DATABASE_URL or <DOMAIN>_DATABASE_SECRET_ARN")
 
 
-def create_domain_engine(url: URL) -> Engine:
+def _reread_secret_on_refusal(engine: Engine, secret_arn: str) -> None:
+    """The secret rotates: when the database refuses a new connection, read the secret again and
+    retry once with what it holds now, instead of failing until the container is replaced."""
+
+    @event.listens_for(engine, "do_connect")
+    def connect(dialect: Dialect, _record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except dialect.loaded_dbapi.Error:
+            secret = _read_secret(secret_arn)
+            if (secret["username"], secret["password"]) == (cparams.get("user"), cparams.get("password")):
+                raise  # not a rotation: the same credentials, so the refusal stands
+            cparams.update(user=secret["username"], password=secret["password"])
+            return dialect.connect(*cargs, **cparams)
+
+
+def create_domain_engine(url: URL, secret_arn: str | None = None) -> Engine:
     """An engine tuned for one Lambda container (or one local process) talking to one database."""
     if url.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -92,9 +111,12 @@ def create_domain_engine(url: URL) -> Engine:
         connect_args["ssl_context"] = _aurora_tls_context()
     # One container serves one request at a time: one connection, checked before use because
     # Aurora may have dropped it while the container was frozen.
-    return create_engine(
+    engine = create_engine(
         url, pool_size=1, max_overflow=0, pool_pre_ping=True, pool_recycle=300, connect_args=connect_args
     )
+    if secret_arn:
+        _reread_secret_on_refusal(engine, secret_arn)
+    return engine
 
 
 def _aurora_tls_context() -> ssl.SSLContext:
@@ -118,7 +140,8 @@ def domain_engine(domain: str, settings: DatabaseSettings) -> Engine:
     """The engine of one domain, made on first use and kept for the life of the container."""
     engine = _engines.get(domain)
     if engine is None:
-        engine = _engines[domain] = create_domain_engine(resolve_database_url(settings))
+        secret_arn = None if settings.database_url else settings.database_secret_arn
+        engine = _engines[domain] = create_domain_engine(resolve_database_url(settings), secret_arn)
     return engine
 
 
