@@ -1,11 +1,21 @@
-"""Run every benchmark; each prints JSON lines with `name`, `wall_s`, its parameters and ratios."""
+"""Run every benchmark; each prints JSON lines with `name`, `wall_s`, its parameters and ratios.
 
-from bench import health_sweep
+Each runs in its own process, as a Lambda container would: no client, engine or cache made for one
+leaks into the next.
+"""
+
+import subprocess
+import sys
+
+from bench.support import REPO
+
+BENCHMARKS = ("health_sweep", "authorizer")
 
 
 def main() -> None:
-    """Run the benchmarks in turn."""
-    health_sweep.main()
+    """Run the benchmarks in turn; fail when one fails."""
+    for name in BENCHMARKS:
+        subprocess.run([sys.executable, "-m", f"bench.{name}"], check=True, cwd=REPO)
 
 
 if __name__ == "__main__":

@@ -11,8 +11,6 @@ Run with `make bench` (or `python -m bench.health_sweep`).
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -22,41 +20,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.support import REPO, emit, moto_environment
+
 SERVICES = 1000
 HANGING = 50
 DELAY_S = 0.2
 HANG_TIMEOUT_S = 3.0
 FLOOR_S = 1.5
-REPO = Path(__file__).resolve().parent.parent
 
 
 def _start(command: list[str]) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=REPO)
     assert process.stdout is not None
     return process, process.stdout.readline().strip()
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _environment(state: Path, moto_port: int) -> None:
-    os.environ.update(
-        {
-            "REGISTRY_DATABASE_URL": f"sqlite:///{state / 'registry.db'}",
-            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "eu-west-1",
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_METRICS_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": "ERROR",
-        }
-    )
 
 
 def _register(count: int, base_url: str, hanging: int) -> None:
@@ -86,41 +62,14 @@ def _reset_database() -> None:
     migrate({})
 
 
-def _emit(record: dict[str, Any]) -> None:
-    print(json.dumps(record), flush=True)
-
-
 def main() -> None:
     """Run the scenarios and print their figures."""
     simulated, port = _start([sys.executable, "-m", "tests.support.simulated_services", "--delay", str(DELAY_S)])
-    moto_port = _free_port()
-    moto = subprocess.Popen(
-        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(moto_port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    with tempfile.TemporaryDirectory(prefix="fip-bench-") as folder:
-        _environment(Path(folder), moto_port)
-        try:
-            _wait_for_moto(moto_port)
+    try:
+        with tempfile.TemporaryDirectory(prefix="fip-bench-") as folder, moto_environment(Path(folder)):
             _run(f"http://127.0.0.1:{port}", Path(folder))
-        finally:
-            simulated.terminate()
-            moto.terminate()
-
-
-def _wait_for_moto(port: int) -> None:
-    import boto3
-    import httpx
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/moto-api/", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    boto3.client("events").create_event_bus(Name="fip-events")
+    finally:
+        simulated.terminate()
 
 
 def _run(base_url: str, state: Path) -> None:
@@ -149,7 +98,7 @@ def _run(base_url: str, state: Path) -> None:
     assert first.healthy == SERVICES, first
     assert steady.healthy == SERVICES, steady
     for label, report in (("first (every status changes)", first), ("steady state", steady)):
-        _emit(
+        emit(
             {
                 "name": "health_sweep",
                 "scenario": label,
@@ -176,7 +125,7 @@ def _run(base_url: str, state: Path) -> None:
     report = run_sweep(registry_repository, publish_pending_events, hanging_policy, lambda: datetime.now(UTC))
     with registry_repository() as repo:
         recorded = sum(len(repo.history(f"{s.id}", 5, None)) for s in repo.find_services(_all())[0])
-    _emit(
+    emit(
         {
             "name": "health_sweep_with_hanging_services",
             "services": SERVICES,
