@@ -11,7 +11,7 @@ from tests.support.api import invoke_api
 
 pytestmark = pytest.mark.usefixtures("registry_db", "event_bus")
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs"
+SPECS = Path(__file__).resolve().parents[2] / "specs"
 SERVICE_INFO_URL = "https://raw.githubusercontent.com/ga4gh-discovery/ga4gh-service-info/v1.0.0/service-info.yaml"
 
 
