@@ -260,7 +260,12 @@ def test_sweep_marks_a_registered_service_healthy_and_publishes_the_change(
 
     report = eventually(healthy, SWEEP_DEADLINE_SECONDS, "the scheduled sweep finding the service healthy")
     assert report["health"]["consecutive_failures"] == 0
-    assert "[schedule] registry-health-sweep" in platform.output_text()
+    # the sweep's line is printed when its handler returns, a moment after the status is committed
+    eventually(
+        lambda: "[schedule] registry-health-sweep" in platform.output_text() or None,
+        SWEEP_DEADLINE_SECONDS,
+        "the local timer's sweep showing in the output",
+    )
 
     def health_changed() -> dict[str, Any] | None:
         messages = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=1).get("Messages", [])
