@@ -9,10 +9,9 @@ from typing import Any
 from typing import cast as typing_cast
 
 from sqlalchemy import CursorResult, String, and_, case, cast, delete, func, insert, or_, select, true, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fip_core.events import Outbox
+from fip_core.repository import DomainRepository
 from registry.dal.tables import OUTBOX, HealthCheckRow, PanelRow, ServiceRow
 from registry.models.common import HealthStatus
 from registry.models.health import HealthCheck, ProbeOutcome, Uptime
@@ -20,10 +19,6 @@ from registry.models.panels import PanelCreate, PanelQuery, ReferencePanel
 from registry.models.services import ImputationService, Location, ServiceCreate, ServiceHealth, ServiceQuery
 
 _LOCATION_COLUMNS = ("country", "city", "latitude", "longitude")
-
-
-class DuplicateError(Exception):
-    """A unique constraint refused the write."""
 
 
 @dataclass(frozen=True)
@@ -48,12 +43,11 @@ class CheckRecord:
     health: ServiceHealth
 
 
-class RegistryRepository:
+class RegistryRepository(DomainRepository):
     """Reads and writes the registry's tables inside one transaction (the caller's session)."""
 
     def __init__(self, session: Session) -> None:
-        self.session = session
-        self.outbox = Outbox(OUTBOX)
+        super().__init__(session, OUTBOX)
 
     # --- imputation services -------------------------------------------------------------------
 
@@ -357,18 +351,6 @@ class RegistryRepository:
         for status, count in rows:
             counts[HealthStatus(status)] = count
         return counts
-
-    # --- events ----------------------------------------------------------------------------------
-
-    def add_event(self, detail_type: str, detail: dict[str, Any], now: datetime) -> str:
-        """Queue a domain event in this transaction."""
-        return self.outbox.add(self.session, detail_type, detail, now)
-
-    def _flush(self) -> None:
-        try:
-            self.session.flush()
-        except IntegrityError as error:
-            raise DuplicateError(str(error.orig)) from error
 
 
 _TARGET_COLUMNS = (

@@ -6,7 +6,8 @@ from datetime import datetime
 from uuid import UUID
 
 from fip_core.problems import ConflictError, NotFoundError
-from registry.dal.repository import DuplicateError, RegistryRepository
+from fip_core.repository import DuplicateError
+from registry.dal.repository import RegistryRepository
 from registry.models.services import ImputationService, ServiceCreate, ServicePage, ServiceQuery, ServiceUpdate
 
 

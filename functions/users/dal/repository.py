@@ -8,22 +8,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, true
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fip_core.access import Grant, Role
 from fip_core.audit import AuditRecord
-from fip_core.events import Outbox
+from fip_core.repository import DomainRepository
 from users.dal.tables import OUTBOX, ApiTokenRow, AuditEventRow, ExternalCredentialRow, RoleGrantRow, UserRow
 from users.models.audit import AuditEntry
 from users.models.credentials import StoredCredential
 from users.models.profiles import UserProfile
 from users.models.roles import RoleGrant
 from users.models.tokens import ApiToken
-
-
-class DuplicateError(Exception):
-    """A unique constraint refused the write."""
 
 
 @dataclass(frozen=True)
@@ -49,12 +44,11 @@ class AuditQuery:
     offset: int = 0
 
 
-class UsersRepository:
+class UsersRepository(DomainRepository):
     """Reads and writes the users domain's tables inside one transaction (the caller's session)."""
 
     def __init__(self, session: Session) -> None:
-        self.session = session
-        self.outbox = Outbox(OUTBOX)
+        super().__init__(session, OUTBOX)
 
     # --- users -----------------------------------------------------------------------------------
 
@@ -328,18 +322,6 @@ class UsersRepository:
             for r in rows
         ]  # fmt: skip
         return entries, total
-
-    # --- events ----------------------------------------------------------------------------------
-
-    def add_event(self, detail_type: str, detail: dict[str, Any], now: datetime) -> str:
-        """Queue a domain event in this transaction."""
-        return self.outbox.add(self.session, detail_type, detail, now)
-
-    def _flush(self) -> None:
-        try:
-            self.session.flush()
-        except IntegrityError as error:
-            raise DuplicateError(str(error.orig)) from error
 
 
 def _grant(row: RoleGrantRow) -> RoleGrant:
