@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from fip_core.declaration import DomainDeclaration, Schedule
 from local_platform.events import scheduled_event
+from local_platform.worker import BackgroundWorker
 
 log = logging.getLogger(__name__)
 FIRST_FIRING_SECONDS = 1.0  # the first firing waits for the platform's start-up lines
@@ -29,7 +29,7 @@ def summarise(result: Any) -> str:
     return text if len(text) <= SUMMARY_LENGTH else f"{text[: SUMMARY_LENGTH - 3]}..."
 
 
-class ScheduleTimer:
+class ScheduleTimer(BackgroundWorker):
     """Fires one schedule until stopped; a failing firing is logged and the timer carries on."""
 
     def __init__(
@@ -40,21 +40,7 @@ class ScheduleTimer:
         self.interval_seconds = interval_seconds
         self.rule_name = rule_name(domain, schedule)
         self._invoke = invoke
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"schedule-{self.rule_name}", daemon=True)
-
-    def start(self) -> None:
-        """Start firing."""
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Fire no more (a firing under way finishes)."""
-        self._stopping.set()
-
-    def join(self, timeout: float) -> None:
-        """Wait for the timer to finish."""
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+        super().__init__(f"schedule-{self.rule_name}")
 
     def fire(self) -> bool:
         """Call the function once and log one status line; answer whether it succeeded."""

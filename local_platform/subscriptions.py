@@ -6,19 +6,19 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from local_platform.aws import SubscriptionQueue
+from local_platform.worker import BackgroundWorker
 
 log = logging.getLogger(__name__)
 POLL_WAIT_SECONDS = 2  # short enough for a quick shutdown, long enough to leave the CPU alone
 BATCH_SIZE = 10
 
 
-class SubscriptionPoller:
+class SubscriptionPoller(BackgroundWorker):
     """Reads one subscription's queue and hands each event to its function.
 
     A message is deleted only when the function returned; when it raised, the message comes back
@@ -30,26 +30,12 @@ class SubscriptionPoller:
         self._sqs = sqs
         self._invoke = invoke
         self._retry_seconds = retry_seconds
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"events-{queue.queue_name}", daemon=True)
+        super().__init__(f"events-{queue.queue_name}")
 
     @property
     def label(self) -> str:
         """`<domain>-<function>`, for status lines."""
         return f"{self.queue.domain}-{self.queue.function}"
-
-    def start(self) -> None:
-        """Start polling."""
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Ask the poller to finish after its current receive and delivery."""
-        self._stopping.set()
-
-    def join(self, timeout: float) -> None:
-        """Wait for the poller to finish."""
-        if self._thread.is_alive():
-            self._thread.join(timeout)
 
     def _run(self) -> None:
         while not self._stopping.is_set():
