@@ -9,12 +9,18 @@ from uuid import UUID
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from fip_core.audit import AUDIT_RECORDED, audit_record
-from fip_core.http import api_handler, create_resolver, current_principal, json_response, no_content, source_ip
+from fip_core.http import (
+    api_handler,
+    create_resolver,
+    current_principal,
+    json_response,
+    no_content,
+    problem_responses,
+    source_ip,
+)
 from fip_core.observability import observability
-from fip_core.problems import Problem
 from registry.dal.repository import RegistryRepository
 from registry.dal.unit_of_work import publish_pending_events, registry_repository
 from registry.declaration import DECLARATION
@@ -33,15 +39,6 @@ SERVICES = "Imputation services"
 PANELS = "Reference panels"
 HEALTH = "Service health"
 GA4GH = "GA4GH Service Registry"
-
-
-def _problems(*statuses: int) -> dict[int, OpenAPIResponse]:
-    return {
-        status: OpenAPIResponse(
-            description=HTTPStatus(status).phrase, content={"application/problem+json": {"model": Problem}}
-        )
-        for status in (*statuses, 422)
-    }
 
 
 def _now() -> datetime:
@@ -67,7 +64,7 @@ def _audit(
 # --- imputation services -------------------------------------------------------------------------
 
 
-@app.get("/services", summary="List and search services", tags=[SERVICES], responses=_problems())
+@app.get("/services", summary="List and search services", tags=[SERVICES], responses=problem_responses())
 def list_services(
     q: Annotated[
         str | None, Query(max_length=200, description="Text in name, slug, description or institution")
@@ -94,7 +91,7 @@ def list_services(
         return services.find_services(repo, query)
 
 
-@app.post("/services", summary="Register a service", tags=[SERVICES], responses=_problems(409))
+@app.post("/services", summary="Register a service", tags=[SERVICES], responses=problem_responses(409))
 def register_service(body: ServiceCreate) -> Response[ImputationService]:
     with registry_repository() as repo:
         service = services.register_service(repo, body, _now())
@@ -109,19 +106,19 @@ def register_service(body: ServiceCreate) -> Response[ImputationService]:
     description="Answers what the URL said about itself (WES service-info, Cloudgene server info and queue) "
     "or exactly what failed. Nothing is stored.",
     tags=[SERVICES],
-    responses=_problems(),
+    responses=problem_responses(),
 )
 def test_connection(body: ConnectionTest) -> ProbeOutcome:
     return health.probe_connection(body, _policy())
 
 
-@app.get("/services/<service_id>", summary="Get a service", tags=[SERVICES], responses=_problems(404))
+@app.get("/services/<service_id>", summary="Get a service", tags=[SERVICES], responses=problem_responses(404))
 def get_service(service_id: UUID) -> ImputationService:
     with registry_repository() as repo:
         return services.get_service(repo, service_id)
 
 
-@app.patch("/services/<service_id>", summary="Change a service", tags=[SERVICES], responses=_problems(404))
+@app.patch("/services/<service_id>", summary="Change a service", tags=[SERVICES], responses=problem_responses(404))
 def change_service(service_id: UUID, body: ServiceUpdate) -> ImputationService:
     with registry_repository() as repo:
         service = services.change_service(repo, service_id, body, _now())
@@ -134,7 +131,7 @@ def change_service(service_id: UUID, body: ServiceUpdate) -> ImputationService:
     "/services/<service_id>",
     summary="Delete a service with its panels and history",
     tags=[SERVICES],
-    responses=_problems(404),
+    responses=problem_responses(404),
 )
 def delete_service(service_id: UUID) -> Response[None]:
     with registry_repository() as repo:
@@ -147,14 +144,19 @@ def delete_service(service_id: UUID) -> Response[None]:
 # --- reference panels ----------------------------------------------------------------------------
 
 
-@app.get("/services/<service_id>/panels", summary="List a service's panels", tags=[PANELS], responses=_problems(404))
+@app.get(
+    "/services/<service_id>/panels", summary="List a service's panels", tags=[PANELS], responses=problem_responses(404)
+)
 def list_service_panels(service_id: UUID) -> PanelList:
     with registry_repository() as repo:
         return panels.list_panels(repo, PanelQuery(service_id=service_id))
 
 
 @app.post(
-    "/services/<service_id>/panels", summary="Add a panel to a service", tags=[PANELS], responses=_problems(404, 409)
+    "/services/<service_id>/panels",
+    summary="Add a panel to a service",
+    tags=[PANELS],
+    responses=problem_responses(404, 409),
 )
 def add_panel(service_id: UUID, body: PanelCreate) -> Response[ReferencePanel]:
     with registry_repository() as repo:
@@ -164,14 +166,19 @@ def add_panel(service_id: UUID, body: PanelCreate) -> Response[ReferencePanel]:
     return json_response(panel, HTTPStatus.CREATED, {"Location": f"/services/{service_id}/panels/{panel.id}"})
 
 
-@app.get("/services/<service_id>/panels/<panel_id>", summary="Get a panel", tags=[PANELS], responses=_problems(404))
+@app.get(
+    "/services/<service_id>/panels/<panel_id>", summary="Get a panel", tags=[PANELS], responses=problem_responses(404)
+)
 def get_panel(service_id: UUID, panel_id: UUID) -> ReferencePanel:
     with registry_repository() as repo:
         return panels.get_panel(repo, service_id, panel_id)
 
 
 @app.patch(
-    "/services/<service_id>/panels/<panel_id>", summary="Change a panel", tags=[PANELS], responses=_problems(404)
+    "/services/<service_id>/panels/<panel_id>",
+    summary="Change a panel",
+    tags=[PANELS],
+    responses=problem_responses(404),
 )
 def change_panel(service_id: UUID, panel_id: UUID, body: PanelUpdate) -> ReferencePanel:
     with registry_repository() as repo:
@@ -188,7 +195,10 @@ def change_panel(service_id: UUID, panel_id: UUID, body: PanelUpdate) -> Referen
 
 
 @app.delete(
-    "/services/<service_id>/panels/<panel_id>", summary="Delete a panel", tags=[PANELS], responses=_problems(404)
+    "/services/<service_id>/panels/<panel_id>",
+    summary="Delete a panel",
+    tags=[PANELS],
+    responses=problem_responses(404),
 )
 def delete_panel(service_id: UUID, panel_id: UUID) -> Response[None]:
     with registry_repository() as repo:
@@ -198,7 +208,7 @@ def delete_panel(service_id: UUID, panel_id: UUID) -> Response[None]:
     return no_content()
 
 
-@app.get("/panels", summary="Find panels across services", tags=[PANELS], responses=_problems())
+@app.get("/panels", summary="Find panels across services", tags=[PANELS], responses=problem_responses())
 def find_panels(
     build: Annotated[GenomeBuild | None, Query()] = None,
     population: Annotated[str | None, Query(max_length=64)] = None,
@@ -212,7 +222,10 @@ def find_panels(
 
 
 @app.get(
-    "/services/<service_id>/health", summary="A service's health and uptime", tags=[HEALTH], responses=_problems(404)
+    "/services/<service_id>/health",
+    summary="A service's health and uptime",
+    tags=[HEALTH],
+    responses=problem_responses(404),
 )
 def service_health(service_id: UUID) -> ServiceHealthReport:
     with registry_repository() as repo:
@@ -223,7 +236,7 @@ def service_health(service_id: UUID) -> ServiceHealthReport:
     "/services/<service_id>/health/history",
     summary="Past checks, newest first",
     tags=[HEALTH],
-    responses=_problems(404),
+    responses=problem_responses(404),
 )
 def service_health_history(
     service_id: UUID,
@@ -236,12 +249,17 @@ def service_health_history(
         return health.health_history(repo, service_id, limit, before)
 
 
-@app.post("/services/<service_id>/health-check", summary="Check a service now", tags=[HEALTH], responses=_problems(404))
+@app.post(
+    "/services/<service_id>/health-check",
+    summary="Check a service now",
+    tags=[HEALTH],
+    responses=problem_responses(404),
+)
 def check_service_now(service_id: UUID) -> ServiceHealthReport:
     return health.check_now(registry_repository, publish_pending_events, service_id, _policy(), _now)
 
 
-@app.get("/service-health", summary="Which services are up, at a glance", tags=[HEALTH], responses=_problems())
+@app.get("/service-health", summary="Which services are up, at a glance", tags=[HEALTH], responses=problem_responses())
 def health_overview(api_type: Annotated[ApiType | None, Query()] = None) -> HealthOverview:
     with registry_repository() as repo:
         return health.health_overview(repo, _now(), api_type)
@@ -250,7 +268,9 @@ def health_overview(api_type: Annotated[ApiType | None, Query()] = None) -> Heal
 # --- GA4GH Service Registry 1.0.0 ----------------------------------------------------------------
 
 
-@app.get("/ga4gh/registry/v1/services", summary="List services in the registry", tags=[GA4GH], responses=_problems())
+@app.get(
+    "/ga4gh/registry/v1/services", summary="List services in the registry", tags=[GA4GH], responses=problem_responses()
+)
 def ga4gh_services() -> list[ExternalService]:
     with registry_repository() as repo:
         return ga4gh.list_external_services(repo, registry_settings())
@@ -260,7 +280,7 @@ def ga4gh_services() -> list[ExternalService]:
     "/ga4gh/registry/v1/services/types",
     summary="List types of services in the registry",
     tags=[GA4GH],
-    responses=_problems(),
+    responses=problem_responses(),
 )
 def ga4gh_service_types() -> list[ServiceType]:
     with registry_repository() as repo:
@@ -268,7 +288,10 @@ def ga4gh_service_types() -> list[ServiceType]:
 
 
 @app.get(
-    "/ga4gh/registry/v1/services/<service_id>", summary="Find a service by id", tags=[GA4GH], responses=_problems(404)
+    "/ga4gh/registry/v1/services/<service_id>",
+    summary="Find a service by id",
+    tags=[GA4GH],
+    responses=problem_responses(404),
 )
 def ga4gh_service(service_id: str) -> ExternalService:
     with registry_repository() as repo:
@@ -276,7 +299,10 @@ def ga4gh_service(service_id: str) -> ExternalService:
 
 
 @app.get(
-    "/ga4gh/registry/v1/service-info", summary="Information about this registry", tags=[GA4GH], responses=_problems()
+    "/ga4gh/registry/v1/service-info",
+    summary="Information about this registry",
+    tags=[GA4GH],
+    responses=problem_responses(),
 )
 def ga4gh_service_info() -> Service:
     return ga4gh.registry_service_info(registry_settings())

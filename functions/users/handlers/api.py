@@ -10,12 +10,19 @@ from uuid import UUID
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from fip_core.access import Role
-from fip_core.http import api_handler, create_resolver, current_principal, json_response, no_content, source_ip
+from fip_core.http import (
+    api_handler,
+    create_resolver,
+    current_principal,
+    json_response,
+    no_content,
+    problem_responses,
+    source_ip,
+)
 from fip_core.observability import observability
-from fip_core.problems import DomainError, Problem, UnprocessableError
+from fip_core.problems import DomainError, UnprocessableError
 from users.adapters.cognito import CognitoAccounts
 from users.adapters.kms import CredentialCipher
 from users.dal.repository import AuditQuery
@@ -49,15 +56,6 @@ PROFILE = "Profile and tokens"
 ADMIN = "Administration"
 
 
-def _problems(*statuses: int) -> dict[int, OpenAPIResponse]:
-    return {
-        status: OpenAPIResponse(
-            description=HTTPStatus(status).phrase, content={"application/problem+json": {"model": Problem}}
-        )
-        for status in (*statuses, 422)
-    }
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -88,7 +86,7 @@ def _cognito_session() -> str:
 # --- accounts -------------------------------------------------------------------------------------
 
 
-@app.post("/auth/sign-up", summary="Create an account", tags=[ACCOUNT], responses=_problems(409))
+@app.post("/auth/sign-up", summary="Create an account", tags=[ACCOUNT], responses=problem_responses(409))
 def sign_up(body: SignUp) -> Response[SignedUp]:
     with users_repository() as repo:
         signed_up = accounts.sign_up(
@@ -99,7 +97,10 @@ def sign_up(body: SignUp) -> Response[SignedUp]:
 
 
 @app.post(
-    "/auth/confirm", summary="Confirm the email address with the emailed code", tags=[ACCOUNT], responses=_problems()
+    "/auth/confirm",
+    summary="Confirm the email address with the emailed code",
+    tags=[ACCOUNT],
+    responses=problem_responses(),
 )
 def confirm(body: ConfirmSignUp) -> Accepted:
     with users_repository() as repo:
@@ -110,7 +111,9 @@ def confirm(body: ConfirmSignUp) -> Accepted:
     return accepted
 
 
-@app.post("/auth/resend-code", summary="Email the confirmation code again", tags=[ACCOUNT], responses=_problems(429))
+@app.post(
+    "/auth/resend-code", summary="Email the confirmation code again", tags=[ACCOUNT], responses=problem_responses(429)
+)
 def resend_code(body: EmailOnly) -> Accepted:
     return accounts.resend_code(_accounts(), body)
 
@@ -119,7 +122,7 @@ def resend_code(body: EmailOnly) -> Accepted:
     "/auth/sign-in",
     summary="Sign in: tokens for email and password",
     tags=[ACCOUNT],
-    responses=_problems(401, 403, 429),
+    responses=problem_responses(401, 403, 429),
 )
 def sign_in(body: SignIn) -> Tokens:
     try:
@@ -133,12 +136,14 @@ def sign_in(body: SignIn) -> Tokens:
     return accounts.as_tokens(session)
 
 
-@app.post("/auth/refresh", summary="New tokens for a refresh token", tags=[ACCOUNT], responses=_problems(401))
+@app.post("/auth/refresh", summary="New tokens for a refresh token", tags=[ACCOUNT], responses=problem_responses(401))
 def refresh(body: Refresh) -> Tokens:
     return accounts.as_tokens(_accounts().refresh(body.refresh_token.get_secret_value()))
 
 
-@app.post("/auth/forgot-password", summary="Email a password reset code", tags=[ACCOUNT], responses=_problems(429))
+@app.post(
+    "/auth/forgot-password", summary="Email a password reset code", tags=[ACCOUNT], responses=problem_responses(429)
+)
 def forgot_password(body: EmailOnly) -> Accepted:
     _accounts().forgot_password(body.email)
     with users_repository() as repo:
@@ -147,7 +152,10 @@ def forgot_password(body: EmailOnly) -> Accepted:
 
 
 @app.post(
-    "/auth/reset-password", summary="Set a new password with the emailed code", tags=[ACCOUNT], responses=_problems(401)
+    "/auth/reset-password",
+    summary="Set a new password with the emailed code",
+    tags=[ACCOUNT],
+    responses=problem_responses(401),
 )
 def reset_password(body: ResetPassword) -> Accepted:
     _accounts().reset_password(body.email, body.code, body.new_password.get_secret_value())
@@ -160,7 +168,7 @@ def reset_password(body: ResetPassword) -> Accepted:
     "/auth/sign-out",
     summary="Sign out everywhere: refresh tokens stop working",
     tags=[ACCOUNT],
-    responses=_problems(401),
+    responses=problem_responses(401),
 )
 def sign_out() -> Accepted:
     principal = current_principal(app)
@@ -170,7 +178,7 @@ def sign_out() -> Accepted:
     return Accepted(message="signed out; access tokens already issued stay valid until they expire")
 
 
-@app.post("/auth/change-password", summary="Change your password", tags=[ACCOUNT], responses=_problems(401))
+@app.post("/auth/change-password", summary="Change your password", tags=[ACCOUNT], responses=problem_responses(401))
 def change_password(body: ChangePassword) -> Accepted:
     _accounts().change_password(
         _cognito_session(), body.current_password.get_secret_value(), body.new_password.get_secret_value()
@@ -183,26 +191,29 @@ def change_password(body: ChangePassword) -> Accepted:
 # --- one's own profile, API tokens and stored service tokens -----------------------------------------
 
 
-@app.get("/me", summary="Your profile and roles", tags=[PROFILE], responses=_problems(401))
+@app.get("/me", summary="Your profile and roles", tags=[PROFILE], responses=problem_responses(401))
 def me() -> UserProfile:
     with users_repository() as repo:
         return profiles.profile(repo, current_principal(app).user_id, _now())
 
 
-@app.patch("/me", summary="Change your profile", tags=[PROFILE], responses=_problems(401))
+@app.patch("/me", summary="Change your profile", tags=[PROFILE], responses=problem_responses(401))
 def update_me(body: ProfileUpdate) -> UserProfile:
     with users_repository() as repo:
         return profiles.update_profile(repo, current_principal(app), body, _now())
 
 
-@app.get("/me/api-tokens", summary="Your personal API tokens", tags=[PROFILE], responses=_problems(401))
+@app.get("/me/api-tokens", summary="Your personal API tokens", tags=[PROFILE], responses=problem_responses(401))
 def my_tokens() -> ApiTokenList:
     with users_repository() as repo:
         return tokens.list_tokens(repo, current_principal(app).user_id)
 
 
 @app.post(
-    "/me/api-tokens", summary="Create a personal API token (shown once)", tags=[PROFILE], responses=_problems(401)
+    "/me/api-tokens",
+    summary="Create a personal API token (shown once)",
+    tags=[PROFILE],
+    responses=problem_responses(401),
 )
 def create_token(body: ApiTokenCreate) -> Response[ApiTokenCreated]:
     principal = current_principal(app)
@@ -213,7 +224,10 @@ def create_token(body: ApiTokenCreate) -> Response[ApiTokenCreated]:
 
 
 @app.delete(
-    "/me/api-tokens/<token_id>", summary="Revoke one of your API tokens", tags=[PROFILE], responses=_problems(401, 404)
+    "/me/api-tokens/<token_id>",
+    summary="Revoke one of your API tokens",
+    tags=[PROFILE],
+    responses=problem_responses(401, 404),
 )
 def revoke_token(token_id: Annotated[str, Path(max_length=64)]) -> ApiToken:
     principal = current_principal(app)
@@ -223,7 +237,7 @@ def revoke_token(token_id: Annotated[str, Path(max_length=64)]) -> ApiToken:
     return revoked
 
 
-@app.get("/me/credentials", summary="Services you stored a token for", tags=[PROFILE], responses=_problems(401))
+@app.get("/me/credentials", summary="Services you stored a token for", tags=[PROFILE], responses=problem_responses(401))
 def my_credentials() -> StoredCredentialList:
     with users_repository() as repo:
         return credentials.list_credentials(repo, current_principal(app).user_id)
@@ -233,7 +247,7 @@ def my_credentials() -> StoredCredentialList:
     "/me/credentials/<service_id>",
     summary="Store your token for a service (encrypted; never shown again)",
     tags=[PROFILE],
-    responses=_problems(401),
+    responses=problem_responses(401),
 )
 def store_credential(service_id: UUID, body: CredentialStore) -> StoredCredential:
     with users_repository() as repo:
@@ -246,7 +260,7 @@ def store_credential(service_id: UUID, body: CredentialStore) -> StoredCredentia
     "/me/credentials/<service_id>",
     summary="Forget your token for a service",
     tags=[PROFILE],
-    responses=_problems(401, 404),
+    responses=problem_responses(401, 404),
 )
 def delete_credential(service_id: UUID) -> Response[None]:
     with users_repository() as repo:
@@ -257,7 +271,7 @@ def delete_credential(service_id: UUID) -> Response[None]:
 # --- administration ---------------------------------------------------------------------------------
 
 
-@app.get("/users", summary="Find users", tags=[ADMIN], responses=_problems(401, 403))
+@app.get("/users", summary="Find users", tags=[ADMIN], responses=problem_responses(401, 403))
 def find_users(
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -267,19 +281,21 @@ def find_users(
         return profiles.find_users(repo, q, limit, offset, _now())
 
 
-@app.get("/users/<user_id>", summary="A user", tags=[ADMIN], responses=_problems(401, 403, 404))
+@app.get("/users/<user_id>", summary="A user", tags=[ADMIN], responses=problem_responses(401, 403, 404))
 def get_user(user_id: Annotated[str, Path(max_length=64)]) -> UserProfile:
     with users_repository() as repo:
         return profiles.profile(repo, user_id, _now())
 
 
-@app.get("/users/<user_id>/roles", summary="A user's role grants", tags=[ADMIN], responses=_problems(401, 403, 404))
+@app.get(
+    "/users/<user_id>/roles", summary="A user's role grants", tags=[ADMIN], responses=problem_responses(401, 403, 404)
+)
 def user_roles(user_id: Annotated[str, Path(max_length=64)]) -> RoleGrantList:
     with users_repository() as repo:
         return roles.list_roles(repo, user_id)
 
 
-@app.post("/users/<user_id>/roles", summary="Grant a role", tags=[ADMIN], responses=_problems(401, 403, 404))
+@app.post("/users/<user_id>/roles", summary="Grant a role", tags=[ADMIN], responses=problem_responses(401, 403, 404))
 def grant_role(user_id: Annotated[str, Path(max_length=64)], body: RoleGrantCreate) -> Response[RoleGrant]:
     with users_repository() as repo:
         grant = roles.grant_role(repo, _accounts(), user_id, body, current_principal(app), _now())
@@ -287,7 +303,10 @@ def grant_role(user_id: Annotated[str, Path(max_length=64)], body: RoleGrantCrea
 
 
 @app.delete(
-    "/users/<user_id>/roles/<grant_id>", summary="Revoke a role grant", tags=[ADMIN], responses=_problems(401, 403, 404)
+    "/users/<user_id>/roles/<grant_id>",
+    summary="Revoke a role grant",
+    tags=[ADMIN],
+    responses=problem_responses(401, 403, 404),
 )
 def revoke_role(
     user_id: Annotated[str, Path(max_length=64)], grant_id: Annotated[str, Path(max_length=64)]
@@ -300,7 +319,7 @@ def revoke_role(
     "/audit-log",
     summary="Sign-ins and admin actions of every domain, newest first",
     tags=[ADMIN],
-    responses=_problems(401, 403),
+    responses=problem_responses(401, 403),
 )
 def audit_log(
     actor_id: Annotated[str | None, Query(max_length=64)] = None,

@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
@@ -40,6 +41,16 @@ def problem_response(problem: Problem, correlation_id: str | None = None) -> Res
         content_type=PROBLEM_CONTENT_TYPE,
         body=problem.model_dump_json(exclude_none=True),
     )
+
+
+def problem_responses(*statuses: int) -> dict[int, OpenAPIResponse]:
+    """The OpenAPI `responses` of a route that may answer these statuses, and 422, with a problem body."""
+    return {
+        status: OpenAPIResponse(
+            description=HTTPStatus(status).phrase, content={PROBLEM_CONTENT_TYPE: {"model": Problem}}
+        )
+        for status in (*statuses, 422)
+    }
 
 
 def json_response(
