@@ -11,7 +11,14 @@ from aws_cdk.cx_api import SynthesisMessageLevel
 
 from infra.bundling import prepare_assets
 from infra.compliance import solutions_checks
-from infra.constants import DEFAULT_ENVIRONMENT, DEFAULT_OUTDIR, ENVIRONMENT_CONTEXT_KEY, FEATURE_FLAGS, NAME_PREFIX
+from infra.constants import (
+    ALARM_EMAIL_CONTEXT_KEY,
+    DEFAULT_ENVIRONMENT,
+    DEFAULT_OUTDIR,
+    ENVIRONMENT_CONTEXT_KEY,
+    FEATURE_FLAGS,
+    NAME_PREFIX,
+)
 from infra.domains import DOMAINS
 from infra.stack import PlatformStack
 
@@ -26,10 +33,14 @@ def deployment_environment() -> Environment | None:
     return Environment(account=account, region=region)
 
 
-def build_app(outdir: str | None = None) -> tuple[App, PlatformStack]:
-    """The app with the platform's stack and the cdk-nag checks, its assets built (not yet synthesised)."""
+def build_app(outdir: str | None = None, context: dict[str, object] | None = None) -> tuple[App, PlatformStack]:
+    """The app with the platform's stack and the cdk-nag checks, its assets built (not yet synthesised).
+    `context` adds to what the CLI passes (`-c key=value`)."""
     # the CLI says where to write through CDK_OUTDIR; run directly, the app writes to cdk.out
-    app = App(outdir=outdir or os.environ.get("CDK_OUTDIR") or str(DEFAULT_OUTDIR), context=FEATURE_FLAGS)
+    app = App(
+        outdir=outdir or os.environ.get("CDK_OUTDIR") or str(DEFAULT_OUTDIR),
+        context={**FEATURE_FLAGS, **(context or {})},
+    )
     environment = str(app.node.try_get_context(ENVIRONMENT_CONTEXT_KEY) or DEFAULT_ENVIRONMENT)
     stack = PlatformStack(
         app,
@@ -38,6 +49,7 @@ def build_app(outdir: str | None = None) -> tuple[App, PlatformStack]:
         domains=DOMAINS,
         assets=prepare_assets([domain.name for domain in DOMAINS]),
         environment=environment,
+        alarm_email=app.node.try_get_context(ALARM_EMAIL_CONTEXT_KEY),
         env=deployment_environment(),
     )
     Tags.of(app).add("project", "federated-imputation-platform")

@@ -105,3 +105,8 @@ CREDENTIALS_DECRYPTING_FUNCTION = "credentials"
 # The encryption context functions/users/adapters/kms.py binds every ciphertext to; the key use requires it.
 CREDENTIALS_ENCRYPTION_PURPOSE = "external-service-token"
 CREDENTIALS_ENCRYPTION_CONTEXT_KEYS = ("purpose", "user_id", "service_id")
+
+# Alarms (infra/alarms.py) notify one topic; an address to subscribe: `cdk deploy -c alarm_email=ops@example.org`.
+ALARM_EMAIL_CONTEXT_KEY = "alarm_email"
+ALARM_PERIOD = Duration.minutes(5)
+API_SERVER_ERRORS_THRESHOLD = 5  # 5xx answers in one period: one may be a client's timeout, five are not

@@ -227,6 +227,11 @@ class DomainService(Construct):
         invoked |= {schedule.function for schedule in declaration.schedules}
         return [built for name, built in self.functions.items() if name not in invoked]
 
+    @property
+    def dead_letters(self) -> sqs.IQueue | None:
+        """The queue where the domain's schedules and subscriptions put what they could not deliver, if it has any."""
+        return self._dead_letters
+
     def add_routes(self, api: PlatformHttpApi) -> None:
         """The domain's declared routes, served by its API function; made once the API's authorizer is set."""
         api.add_lambda_routes(self, self.function(self.declaration.api_function), self.declaration.routes)

@@ -10,6 +10,7 @@ from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from fip_core.declaration import DomainDeclaration
+from infra.alarms import PlatformAlarms
 from infra.bundling import PlatformAssets
 from infra.constants import FALLBACK_ROUTE_DOMAIN
 from infra.domain import DomainService
@@ -31,6 +32,7 @@ class PlatformStack(Stack):
         assets: PlatformAssets,
         environment: str,
         fallback_domain: str = FALLBACK_ROUTE_DOMAIN,
+        alarm_email: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -58,7 +60,13 @@ class PlatformStack(Stack):
             service.add_routes(self.api)
         fallback = self.domains[fallback_domain]
         self.api.add_default_route(self, fallback.function(fallback.declaration.api_function))
+        self.alarms = PlatformAlarms(
+            self, "Alarms", domains=self.domains.values(), http_api=self.api.http_api, email=alarm_email
+        )
         CfnOutput(self, "ApiUrl", value=self.api.endpoint, description="Base URL of the platform's HTTP API")
+        CfnOutput(
+            self, "AlarmTopicArn", value=self.alarms.topic.topic_arn, description="Subscribe to hear of every alarm"
+        )
         self._output_internal_functions()
 
     def _use_the_authorizer(self) -> None:

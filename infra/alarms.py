@@ -1,0 +1,98 @@
+"""What tells an operator that something is wrong: an alarm on every function's errors, on every
+dead-letter queue that is not empty and on the API's 5xx answers, each notifying one encrypted
+topic that people (or a pager) subscribe to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+from aws_cdk.aws_apigatewayv2 import HttpApi
+from constructs import Construct
+
+from infra.constants import ALARM_PERIOD, API_SERVER_ERRORS_THRESHOLD
+from infra.domain import DomainService
+
+
+class PlatformAlarms(Construct):
+    """The operators' topic and the platform's alarms, all notifying it (and again when they clear)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        domains: Iterable[DomainService],
+        http_api: HttpApi,
+        email: str | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        # CloudWatch cannot publish to a topic under the AWS-managed SNS key: it needs a key whose policy
+        # lets the cloudwatch service use it
+        self.key = kms.Key(
+            self,
+            "Key",
+            description="Encrypts the alarm notifications of the Federated Imputation Platform",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.key.grant(iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*")
+        self.topic = sns.Topic(
+            self, "Topic", display_name="Federated Imputation Platform alarms", master_key=self.key, enforce_ssl=True
+        )
+        if email:
+            self.topic.add_subscription(subscriptions.EmailSubscription(email))
+        self._action = actions.SnsAction(self.topic)
+        self.alarms: list[cloudwatch.Alarm] = []
+
+        for service in domains:
+            domain = service.declaration.name
+            for name, built in service.functions.items():
+                self._alarm(
+                    f"{domain} {name} errors",
+                    built.function.metric_errors(period=ALARM_PERIOD),
+                    threshold=1,
+                    description=f"The {domain} {name} function failed: an unhandled error or a timeout.",
+                )
+            if service.dead_letters is not None:
+                self._alarm(
+                    f"{domain} dead letters",
+                    _visible_messages(service.dead_letters),
+                    threshold=1,
+                    description=(
+                        f"Events or schedules of the {domain} domain could not be delivered; "
+                        "they wait in its dead-letter queue for 14 days."
+                    ),
+                )
+        self._alarm(
+            "api server errors",
+            http_api.metric_server_error(period=ALARM_PERIOD, statistic=cloudwatch.Stats.SUM),
+            threshold=API_SERVER_ERRORS_THRESHOLD,
+            description="The HTTP API answered 5xx: a handler failed or a function could not be reached.",
+        )
+
+    def _alarm(self, name: str, metric: cloudwatch.IMetric, *, threshold: float, description: str) -> None:
+        alarm = cloudwatch.Alarm(
+            self,
+            name.title().replace(" ", ""),
+            metric=metric,
+            threshold=threshold,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description=description,
+        )
+        alarm.add_alarm_action(self._action)
+        alarm.add_ok_action(self._action)
+        self.alarms.append(alarm)
+
+
+def _visible_messages(queue: sqs.IQueue) -> cloudwatch.Metric:
+    return queue.metric_approximate_number_of_messages_visible(period=ALARM_PERIOD, statistic=cloudwatch.Stats.MAXIMUM)
