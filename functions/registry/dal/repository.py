@@ -8,7 +8,21 @@ from datetime import datetime, timedelta
 from typing import Any
 from typing import cast as typing_cast
 
-from sqlalchemy import CursorResult, String, and_, case, cast, delete, func, insert, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from fip_core.repository import DomainRepository
@@ -51,10 +65,6 @@ class RegistryRepository(DomainRepository):
 
     # --- imputation services -------------------------------------------------------------------
 
-    def slug_taken(self, slug: str) -> bool:
-        """Whether a service already uses this slug."""
-        return self.session.scalar(select(ServiceRow.id).where(ServiceRow.slug == slug)) is not None
-
     def add_service(self, data: ServiceCreate, now: datetime) -> ImputationService:
         """Store a new service, unknown health, due for its first check at once."""
         values = data.model_dump(mode="json", exclude={"location"})
@@ -80,38 +90,19 @@ class RegistryRepository(DomainRepository):
 
     def find_services(self, query: ServiceQuery) -> tuple[list[ImputationService], int]:
         """A page of services matching the filters, by name, and how many match in all."""
-        conditions: list[Any] = []
-        if query.q:
-            pattern = f"%{_escape_like(query.q.lower())}%"
-            conditions.append(
-                or_(
-                    *(
-                        func.lower(column).like(pattern, escape="\\")
-                        for column in (ServiceRow.name, ServiceRow.slug, ServiceRow.description, ServiceRow.institution)
-                    )
-                )
-            )
-        if query.api_type:
-            conditions.append(ServiceRow.api_type == query.api_type.value)
-        if query.is_active is not None:
-            conditions.append(ServiceRow.is_active.is_(query.is_active))
-        if query.health:
-            conditions.append(ServiceRow.health_status == query.health.value)
-        if query.build:
-            # builds are a closed set of plain words, so their JSON text can be matched safely
-            conditions.append(cast(ServiceRow.supported_builds, String).like(f'%"{query.build.value}"%'))
-        if query.country:
-            conditions.append(ServiceRow.country == query.country.upper())
-        where = and_(true(), *conditions)
-        total = self.session.scalar(select(func.count()).select_from(ServiceRow).where(where)) or 0
+        total = self.session.scalar(select(func.count()).select_from(ServiceRow).where(_matching(query))) or 0
+        return self.services_matching(query), total
+
+    def services_matching(self, query: ServiceQuery) -> list[ImputationService]:
+        """A page of services matching the filters, by name."""
         rows = self.session.scalars(
             select(ServiceRow)
-            .where(where)
+            .where(_matching(query))
             .order_by(func.lower(ServiceRow.name), ServiceRow.id)
             .limit(query.limit)
             .offset(query.offset)
         ).all()
-        return [_service(row) for row in rows], total
+        return [_service(row) for row in rows]
 
     def update_service(self, service_id: str, changes: dict[str, Any], now: datetime) -> ImputationService | None:
         """Apply changes to a service; answer it as it is now, or None if it does not exist."""
@@ -133,9 +124,7 @@ class RegistryRepository(DomainRepository):
         return _service(row)
 
     def delete_service(self, service_id: str) -> bool:
-        """Remove a service with its panels and history; answer whether it existed."""
-        self.session.execute(delete(HealthCheckRow).where(HealthCheckRow.service_id == service_id))
-        self.session.execute(delete(PanelRow).where(PanelRow.service_id == service_id))
+        """Remove a service with its panels and history (their foreign keys cascade); answer whether it existed."""
         return _affected(self.session.execute(delete(ServiceRow).where(ServiceRow.id == service_id))) > 0
 
     def active_services(self) -> list[tuple[ImputationService, dict[str, Any] | None]]:
@@ -160,11 +149,6 @@ class RegistryRepository(DomainRepository):
         self.session.add(row)
         self._flush()
         return _panel(row)
-
-    def panel_slug_taken(self, service_id: str, slug: str) -> bool:
-        """Whether the service already has a panel with this slug."""
-        found = self.session.scalar(select(PanelRow.id).where(PanelRow.service_id == service_id, PanelRow.slug == slug))
-        return found is not None
 
     def get_panel(self, service_id: str, panel_id: str) -> ReferencePanel | None:
         """One panel of one service, or None."""
@@ -258,27 +242,10 @@ class RegistryRepository(DomainRepository):
                 for r in records
             ],
         )
-        updates = []
-        for r in records:
-            values: dict[str, Any] = {
-                "id": r.service_id,
-                "health_status": r.health.status.value,
-                "response_time_ms": r.health.response_time_ms,
-                "last_checked_at": r.health.last_checked_at,
-                "next_check_at": r.health.next_check_at,
-                "consecutive_failures": r.health.consecutive_failures,
-                "last_error": r.health.last_error,
-                "unhealthy_since": r.health.unhealthy_since,
-            }
-            updates.append(values)
+        # healthy services also keep what their probe reported; listed first, so that the rows with
+        # and without probe_details make two batched statements rather than one per row
+        updates = sorted((_health_values(r) for r in records), key=lambda values: "probe_details" not in values)
         self.session.execute(update(ServiceRow), updates)
-        healthy = [
-            {"id": r.service_id, "probe_details": r.outcome.details}
-            for r in records
-            if r.outcome.status is HealthStatus.HEALTHY
-        ]
-        if healthy:
-            self.session.execute(update(ServiceRow), healthy)
 
     def uptime(self, now: datetime, service_ids: list[str] | None = None) -> dict[str, Uptime]:
         """Uptime over the last 24 hours, 7 days and 30 days, per service that was checked."""
@@ -353,6 +320,44 @@ class RegistryRepository(DomainRepository):
         return counts
 
 
+def _health_values(record: CheckRecord) -> dict[str, Any]:
+    health = record.health
+    values: dict[str, Any] = {
+        "id": record.service_id,
+        "health_status": health.status.value,
+        "response_time_ms": health.response_time_ms,
+        "last_checked_at": health.last_checked_at,
+        "next_check_at": health.next_check_at,
+        "consecutive_failures": health.consecutive_failures,
+        "last_error": health.last_error,
+        "unhealthy_since": health.unhealthy_since,
+    }
+    if record.outcome.status is HealthStatus.HEALTHY:
+        values["probe_details"] = record.outcome.details
+    return values
+
+
+def _matching(query: ServiceQuery) -> ColumnElement[bool]:
+    """The services a query's filters select (its paging aside)."""
+    conditions: list[Any] = []
+    if query.q:
+        text = query.q.lower()
+        columns = (ServiceRow.name, ServiceRow.slug, ServiceRow.description, ServiceRow.institution)
+        conditions.append(or_(*(func.lower(column).contains(text, autoescape=True) for column in columns)))
+    if query.api_type:
+        conditions.append(ServiceRow.api_type == query.api_type.value)
+    if query.is_active is not None:
+        conditions.append(ServiceRow.is_active.is_(query.is_active))
+    if query.health:
+        conditions.append(ServiceRow.health_status == query.health.value)
+    if query.build:
+        # builds are a closed set of plain words, so their JSON text can be matched safely
+        conditions.append(cast(ServiceRow.supported_builds, String).like(f'%"{query.build.value}"%'))
+    if query.country:
+        conditions.append(ServiceRow.country == query.country.upper())
+    return and_(true(), *conditions)
+
+
 _TARGET_COLUMNS = (
     ServiceRow.id,
     ServiceRow.slug,
@@ -400,10 +405,6 @@ def _percent(healthy: int | None, total: int | None) -> float | None:
     if not total:
         return None
     return round(100.0 * (healthy or 0) / total, 2)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _service(row: ServiceRow) -> ImputationService:

@@ -90,7 +90,10 @@ class HealthCheckRow(Base):
     """One check of one service; rows are only ever added (and pruned after the retention period)."""
 
     __tablename__ = "health_checks"
-    __table_args__ = (Index("ix_health_checks_service_time", "service_id", "checked_at"),)
+    __table_args__ = (
+        Index("ix_health_checks_service_time", "service_id", "checked_at"),
+        Index("ix_health_checks_checked_at", "checked_at"),  # pruning, and uptime over all services
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
     service_id: Mapped[str] = mapped_column(ForeignKey("imputation_services.id", ondelete="CASCADE"))

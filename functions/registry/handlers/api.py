@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -49,6 +51,14 @@ def _policy() -> health.HealthPolicy:
     return health.HealthPolicy.from_settings(registry_settings())
 
 
+@contextmanager
+def _admin_action() -> Iterator[RegistryRepository]:
+    """The transaction of a write route; its events (its audit record among them) go out once it commits."""
+    with registry_repository() as repo:
+        yield repo
+    publish_pending_events()
+
+
 def _audit(
     repo: RegistryRepository, action: str, target_type: str, target_id: object, details: dict[str, Any] | None = None
 ) -> None:
@@ -93,10 +103,9 @@ def list_services(
 
 @app.post("/services", summary="Register a service", tags=[SERVICES], responses=problem_responses(409))
 def register_service(body: ServiceCreate) -> Response[ImputationService]:
-    with registry_repository() as repo:
+    with _admin_action() as repo:
         service = services.register_service(repo, body, _now())
         _audit(repo, "service_created", "service", service.id, {"slug": service.slug})
-    publish_pending_events()
     return json_response(service, HTTPStatus.CREATED, {"Location": f"/services/{service.id}"})
 
 
@@ -120,10 +129,9 @@ def get_service(service_id: UUID) -> ImputationService:
 
 @app.patch("/services/<service_id>", summary="Change a service", tags=[SERVICES], responses=problem_responses(404))
 def change_service(service_id: UUID, body: ServiceUpdate) -> ImputationService:
-    with registry_repository() as repo:
+    with _admin_action() as repo:
         service = services.change_service(repo, service_id, body, _now())
         _audit(repo, "service_changed", "service", service_id, {"fields": sorted(body.model_fields_set)})
-    publish_pending_events()
     return service
 
 
@@ -134,10 +142,9 @@ def change_service(service_id: UUID, body: ServiceUpdate) -> ImputationService:
     responses=problem_responses(404),
 )
 def delete_service(service_id: UUID) -> Response[None]:
-    with registry_repository() as repo:
+    with _admin_action() as repo:
         services.remove_service(repo, service_id)
         _audit(repo, "service_deleted", "service", service_id)
-    publish_pending_events()
     return no_content()
 
 
@@ -159,10 +166,9 @@ def list_service_panels(service_id: UUID) -> PanelList:
     responses=problem_responses(404, 409),
 )
 def add_panel(service_id: UUID, body: PanelCreate) -> Response[ReferencePanel]:
-    with registry_repository() as repo:
+    with _admin_action() as repo:
         panel = panels.add_panel(repo, service_id, body, _now())
         _audit(repo, "panel_added", "panel", panel.id, {"service_id": str(service_id), "slug": panel.slug})
-    publish_pending_events()
     return json_response(panel, HTTPStatus.CREATED, {"Location": f"/services/{service_id}/panels/{panel.id}"})
 
 
@@ -181,7 +187,7 @@ def get_panel(service_id: UUID, panel_id: UUID) -> ReferencePanel:
     responses=problem_responses(404),
 )
 def change_panel(service_id: UUID, panel_id: UUID, body: PanelUpdate) -> ReferencePanel:
-    with registry_repository() as repo:
+    with _admin_action() as repo:
         panel = panels.change_panel(repo, service_id, panel_id, body, _now())
         _audit(
             repo,
@@ -190,7 +196,6 @@ def change_panel(service_id: UUID, panel_id: UUID, body: PanelUpdate) -> Referen
             panel_id,
             {"service_id": str(service_id), "fields": sorted(body.model_fields_set)},
         )
-    publish_pending_events()
     return panel
 
 
@@ -201,10 +206,9 @@ def change_panel(service_id: UUID, panel_id: UUID, body: PanelUpdate) -> Referen
     responses=problem_responses(404),
 )
 def delete_panel(service_id: UUID, panel_id: UUID) -> Response[None]:
-    with registry_repository() as repo:
+    with _admin_action() as repo:
         panels.remove_panel(repo, service_id, panel_id)
         _audit(repo, "panel_deleted", "panel", panel_id, {"service_id": str(service_id)})
-    publish_pending_events()
     return no_content()
 
 

@@ -63,12 +63,13 @@ def get_external_service(repo: RegistryRepository, service_id: str, settings: Re
 def service_types(repo: RegistryRepository, settings: RegistrySettings) -> list[ServiceType]:
     """The distinct types of the active services."""
     seen: dict[tuple[str, str, str], ServiceType] = {}
-    for service in list_external_services(repo, settings):
-        seen.setdefault((service.type.group, service.type.artifact, service.type.version), service.type)
+    for service, details in repo.active_services():
+        kind = _service_type(service.api_type, details or {})
+        seen.setdefault((kind.group, kind.artifact, kind.version), kind)
     return [seen[key] for key in sorted(seen)]
 
 
-def registry_service_info(settings: RegistrySettings, started_at: datetime | None = None) -> Service:
+def registry_service_info(settings: RegistrySettings) -> Service:
     """This registry's own service-info."""
     return Service(
         id=f"{settings.ga4gh_id_prefix}.service-registry",
@@ -78,7 +79,6 @@ def registry_service_info(settings: RegistrySettings, started_at: datetime | Non
         organization=Organization(name=settings.organization_name, url=settings.organization_url),
         documentation_url=f"{settings.public_api_url.rstrip('/')}/docs",
         environment=None,
-        created_at=_rfc3339(started_at) if started_at else None,
         version=settings.platform_version,
     )
 

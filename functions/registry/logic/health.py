@@ -13,6 +13,7 @@ from uuid import UUID
 from fip_core.observability import observability
 from fip_core.problems import NotFoundError
 from registry.dal.repository import CheckRecord, CheckTarget, RegistryRepository
+from registry.logic.services import get_service
 from registry.models.common import ApiType, HealthStatus
 from registry.models.health import (
     ConnectionTest,
@@ -23,7 +24,7 @@ from registry.models.health import (
     SweepReport,
     Uptime,
 )
-from registry.models.services import ServiceHealth, ServiceQuery
+from registry.models.services import ImputationService, ServiceHealth, ServiceQuery
 from registry.probes.http import probe_client
 from registry.probes.service import probe_service
 from registry.settings import DOMAIN, RegistrySettings
@@ -231,41 +232,34 @@ def probe_connection(request: ConnectionTest, policy: HealthPolicy) -> ProbeOutc
 
 def health_report(repo: RegistryRepository, service_id: UUID, now: datetime) -> ServiceHealthReport:
     """A service's current health and uptime."""
-    service = repo.get_service(str(service_id))
-    if service is None:
-        raise NotFoundError(f"no imputation service with id {service_id}")
-    uptime = repo.uptime(now, [str(service_id)]).get(str(service_id), NO_UPTIME)
+    service = get_service(repo, service_id)
+    return _report(service, repo.uptime(now, [str(service_id)]))
+
+
+def health_history(repo: RegistryRepository, service_id: UUID, limit: int, before: datetime | None) -> HealthHistory:
+    """Past checks of a service, newest first."""
+    get_service(repo, service_id)
+    return HealthHistory(service_id=service_id, items=repo.history(str(service_id), limit, before))
+
+
+def health_overview(repo: RegistryRepository, now: datetime, api_type: ApiType | None = None) -> HealthOverview:
+    """Every service's health and uptime, the failing ones first."""
+    services = repo.services_matching(ServiceQuery(api_type=api_type, limit=OVERVIEW_LIMIT))
+    uptime = repo.uptime(now)
+    order = {HealthStatus.UNHEALTHY: 0, HealthStatus.UNKNOWN: 1, HealthStatus.HEALTHY: 2}
+    reports = [
+        _report(s, uptime)
+        for s in sorted(services, key=lambda s: (not s.is_active, order[s.health.status], s.name.lower()))
+    ]
+    return HealthOverview(counts=repo.health_counts(), services=reports)
+
+
+def _report(service: ImputationService, uptime: dict[str, Uptime]) -> ServiceHealthReport:
     return ServiceHealthReport(
         service_id=service.id,
         slug=service.slug,
         name=service.name,
         is_active=service.is_active,
         health=service.health,
-        uptime=uptime,
+        uptime=uptime.get(str(service.id), NO_UPTIME),
     )
-
-
-def health_history(repo: RegistryRepository, service_id: UUID, limit: int, before: datetime | None) -> HealthHistory:
-    """Past checks of a service, newest first."""
-    if repo.get_service(str(service_id)) is None:
-        raise NotFoundError(f"no imputation service with id {service_id}")
-    return HealthHistory(service_id=service_id, items=repo.history(str(service_id), limit, before))
-
-
-def health_overview(repo: RegistryRepository, now: datetime, api_type: ApiType | None = None) -> HealthOverview:
-    """Every service's health and uptime, the failing ones first."""
-    services, _ = repo.find_services(ServiceQuery(api_type=api_type, limit=OVERVIEW_LIMIT))
-    uptime = repo.uptime(now)
-    order = {HealthStatus.UNHEALTHY: 0, HealthStatus.UNKNOWN: 1, HealthStatus.HEALTHY: 2}
-    reports = [
-        ServiceHealthReport(
-            service_id=s.id,
-            slug=s.slug,
-            name=s.name,
-            is_active=s.is_active,
-            health=s.health,
-            uptime=uptime.get(str(s.id), NO_UPTIME),
-        )
-        for s in sorted(services, key=lambda s: (not s.is_active, order[s.health.status], s.name.lower()))
-    ]
-    return HealthOverview(counts=repo.health_counts(), services=reports)

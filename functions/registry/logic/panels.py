@@ -15,13 +15,10 @@ from registry.models.panels import PanelCreate, PanelList, PanelQuery, PanelUpda
 def add_panel(repo: RegistryRepository, service_id: UUID, data: PanelCreate, now: datetime) -> ReferencePanel:
     """Add a panel to a service; its slug must be new on that service."""
     get_service(repo, service_id)
-    duplicate = ConflictError(f"the service already has a panel '{data.slug}'; change that one instead")
-    if repo.panel_slug_taken(str(service_id), data.slug):
-        raise duplicate
     try:
         return repo.add_panel(str(service_id), data, now)
     except DuplicateError as error:
-        raise duplicate from error
+        raise ConflictError(f"the service already has a panel '{data.slug}'; change that one instead") from error
 
 
 def list_panels(repo: RegistryRepository, query: PanelQuery) -> PanelList:

@@ -13,11 +13,9 @@ from registry.models.services import ImputationService, ServiceCreate, ServicePa
 
 def register_service(repo: RegistryRepository, data: ServiceCreate, now: datetime) -> ImputationService:
     """Store a new service; it is checked by the next sweep."""
-    if repo.slug_taken(data.slug):
-        raise ConflictError(f"a service with slug '{data.slug}' exists already; choose another slug")
     try:
         return repo.add_service(data, now)
-    except DuplicateError as error:  # lost a race with another registration
+    except DuplicateError as error:  # the slug is the services' one unique column
         raise ConflictError(f"a service with slug '{data.slug}' exists already; choose another slug") from error
 
 

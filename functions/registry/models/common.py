@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import BeforeValidator, Field, HttpUrl, TypeAdapter, ValidationError
+from pydantic import BaseModel, BeforeValidator, Field, HttpUrl, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 
 _HTTP_URL = TypeAdapter(HttpUrl)
@@ -76,3 +76,18 @@ Slug = Annotated[
 ]
 Text = Annotated[str, Field(max_length=4000)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def check_changes(model: BaseModel, not_null: tuple[str, ...]) -> None:
+    """A partial update names at least one field, and none of these as null."""
+    if not model.model_fields_set:
+        raise ValueError("give at least one field to change")
+    for required in not_null:
+        if required in model.model_fields_set and getattr(model, required) is None:
+            raise ValueError(f"{required} cannot be null")
+
+
+def check_unique(values: list[Any] | None, what: str) -> None:
+    """Each value listed once."""
+    if values is not None and len(set(values)) != len(values):
+        raise ValueError(f"list each {what} once")

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from registry.models.common import GenomeBuild, Name, Text
+from registry.models.common import GenomeBuild, Name, Text, check_changes, check_unique
 
 PanelSlug = Annotated[
     str,
@@ -37,8 +37,7 @@ class PanelFields(BaseModel):
 
     @model_validator(mode="after")
     def _populations_unique(self) -> PanelFields:
-        if self.populations is not None and len(set(self.populations)) != len(self.populations):
-            raise ValueError("list each population once")
+        check_unique(self.populations, "population")
         return self
 
 
@@ -58,11 +57,7 @@ class PanelUpdate(PanelFields):
 
     @model_validator(mode="after")
     def _something_to_change(self) -> PanelUpdate:
-        if not self.model_fields_set:
-            raise ValueError("give at least one field to change")
-        for required in ("display_name", "build", "populations", "is_available", "description"):
-            if required in self.model_fields_set and getattr(self, required) is None:
-                raise ValueError(f"{required} cannot be null")
+        check_changes(self, ("display_name", "build", "populations", "is_available", "description"))
         return self
 
 

@@ -8,7 +8,18 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from registry.models.common import ApiType, BaseUrl, GenomeBuild, HealthStatus, Name, Slug, Text, WebUrl
+from registry.models.common import (
+    ApiType,
+    BaseUrl,
+    GenomeBuild,
+    HealthStatus,
+    Name,
+    Slug,
+    Text,
+    WebUrl,
+    check_changes,
+    check_unique,
+)
 
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code, e.g. 'ZA'.")]
 
@@ -28,12 +39,6 @@ class Location(BaseModel):
         if (self.latitude is None) != (self.longitude is None):
             raise ValueError("give latitude and longitude together, or neither")
         return self
-
-
-def _unique_builds(builds: list[GenomeBuild]) -> list[GenomeBuild]:
-    if len(set(builds)) != len(builds):
-        raise ValueError("list each build once")
-    return builds
 
 
 Builds = Annotated[list[GenomeBuild], Field(min_length=1, max_length=2)]
@@ -60,8 +65,7 @@ class ServiceFields(BaseModel):
 
     @model_validator(mode="after")
     def _builds_unique(self) -> ServiceFields:
-        if self.supported_builds is not None:
-            _unique_builds(self.supported_builds)
+        check_unique(self.supported_builds, "build")
         return self
 
 
@@ -84,11 +88,7 @@ class ServiceUpdate(ServiceFields):
 
     @model_validator(mode="after")
     def _something_to_change(self) -> ServiceUpdate:
-        if not self.model_fields_set:
-            raise ValueError("give at least one field to change")
-        for required in ("name", "api_type", "base_url", "description", "location", "supported_builds"):
-            if required in self.model_fields_set and getattr(self, required) is None:
-                raise ValueError(f"{required} cannot be null")
+        check_changes(self, ("name", "api_type", "base_url", "description", "location", "supported_builds"))
         return self
 
 

@@ -12,7 +12,7 @@ import httpx
 
 from registry.models.common import HealthStatus
 from registry.models.health import ProbeOutcome
-from registry.probes.http import get_json
+from registry.probes.http import get_json, outcome
 
 _SERVER_FIELDS = ("name", "version", "maintenance", "blocked")
 
@@ -21,20 +21,12 @@ async def probe_cloudgene(client: httpx.AsyncClient, base_url: str, *, with_coun
     """Healthy when the server answers with its server info and is not in maintenance."""
     answer = await get_json(client, f"{base_url}/api/v2/server")
     if answer.error:
-        return ProbeOutcome(
-            status=HealthStatus.UNHEALTHY,
-            checked_url=answer.url,
-            http_status=answer.http_status,
-            error=answer.error,
-            response_time_ms=answer.elapsed_ms if answer.http_status else None,
-        )
+        return outcome(answer, HealthStatus.UNHEALTHY, error=answer.error)
     info = answer.document
     if not isinstance(info, dict) or not any(field in info for field in _SERVER_FIELDS):
-        return ProbeOutcome(
-            status=HealthStatus.UNHEALTHY,
-            checked_url=answer.url,
-            http_status=answer.http_status,
-            response_time_ms=answer.elapsed_ms,
+        return outcome(
+            answer,
+            HealthStatus.UNHEALTHY,
             error=f"{answer.url} answered JSON that is not Cloudgene server info (no name, version or maintenance)",
         )
     details: dict[str, Any] = {
@@ -50,21 +42,9 @@ async def probe_cloudgene(client: httpx.AsyncClient, base_url: str, *, with_coun
             details["counters_error"] = counters.error
     if details["maintenance"]:
         message = _text(info.get("maintenanceMessage") or info.get("maintenance_message"))
-        return ProbeOutcome(
-            status=HealthStatus.UNHEALTHY,
-            checked_url=answer.url,
-            http_status=answer.http_status,
-            response_time_ms=answer.elapsed_ms,
-            error="the server is in maintenance mode" + (f": {message}" if message else ""),
-            details=details,
-        )
-    return ProbeOutcome(
-        status=HealthStatus.HEALTHY,
-        checked_url=answer.url,
-        http_status=answer.http_status,
-        response_time_ms=answer.elapsed_ms,
-        details=details,
-    )
+        error = "the server is in maintenance mode" + (f": {message}" if message else "")
+        return outcome(answer, HealthStatus.UNHEALTHY, error=error, details=details)
+    return outcome(answer, HealthStatus.HEALTHY, details=details)
 
 
 def _text(value: Any) -> str | None:

@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx
 
+from registry.models.common import HealthStatus
+from registry.models.health import ProbeOutcome
 from registry.probes.transport import SingleUseConnectionTransport
 
 MAX_BODY_BYTES = 1_048_576  # a service-info document is a few kB; anything this big is not one
@@ -66,6 +68,20 @@ async def get_json(client: httpx.AsyncClient, url: str) -> JsonAnswer:  # noqa: 
     except ValueError:
         return JsonAnswer(url, status, elapsed, error=f"{url} answered with something that is not JSON")
     return JsonAnswer(url, status, elapsed, document=document)
+
+
+def outcome(
+    answer: JsonAnswer, status: HealthStatus, *, error: str | None = None, details: dict[str, Any] | None = None
+) -> ProbeOutcome:
+    """What a probe found from the answer it judged; a response time only when something answered."""
+    return ProbeOutcome(
+        status=status,
+        checked_url=answer.url,
+        http_status=answer.http_status,
+        response_time_ms=answer.elapsed_ms if answer.http_status else None,
+        error=error,
+        details=details or {},
+    )
 
 
 def _since(started: float) -> float:

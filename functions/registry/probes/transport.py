@@ -8,6 +8,7 @@ request keeps a sweep's cost linear in the number of services.
 
 from __future__ import annotations
 
+import functools
 import ssl
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -69,11 +70,17 @@ class _ConnectionClosingStream(httpx.AsyncByteStream):
             await self._connection.aclose()
 
 
+@functools.cache
+def _default_ssl_context() -> ssl.SSLContext:
+    # loading the CA bundle takes ~16 ms: once per container, not once per sweep or test-connection
+    return httpx.create_ssl_context()
+
+
 class SingleUseConnectionTransport(httpx.AsyncBaseTransport):
     """Each request on its own connection, closed with the response."""
 
     def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
-        self._ssl_context = ssl_context or httpx.create_ssl_context()
+        self._ssl_context = ssl_context or _default_ssl_context()
         self._network = AsyncioBackend()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

@@ -13,7 +13,7 @@ import httpx
 
 from registry.models.common import HealthStatus
 from registry.models.health import ProbeOutcome
-from registry.probes.http import get_json
+from registry.probes.http import get_json, outcome
 
 WES_PREFIX = "/ga4gh/wes/v1"
 _REPORTED = (
@@ -43,22 +43,15 @@ async def probe_wes(client: httpx.AsyncClient, base_url: str) -> ProbeOutcome:
     else:
         answer = await get_json(client, last)
     if answer.error:
-        return ProbeOutcome(
-            status=HealthStatus.UNHEALTHY,
-            checked_url=answer.url,
-            http_status=answer.http_status,
-            response_time_ms=answer.elapsed_ms if answer.http_status else None,
-            error=answer.error + (" (the node wants credentials)" if answer.http_status in (401, 403) else ""),
-        )
+        wants_credentials = " (the node wants credentials)" if answer.http_status in (401, 403) else ""
+        return outcome(answer, HealthStatus.UNHEALTHY, error=answer.error + wants_credentials)
     info = answer.document
     if not isinstance(info, dict) or not (
         isinstance(info.get("supported_wes_versions"), list) or isinstance(info.get("workflow_type_versions"), dict)
     ):
-        return ProbeOutcome(
-            status=HealthStatus.UNHEALTHY,
-            checked_url=answer.url,
-            http_status=answer.http_status,
-            response_time_ms=answer.elapsed_ms,
+        return outcome(
+            answer,
+            HealthStatus.UNHEALTHY,
             error=f"{answer.url} answered JSON without WES fields (supported_wes_versions, workflow_type_versions)",
         )
     details: dict[str, Any] = {key: info[key] for key in _REPORTED if key in info}
@@ -66,10 +59,4 @@ async def probe_wes(client: httpx.AsyncClient, base_url: str) -> ProbeOutcome:
     for key in ("id", "name", "version", "type", "organization"):
         if key in info:
             details[key] = info[key]
-    return ProbeOutcome(
-        status=HealthStatus.HEALTHY,
-        checked_url=answer.url,
-        http_status=answer.http_status,
-        response_time_ms=answer.elapsed_ms,
-        details=details,
-    )
+    return outcome(answer, HealthStatus.HEALTHY, details=details)
