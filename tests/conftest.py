@@ -152,9 +152,11 @@ def identity(event_bus: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Iterator
 
 
 def _forget_users_adapters() -> None:
-    from users.handlers import api, authorizer, credentials
+    from users.adapters.cognito import cognito_accounts
+    from users.adapters.kms import credential_cipher
+    from users.handlers import authorizer
 
-    for cached in (api._accounts, api._cipher, authorizer._authenticator, credentials._cipher):  # noqa: SLF001
+    for cached in (cognito_accounts, credential_cipher, authorizer._authenticator):  # noqa: SLF001
         cached.cache_clear()
 
 

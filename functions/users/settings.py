@@ -7,6 +7,7 @@ from functools import cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from fip_core.access import Role
 from fip_core.settings import DatabaseSettings, database_settings
 
 DOMAIN = "users"
@@ -27,7 +28,7 @@ class UsersSettings(BaseSettings):
     credentials_key_id: str = Field(
         default="alias/fip-credentials", description="KMS key that encrypts users' external service tokens."
     )
-    default_role: str = Field(default="researcher", description="Role every confirmed user gets.")
+    default_role: Role = Field(default=Role.RESEARCHER, description="Role every confirmed user gets.")
     api_token_default_days: int = Field(default=90, ge=1, le=365)
     api_token_max_days: int = Field(default=365, ge=1, le=3650)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fip_core.http import task_handler
 from fip_core.observability import observability
+from fip_core.tasks import task_handler
 from registry.dal.unit_of_work import publish_pending_events, registry_repository
 from registry.logic.health import HealthPolicy, run_sweep
 from registry.models.health import SweepReport

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -20,7 +21,7 @@ from fip_core.problems import (
     UnavailableError,
     UnprocessableError,
 )
-from users.settings import UsersSettings
+from users.settings import UsersSettings, users_settings
 
 _THROTTLED = {"LimitExceededException", "TooManyRequestsException", "TooManyFailedAttemptsException"}
 _WRONG_CREDENTIALS = "email or password is wrong"
@@ -144,6 +145,12 @@ class CognitoAccounts:
                 self._client.admin_remove_user_from_group(
                     UserPoolId=self.settings.user_pool_id, Username=email, GroupName=group
                 )
+
+
+@cache
+def cognito_accounts() -> CognitoAccounts:
+    """The accounts of this container's user pool."""
+    return CognitoAccounts(users_settings())
 
 
 def _tokens(answer: dict[str, Any]) -> SessionTokens:

@@ -6,12 +6,14 @@ another user's row does not decrypt.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from fip_core.aws import aws_client
 from fip_core.problems import UnavailableError
+from users.settings import users_settings
 
 
 class CredentialCipher:
@@ -40,6 +42,12 @@ class CredentialCipher:
             CiphertextBlob=ciphertext, KeyId=self.key_id, EncryptionContext=_context(user_id, service_id)
         )
         return bytes(answer["Plaintext"]).decode()
+
+
+@cache
+def credential_cipher() -> CredentialCipher:
+    """The cipher of this container, with the configured key."""
+    return CredentialCipher(users_settings().credentials_key_id)
 
 
 def _context(user_id: str, service_id: str) -> dict[str, str]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from fip_core.access import Grant, Role
@@ -19,6 +20,8 @@ from users.models.credentials import StoredCredential
 from users.models.profiles import UserProfile
 from users.models.roles import RoleGrant
 from users.models.tokens import ApiToken
+
+_Revocable = TypeVar("_Revocable", RoleGrantRow, ApiTokenRow)
 
 
 @dataclass(frozen=True)
@@ -60,11 +63,16 @@ class UsersRepository(DomainRepository):
     def user(self, user_id: str, now: datetime) -> UserProfile | None:
         """One user with the grants in force now, or None."""
         row = self.session.get(UserRow, user_id)
-        return self._profile(row, now) if row else None
+        return self._profiles([row], now)[0] if row else None
 
     def user_id_by_email(self, email: str) -> str | None:
         """The id of the user with this address, or None."""
         return self.session.scalar(select(UserRow.id).where(UserRow.email == email))
+
+    def account_by_email(self, email: str) -> tuple[str, str] | None:
+        """The id and status of the user with this address, or None."""
+        row = self.session.execute(select(UserRow.id, UserRow.status).where(UserRow.email == email)).first()
+        return (row.id, row.status) if row else None
 
     def user_status(self, user_id: str) -> tuple[str, str] | None:
         """A user's status and email, or None."""
@@ -92,23 +100,26 @@ class UsersRepository(DomainRepository):
         rows = self.session.scalars(
             select(UserRow).where(where).order_by(UserRow.email).limit(limit).offset(offset)
         ).all()
-        return [self._profile(row, now) for row in rows], total
+        return self._profiles(rows, now), total
 
-    def _profile(self, row: UserRow, now: datetime) -> UserProfile:
-        return UserProfile(
-            id=row.id,
-            email=row.email,
-            name=row.name,
-            institution=row.institution,
-            department=row.department,
-            country=row.country,
-            status=row.status,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            roles=[
-                g for g in self.grants(row.id) if g.revoked_at is None and (g.expires_at is None or g.expires_at > now)
-            ],
+    def _profiles(self, rows: Sequence[UserRow], now: datetime) -> list[UserProfile]:
+        # the grants in force of every user on the page in one query, newest first
+        grants: dict[str, list[RoleGrant]] = {row.id: [] for row in rows}
+        in_force = self.session.scalars(
+            select(RoleGrantRow)
+            .where(RoleGrantRow.user_id.in_(grants), _in_force(now))
+            .order_by(RoleGrantRow.granted_at.desc())
         )
+        for grant in in_force:
+            grants[grant.user_id].append(_grant(grant))
+        return [
+            UserProfile(
+                id=row.id, email=row.email, name=row.name, institution=row.institution, department=row.department,
+                country=row.country, status=row.status, created_at=row.created_at, updated_at=row.updated_at,
+                roles=grants[row.id],
+            )
+            for row in rows
+        ]  # fmt: skip
 
     # --- role grants ---------------------------------------------------------------------------
 
@@ -145,24 +156,13 @@ class UsersRepository(DomainRepository):
 
     def active_grants(self, user_id: str, now: datetime) -> list[Grant]:
         """The grants of a user in force now."""
-        rows = self.session.scalars(
-            select(RoleGrantRow).where(
-                RoleGrantRow.user_id == user_id,
-                RoleGrantRow.revoked_at.is_(None),
-                or_(RoleGrantRow.expires_at.is_(None), RoleGrantRow.expires_at > now),
-            )
-        )
+        rows = self.session.scalars(select(RoleGrantRow).where(RoleGrantRow.user_id == user_id, _in_force(now)))
         return [Grant(role=Role(r.role), service_id=r.service_id, expires_at=r.expires_at) for r in rows]
 
     def revoke_grant(self, user_id: str, grant_id: str, now: datetime) -> RoleGrant | None:
         """Revoke a grant of a user; answer it, or None if the user has no such grant."""
-        row = self.session.get(RoleGrantRow, grant_id)
-        if row is None or row.user_id != user_id:
-            return None
-        if row.revoked_at is None:
-            row.revoked_at = now
-            self._flush()
-        return _grant(row)
+        row = self._revoke(RoleGrantRow, user_id, grant_id, now)
+        return _grant(row) if row else None
 
     def holds_unscoped(self, user_id: str, role: Role, now: datetime) -> bool:
         """Whether a user still holds a role for all services (mirrored as a Cognito group)."""
@@ -171,13 +171,7 @@ class UsersRepository(DomainRepository):
     def an_admin_exists(self, now: datetime) -> bool:
         """Whether anybody holds the admin role now."""
         found = self.session.scalar(
-            select(RoleGrantRow.id)
-            .where(
-                RoleGrantRow.role == Role.ADMIN.value,
-                RoleGrantRow.revoked_at.is_(None),
-                or_(RoleGrantRow.expires_at.is_(None), RoleGrantRow.expires_at > now),
-            )
-            .limit(1)
+            select(RoleGrantRow.id).where(RoleGrantRow.role == Role.ADMIN.value, _in_force(now)).limit(1)
         )
         return found is not None
 
@@ -217,23 +211,24 @@ class UsersRepository(DomainRepository):
 
     def revoke_token(self, user_id: str, token_id: str, now: datetime) -> ApiToken | None:
         """Revoke one of a user's tokens; None if the user has no such token."""
-        row = self.session.get(ApiTokenRow, token_id)
+        row = self._revoke(ApiTokenRow, user_id, token_id, now)
+        return _token(row) if row else None
+
+    def _revoke(self, table: type[_Revocable], user_id: str, row_id: str, now: datetime) -> _Revocable | None:
+        # one of the user's own rows, revoked once (revoking again changes nothing); another user's reads as missing
+        row = self.session.get(table, row_id)
         if row is None or row.user_id != user_id:
             return None
         if row.revoked_at is None:
             row.revoked_at = now
             self._flush()
-        return _token(row)
+        return row
 
     # --- external service credentials ------------------------------------------------------------
 
     def store_credential(self, user_id: str, service_id: str, ciphertext: bytes, now: datetime) -> StoredCredential:
         """Store or replace a user's encrypted token for a service."""
-        row = self.session.scalar(
-            select(ExternalCredentialRow).where(
-                ExternalCredentialRow.user_id == user_id, ExternalCredentialRow.service_id == service_id
-            )
-        )
+        row = self._credential(user_id, service_id)
         if row is None:
             row = ExternalCredentialRow(
                 id=str(uuid.uuid4()),
@@ -248,7 +243,7 @@ class UsersRepository(DomainRepository):
             row.ciphertext = ciphertext
             row.updated_at = now
         self._flush()
-        return StoredCredential(service_id=row.service_id, created_at=row.created_at, updated_at=row.updated_at)
+        return _stored(row)
 
     def credentials(self, user_id: str) -> list[StoredCredential]:
         """The services a user stored a token for."""
@@ -257,29 +252,27 @@ class UsersRepository(DomainRepository):
             .where(ExternalCredentialRow.user_id == user_id)
             .order_by(ExternalCredentialRow.service_id)
         )
-        return [
-            StoredCredential(service_id=r.service_id, created_at=r.created_at, updated_at=r.updated_at) for r in rows
-        ]
+        return [_stored(row) for row in rows]
 
     def credential_ciphertext(self, user_id: str, service_id: str) -> bytes | None:
         """The encrypted token of a user for a service, or None."""
-        return self.session.scalar(
-            select(ExternalCredentialRow.ciphertext).where(
-                ExternalCredentialRow.user_id == user_id, ExternalCredentialRow.service_id == service_id
-            )
-        )
+        row = self._credential(user_id, service_id)
+        return row.ciphertext if row else None
 
     def delete_credential(self, user_id: str, service_id: str) -> bool:
         """Forget a user's token for a service; answer whether there was one."""
-        row = self.session.scalar(
-            select(ExternalCredentialRow).where(
-                ExternalCredentialRow.user_id == user_id, ExternalCredentialRow.service_id == service_id
-            )
-        )
+        row = self._credential(user_id, service_id)
         if row is None:
             return False
         self.session.delete(row)
         return True
+
+    def _credential(self, user_id: str, service_id: str) -> ExternalCredentialRow | None:
+        return self.session.scalar(
+            select(ExternalCredentialRow).where(
+                ExternalCredentialRow.user_id == user_id, ExternalCredentialRow.service_id == service_id
+            )
+        )
 
     # --- audit log -------------------------------------------------------------------------------
 
@@ -322,6 +315,17 @@ class UsersRepository(DomainRepository):
             for r in rows
         ]  # fmt: skip
         return entries, total
+
+
+def _in_force(now: datetime) -> ColumnElement[bool]:
+    """Grants not revoked and not expired."""
+    return and_(
+        RoleGrantRow.revoked_at.is_(None), or_(RoleGrantRow.expires_at.is_(None), RoleGrantRow.expires_at > now)
+    )
+
+
+def _stored(row: ExternalCredentialRow) -> StoredCredential:
+    return StoredCredential(service_id=row.service_id, created_at=row.created_at, updated_at=row.updated_at)
 
 
 def _grant(row: RoleGrantRow) -> RoleGrant:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import cache
 from http import HTTPStatus
 from typing import Annotated
 from uuid import UUID
@@ -11,7 +10,7 @@ from uuid import UUID
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from fip_core.access import Role
+from fip_core.access import Principal
 from fip_core.http import (
     api_handler,
     create_resolver,
@@ -23,12 +22,13 @@ from fip_core.http import (
 )
 from fip_core.observability import observability
 from fip_core.problems import DomainError, UnprocessableError
-from users.adapters.cognito import CognitoAccounts
-from users.adapters.kms import CredentialCipher
+from users.adapters.cognito import cognito_accounts
+from users.adapters.kms import credential_cipher
 from users.dal.repository import AuditQuery
 from users.dal.unit_of_work import publish_pending_events, users_repository
 from users.declaration import DECLARATION
 from users.logic import accounts, audit, credentials, profiles, roles, tokens
+from users.logic.authentication import bearer_token
 from users.models.accounts import (
     Accepted,
     ChangePassword,
@@ -60,27 +60,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@cache
-def _accounts() -> CognitoAccounts:
-    return CognitoAccounts(users_settings())
-
-
-@cache
-def _cipher() -> CredentialCipher:
-    return CredentialCipher(users_settings().credentials_key_id)
-
-
-def _bearer() -> str:
-    """The raw access token of the request (Cognito calls on the user's behalf need it)."""
-    header = app.current_event.headers.get("authorization") or ""
-    return header.partition(" ")[2].strip()
-
-
-def _cognito_session() -> str:
+def _cognito_session() -> tuple[Principal, str]:
+    """The caller and their access token, for Cognito calls made on their behalf."""
     principal = current_principal(app)
-    if principal.method != "cognito":
+    token = bearer_token(app.current_event.headers.get("authorization"))
+    if principal.method != "cognito" or token is None:
         raise UnprocessableError("this acts on a Cognito session: call it with your access token, not an API token")
-    return _bearer()
+    return principal, token
 
 
 # --- accounts -------------------------------------------------------------------------------------
@@ -90,7 +76,7 @@ def _cognito_session() -> str:
 def sign_up(body: SignUp) -> Response[SignedUp]:
     with users_repository() as repo:
         signed_up = accounts.sign_up(
-            repo, _accounts(), body, Role(users_settings().default_role), source_ip(app), _now()
+            repo, cognito_accounts(), body, users_settings().default_role, source_ip(app), _now()
         )
     publish_pending_events()
     return json_response(signed_up, HTTPStatus.CREATED)
@@ -105,7 +91,7 @@ def sign_up(body: SignUp) -> Response[SignedUp]:
 def confirm(body: ConfirmSignUp) -> Accepted:
     with users_repository() as repo:
         accepted = accounts.confirm_sign_up(
-            repo, _accounts(), body, Role(users_settings().default_role), source_ip(app), _now()
+            repo, cognito_accounts(), body, users_settings().default_role, source_ip(app), _now()
         )
     publish_pending_events()
     return accepted
@@ -115,7 +101,7 @@ def confirm(body: ConfirmSignUp) -> Accepted:
     "/auth/resend-code", summary="Email the confirmation code again", tags=[ACCOUNT], responses=problem_responses(429)
 )
 def resend_code(body: EmailOnly) -> Accepted:
-    return accounts.resend_code(_accounts(), body)
+    return accounts.resend_code(cognito_accounts(), body)
 
 
 @app.post(
@@ -126,7 +112,7 @@ def resend_code(body: EmailOnly) -> Accepted:
 )
 def sign_in(body: SignIn) -> Tokens:
     try:
-        session = _accounts().sign_in(body.email, body.password.get_secret_value())
+        session = cognito_accounts().sign_in(body.email, body.password.get_secret_value())
     except DomainError:
         with users_repository() as repo:
             accounts.record_sign_in(repo, body.email, False, source_ip(app), _now())
@@ -138,14 +124,14 @@ def sign_in(body: SignIn) -> Tokens:
 
 @app.post("/auth/refresh", summary="New tokens for a refresh token", tags=[ACCOUNT], responses=problem_responses(401))
 def refresh(body: Refresh) -> Tokens:
-    return accounts.as_tokens(_accounts().refresh(body.refresh_token.get_secret_value()))
+    return accounts.as_tokens(cognito_accounts().refresh(body.refresh_token.get_secret_value()))
 
 
 @app.post(
     "/auth/forgot-password", summary="Email a password reset code", tags=[ACCOUNT], responses=problem_responses(429)
 )
 def forgot_password(body: EmailOnly) -> Accepted:
-    _accounts().forgot_password(body.email)
+    cognito_accounts().forgot_password(body.email)
     with users_repository() as repo:
         accounts.record_account_action(repo, "password_reset_requested", None, source_ip(app), _now(), body.email)
     return Accepted(message="if an account has this email, a reset code is on its way")
@@ -158,7 +144,7 @@ def forgot_password(body: EmailOnly) -> Accepted:
     responses=problem_responses(401),
 )
 def reset_password(body: ResetPassword) -> Accepted:
-    _accounts().reset_password(body.email, body.code, body.new_password.get_secret_value())
+    cognito_accounts().reset_password(body.email, body.code, body.new_password.get_secret_value())
     with users_repository() as repo:
         accounts.record_account_action(repo, "password_reset", None, source_ip(app), _now(), body.email)
     return Accepted(message="password changed; sign in with the new one")
@@ -172,7 +158,7 @@ def reset_password(body: ResetPassword) -> Accepted:
 )
 def sign_out() -> Accepted:
     principal = current_principal(app)
-    _accounts().sign_out(principal.email or principal.user_id)
+    cognito_accounts().sign_out(principal.email or principal.user_id)
     with users_repository() as repo:
         accounts.record_account_action(repo, "sign_out", principal, source_ip(app), _now())
     return Accepted(message="signed out; access tokens already issued stay valid until they expire")
@@ -180,11 +166,12 @@ def sign_out() -> Accepted:
 
 @app.post("/auth/change-password", summary="Change your password", tags=[ACCOUNT], responses=problem_responses(401))
 def change_password(body: ChangePassword) -> Accepted:
-    _accounts().change_password(
-        _cognito_session(), body.current_password.get_secret_value(), body.new_password.get_secret_value()
+    principal, token = _cognito_session()
+    cognito_accounts().change_password(
+        token, body.current_password.get_secret_value(), body.new_password.get_secret_value()
     )
     with users_repository() as repo:
-        accounts.record_account_action(repo, "password_changed", current_principal(app), source_ip(app), _now())
+        accounts.record_account_action(repo, "password_changed", principal, source_ip(app), _now())
     return Accepted(message="password changed")
 
 
@@ -216,10 +203,10 @@ def my_tokens() -> ApiTokenList:
     responses=problem_responses(401),
 )
 def create_token(body: ApiTokenCreate) -> Response[ApiTokenCreated]:
-    principal = current_principal(app)
+    principal, now = current_principal(app), _now()
     with users_repository() as repo:
-        created = tokens.create_token(repo, principal.user_id, body, users_settings(), _now())
-        accounts.record_account_action(repo, "api_token_created", principal, source_ip(app), _now())
+        created = tokens.create_token(repo, principal.user_id, body, users_settings(), now)
+        accounts.record_account_action(repo, "api_token_created", principal, source_ip(app), now)
     return json_response(created, HTTPStatus.CREATED)
 
 
@@ -230,10 +217,10 @@ def create_token(body: ApiTokenCreate) -> Response[ApiTokenCreated]:
     responses=problem_responses(401, 404),
 )
 def revoke_token(token_id: Annotated[str, Path(max_length=64)]) -> ApiToken:
-    principal = current_principal(app)
+    principal, now = current_principal(app), _now()
     with users_repository() as repo:
-        revoked = tokens.revoke_token(repo, principal.user_id, token_id, _now())
-        accounts.record_account_action(repo, "api_token_revoked", principal, source_ip(app), _now())
+        revoked = tokens.revoke_token(repo, principal.user_id, token_id, now)
+        accounts.record_account_action(repo, "api_token_revoked", principal, source_ip(app), now)
     return revoked
 
 
@@ -252,7 +239,7 @@ def my_credentials() -> StoredCredentialList:
 def store_credential(service_id: UUID, body: CredentialStore) -> StoredCredential:
     with users_repository() as repo:
         return credentials.store_credential(
-            repo, _cipher(), current_principal(app), str(service_id), body.token.get_secret_value(), _now()
+            repo, credential_cipher(), current_principal(app), str(service_id), body.token.get_secret_value(), _now()
         )
 
 
@@ -298,7 +285,7 @@ def user_roles(user_id: Annotated[str, Path(max_length=64)]) -> RoleGrantList:
 @app.post("/users/<user_id>/roles", summary="Grant a role", tags=[ADMIN], responses=problem_responses(401, 403, 404))
 def grant_role(user_id: Annotated[str, Path(max_length=64)], body: RoleGrantCreate) -> Response[RoleGrant]:
     with users_repository() as repo:
-        grant = roles.grant_role(repo, _accounts(), user_id, body, current_principal(app), _now())
+        grant = roles.grant_role(repo, cognito_accounts(), user_id, body, current_principal(app), _now())
     return json_response(grant, HTTPStatus.CREATED)
 
 
@@ -312,7 +299,7 @@ def revoke_role(
     user_id: Annotated[str, Path(max_length=64)], grant_id: Annotated[str, Path(max_length=64)]
 ) -> RoleGrant:
     with users_repository() as repo:
-        return roles.revoke_role(repo, _accounts(), user_id, grant_id, current_principal(app), _now())
+        return roles.revoke_role(repo, cognito_accounts(), user_id, grant_id, current_principal(app), _now())
 
 
 @app.get(

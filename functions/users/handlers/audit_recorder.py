@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fip_core.http import task_handler
 from fip_core.observability import observability
+from fip_core.tasks import task_handler
 from users.dal.unit_of_work import users_repository
 from users.logic.audit import keep_event
 from users.settings import DOMAIN

@@ -10,8 +10,8 @@ from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 
-from fip_core.http import task_handler
 from fip_core.observability import observability
+from fip_core.tasks import task_handler
 from users.adapters.signing_keys import CognitoTokenVerifier
 from users.dal.unit_of_work import users_repository
 from users.logic.authentication import Authenticator

@@ -13,14 +13,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from fip_core.http import task_handler
 from fip_core.observability import observability
 from fip_core.problems import DomainError
-from users.adapters.cognito import CognitoAccounts
+from fip_core.tasks import task_handler
+from users.adapters.cognito import cognito_accounts
 from users.dal.unit_of_work import users_repository
 from users.logic.roles import bootstrap_admin
 from users.models.accounts import Email, Password
-from users.settings import DOMAIN, users_settings
+from users.settings import DOMAIN
 
 obs = observability(DOMAIN)
 
@@ -43,9 +43,7 @@ def bootstrap(event: dict[str, Any]) -> dict[str, Any]:
     password = request.password.get_secret_value() if request.password else None
     try:
         with users_repository() as repo:
-            user_id = bootstrap_admin(
-                repo, CognitoAccounts(users_settings()), request.email, password, datetime.now(UTC)
-            )
+            user_id = bootstrap_admin(repo, cognito_accounts(), request.email, password, datetime.now(UTC))
     except DomainError as refused:
         return {"error": "refused", "detail": refused.detail}
     obs.logger.info("first admin created", extra={"user_id": user_id})

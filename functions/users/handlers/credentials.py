@@ -5,26 +5,20 @@ Not behind the HTTP API: only roles granted lambda:InvokeFunction on this functi
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
 
-from fip_core.http import task_handler
 from fip_core.observability import observability
 from fip_core.problems import NotFoundError
-from users.adapters.kms import CredentialCipher
+from fip_core.tasks import task_handler
+from users.adapters.kms import credential_cipher
 from users.dal.unit_of_work import users_repository
 from users.logic.credentials import reveal_credential
 from users.models.credentials import CredentialRequest
-from users.settings import DOMAIN, users_settings
+from users.settings import DOMAIN
 
 obs = observability(DOMAIN)
-
-
-@cache
-def _cipher() -> CredentialCipher:
-    return CredentialCipher(users_settings().credentials_key_id)
 
 
 def reveal(event: dict[str, Any]) -> dict[str, Any]:
@@ -35,7 +29,7 @@ def reveal(event: dict[str, Any]) -> dict[str, Any]:
         return {"error": "invalid_request", "detail": str(error.errors(include_input=False))}
     try:
         with users_repository() as repo:
-            token = reveal_credential(repo, _cipher(), request.user_id, request.service_id)
+            token = reveal_credential(repo, credential_cipher(), request.user_id, request.service_id)
     except NotFoundError as missing:
         return {"error": "not_found", "detail": missing.detail}
     obs.logger.info("credential revealed", extra={"user_id": request.user_id, "service_id": request.service_id})

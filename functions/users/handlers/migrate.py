@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fip_core.http import task_handler
 from fip_core.migrations import migration_task
 from fip_core.observability import observability
+from fip_core.tasks import task_handler
 from users.settings import DOMAIN, users_database
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"

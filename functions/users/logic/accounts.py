@@ -10,6 +10,7 @@ from fip_core.problems import UnprocessableError
 from users.adapters.cognito import CognitoAccounts, SessionTokens
 from users.dal.repository import UsersRepository
 from users.logic.authentication import ACTIVE
+from users.logic.roles import add_grant
 from users.models.accounts import Accepted, ConfirmSignUp, EmailOnly, SignedUp, SignUp, Tokens
 from users.settings import DOMAIN
 
@@ -46,11 +47,11 @@ def confirm_sign_up(
 ) -> Accepted:
     """Confirm the email address; the account becomes active with the default role."""
     accounts.confirm_sign_up(body.email, body.code)
-    user_id = repo.user_id_by_email(body.email)
-    if user_id is None:
+    account = repo.account_by_email(body.email)
+    if account is None:
         raise UnprocessableError("no account waits for confirmation with this email; sign up first")
-    status = repo.user_status(user_id)
-    if status is not None and status[0] == UNCONFIRMED:
+    user_id, status = account
+    if status == UNCONFIRMED:
         repo.update_user(user_id, {"status": ACTIVE}, now)
         _welcome(repo, accounts, user_id, body.email, default_role, now)
         repo.audit(
@@ -64,8 +65,7 @@ def confirm_sign_up(
 def _welcome(
     repo: UsersRepository, accounts: CognitoAccounts, user_id: str, email: str, role: Role, now: datetime
 ) -> None:
-    repo.add_grant(user_id, role, None, None, None, now)
-    accounts.set_group(email, role.value, member=True)
+    add_grant(repo, accounts, user_id, email, role, now)
     repo.add_event(USER_REGISTERED, {"user_id": user_id, "email": email, "registered_at": now.isoformat()}, now)
 
 
@@ -105,6 +105,6 @@ def record_account_action(
     now: datetime,
     email: str | None = None,
 ) -> None:
-    """Audit a sign-out, password change or reset."""
+    """Audit an action on one's own account: signing out, a password changed or reset, an API token made or revoked."""
     user_id = principal.user_id if principal else (repo.user_id_by_email(email) if email else None)
     repo.audit(audit_record(DOMAIN, action, principal, now, target_type="user", target_id=user_id, source_ip=source_ip))

@@ -25,7 +25,7 @@ class Authenticator:
 
     def principal(self, repo: UsersRepository, authorization: str | None, now: datetime) -> Principal | None:
         """The principal of a `Bearer <token>` header value, or None if it proves nobody."""
-        token = _bearer(authorization)
+        token = bearer_token(authorization)
         if token is None:
             return None
         if is_api_token(token):
@@ -47,7 +47,8 @@ class Authenticator:
         return Principal(user_id=user_id, email=account[1], method=method, token_id=token_id, grants=grants)
 
 
-def _bearer(authorization: str | None) -> str | None:
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of a `Bearer <token>` header value, or None when it is not one."""
     if not authorization:
         return None
     scheme, _, token = authorization.strip().partition(" ")

@@ -9,8 +9,28 @@ from fip_core.audit import audit_record
 from fip_core.problems import NotFoundError, UnprocessableError
 from users.adapters.cognito import CognitoAccounts
 from users.dal.repository import UsersRepository
+from users.logic.authentication import ACTIVE
 from users.models.roles import RoleGrant, RoleGrantCreate, RoleGrantList
 from users.settings import DOMAIN
+
+
+def add_grant(
+    repo: UsersRepository,
+    accounts: CognitoAccounts,
+    user_id: str,
+    email: str,
+    role: Role,
+    now: datetime,
+    *,
+    service_id: str | None = None,
+    expires_at: datetime | None = None,
+    granted_by: str | None = None,
+) -> RoleGrant:
+    """Grant a role; one for all services is mirrored as the user's membership of the pool group."""
+    grant = repo.add_grant(user_id, role, service_id, expires_at, granted_by, now)
+    if service_id is None:
+        accounts.set_group(email, role.value, member=True)
+    return grant
 
 
 def grant_role(
@@ -28,9 +48,10 @@ def grant_role(
     if body.expires_at is not None and (body.expires_at.tzinfo is None or body.expires_at <= now):
         raise UnprocessableError("expires_at must be a future moment with a time zone, e.g. 2027-01-31T00:00:00Z")
     service_id = str(body.service_id) if body.service_id else None
-    grant = repo.add_grant(user_id, body.role, service_id, body.expires_at, admin.user_id, now)
-    if service_id is None:
-        accounts.set_group(account[1], body.role.value, member=True)
+    grant = add_grant(
+        repo, accounts, user_id, account[1], body.role, now,
+        service_id=service_id, expires_at=body.expires_at, granted_by=admin.user_id,
+    )  # fmt: skip
     repo.audit(
         audit_record(
             DOMAIN, "role_granted", admin, now, target_type="user", target_id=user_id,
@@ -76,9 +97,8 @@ def bootstrap_admin(
     user_id = repo.user_id_by_email(email)
     if user_id is None:
         user_id = accounts.create_confirmed_user(email, password)
-        repo.add_user(user_id, email, {}, "active", now)
-    repo.add_grant(user_id, Role.ADMIN, None, None, None, now)
-    accounts.set_group(email, Role.ADMIN.value, member=True)
+        repo.add_user(user_id, email, {}, ACTIVE, now)
+    add_grant(repo, accounts, user_id, email, Role.ADMIN, now)
     repo.audit(
         audit_record(
             DOMAIN, "admin_bootstrapped", None, now, target_type="user", target_id=user_id, details={"email": email}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any, cast
@@ -29,8 +28,7 @@ from fip_core.problems import (
     UnauthenticatedError,
     field_problems,
 )
-
-LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+from fip_core.tasks import LambdaHandler
 
 
 def problem_response(problem: Problem, correlation_id: str | None = None) -> Response[Any]:
@@ -198,19 +196,3 @@ def _non_json_body(event: dict[str, Any]) -> Problem | None:
         status=int(HTTPStatus.UNSUPPORTED_MEDIA_TYPE),
         detail=f"the body was sent as '{media_type}'; send JSON with 'Content-Type: application/json'",
     )
-
-
-def task_handler(
-    obs: Observability, task: Callable[[dict[str, Any]], Any], correlation_id_path: str = correlation_paths.EVENT_BRIDGE
-) -> LambdaHandler:
-    """The Lambda entry point of a scheduled, event-driven or directly invoked function, with the
-    same Powertools order; a pydantic result is answered as JSON."""
-
-    @obs.logger.inject_lambda_context(correlation_id_path=correlation_id_path, clear_state=True)
-    @obs.metrics.log_metrics(capture_cold_start_metric=obs.cold_start_metric)
-    @obs.tracer.capture_lambda_handler
-    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        result = task(event)
-        return result.model_dump(mode="json") if isinstance(result, BaseModel) else result
-
-    return cast(LambdaHandler, handler)
