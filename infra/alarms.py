@@ -50,7 +50,6 @@ class PlatformAlarms(Construct):
         if email:
             self.topic.add_subscription(subscriptions.EmailSubscription(email))
         self._action = actions.SnsAction(self.topic)
-        self.alarms: list[cloudwatch.Alarm] = []
 
         for service in domains:
             domain = service.declaration.name
@@ -91,7 +90,6 @@ class PlatformAlarms(Construct):
         )
         alarm.add_alarm_action(self._action)
         alarm.add_ok_action(self._action)
-        self.alarms.append(alarm)
 
 
 def _visible_messages(queue: sqs.IQueue) -> cloudwatch.Metric:

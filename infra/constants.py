@@ -10,8 +10,6 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_rds as rds
 
-from users.settings import PASSWORD_MIN_LENGTH
-
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUILD_DIR = REPO_ROOT / ".build"
 FUNCTIONS_DIR = REPO_ROOT / "functions"
@@ -47,9 +45,7 @@ RUNTIME_PROVIDED_DISTRIBUTIONS = frozenset(
 NAME_PREFIX = "fip"
 DEFAULT_ENVIRONMENT = "dev"
 ENVIRONMENT_CONTEXT_KEY = "environment"  # another environment: `cdk synth -c environment=prod`
-EVENT_BUS_NAME = "fip-events"
 EVENT_ARCHIVE_RETENTION = Duration.days(30)
-METRICS_NAMESPACE = "FederatedImputation"
 # The domain whose API function answers paths no route declares, with the platform's problem-JSON 404.
 FALLBACK_ROUTE_DOMAIN = "registry"
 
@@ -79,8 +75,7 @@ DATABASE_BACKUP_RETENTION = Duration.days(7)
 DATABASE_LOG_EXPORTS = ("postgresql",)
 SECRET_ROTATION_INTERVAL = Duration.days(30)
 
-# A domain's user pool (Resource.USER_POOL). The password policy is the one the API validates too.
-USER_POOL_PASSWORD_MIN_LENGTH = PASSWORD_MIN_LENGTH
+# A domain's user pool (Resource.USER_POOL); its password policy is the API's (users.settings.PASSWORD_MIN_LENGTH).
 # Plus: threat protection, so that sign-in, sign-up and password changes with leaked passwords are refused.
 USER_POOL_FEATURE_PLAN = cognito.FeaturePlan.PLUS
 USER_POOL_ACCESS_TOKEN_VALIDITY = Duration.minutes(60)
@@ -102,9 +97,6 @@ USER_POOL_BOOTSTRAP_FUNCTION_ACTIONS = (
 # A domain's credentials key (Resource.CREDENTIALS_KEY): its API function encrypts users' external service
 # tokens, and only the function of this name decrypts them, for other domains that invoke it through IAM.
 CREDENTIALS_DECRYPTING_FUNCTION = "credentials"
-# The encryption context functions/users/adapters/kms.py binds every ciphertext to; the key use requires it.
-CREDENTIALS_ENCRYPTION_PURPOSE = "external-service-token"
-CREDENTIALS_ENCRYPTION_CONTEXT_KEYS = ("purpose", "user_id", "service_id")
 
 # Alarms (infra/alarms.py) notify one topic; an address to subscribe: `cdk deploy -c alarm_email=ops@example.org`.
 ALARM_EMAIL_CONTEXT_KEY = "alarm_email"

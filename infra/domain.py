@@ -17,6 +17,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from fip_core.declaration import DomainDeclaration, EventSubscription, FunctionDeclaration, Resource, Schedule
+from fip_core.settings import METRICS_NAMESPACE, env_prefix
 from infra.compliance import acknowledge
 from infra.constants import (
     CREDENTIALS_DECRYPTING_FUNCTION,
@@ -26,7 +27,6 @@ from infra.constants import (
     LAMBDA_ARCHITECTURE,
     LAMBDA_RUNTIME,
     LOG_RETENTION,
-    METRICS_NAMESPACE,
     NAME_PREFIX,
     USER_POOL_API_FUNCTION_ACTIONS,
     USER_POOL_BOOTSTRAP_FUNCTION_ACTIONS,
@@ -164,10 +164,10 @@ class DomainService(Construct):
             client_security_group=self.security_group,
         )
 
-        prefix = domain.upper()  # as fip_core.settings.database_settings reads it
+        prefix = env_prefix(domain)
         function_environment = {
-            f"{prefix}_DATABASE_SECRET_ARN": self.database.secret_arn,
-            f"{prefix}_PUBLIC_API_URL": api.endpoint,
+            f"{prefix}DATABASE_SECRET_ARN": self.database.secret_arn,
+            f"{prefix}PUBLIC_API_URL": api.endpoint,
             "FIP_EVENT_BUS_NAME": event_bus.event_bus_name,
             "FIP_ENVIRONMENT": environment,
             "POWERTOOLS_SERVICE_NAME": domain,
@@ -221,10 +221,7 @@ class DomainService(Construct):
     def internal_functions(self) -> list[DomainFunction]:
         """The functions nothing invokes but an IAM principal (an operator, another domain's role): no route,
         authorizer, schedule, subscription or deploy trigger reaches them, and they have no resource policy."""
-        declaration = self.declaration
-        invoked = {declaration.api_function, declaration.migrations_function, declaration.authorizer_function}
-        invoked |= {subscription.function for subscription in declaration.subscriptions}
-        invoked |= {schedule.function for schedule in declaration.schedules}
+        invoked = self.declaration.invoked_functions
         return [built for name, built in self.functions.items() if name not in invoked]
 
     @property
@@ -240,11 +237,11 @@ class DomainService(Construct):
         # the names the domain's settings read (e.g. users.settings.UsersSettings)
         variables: dict[str, str] = {}
         if self.user_pool is not None:
-            variables[f"{prefix}_USER_POOL_ID"] = self.user_pool.user_pool_id
-            variables[f"{prefix}_CLIENT_ID"] = self.user_pool.client_id
-            variables[f"{prefix}_REGION"] = Aws.REGION
+            variables[f"{prefix}USER_POOL_ID"] = self.user_pool.user_pool_id
+            variables[f"{prefix}CLIENT_ID"] = self.user_pool.client_id
+            variables[f"{prefix}REGION"] = Aws.REGION
         if self.credentials_key is not None:
-            variables[f"{prefix}_CREDENTIALS_KEY_ID"] = self.credentials_key.key_id
+            variables[f"{prefix}CREDENTIALS_KEY_ID"] = self.credentials_key.key_id
         return variables
 
     def _grant_resources(self) -> None:

@@ -6,7 +6,8 @@ from aws_cdk import Aws
 from aws_cdk import aws_events as events
 from constructs import Construct
 
-from infra.constants import EVENT_ARCHIVE_RETENTION, EVENT_BUS_NAME
+from fip_core.settings import EVENT_BUS_NAME
+from infra.constants import EVENT_ARCHIVE_RETENTION
 
 
 class PlatformEventBus(Construct):

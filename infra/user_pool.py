@@ -15,9 +15,9 @@ from infra.constants import (
     USER_POOL_ACCESS_TOKEN_VALIDITY,
     USER_POOL_FEATURE_PLAN,
     USER_POOL_ID_TOKEN_VALIDITY,
-    USER_POOL_PASSWORD_MIN_LENGTH,
     USER_POOL_REFRESH_TOKEN_VALIDITY,
 )
+from users.settings import PASSWORD_MIN_LENGTH
 
 _Risk = cognito.CfnUserPoolRiskConfigurationAttachment
 _COMPROMISED_CREDENTIALS_EVENTS = ["SIGN_IN", "SIGN_UP", "PASSWORD_CHANGE"]
@@ -44,7 +44,7 @@ class DomainUserPool(Construct):
             ),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             password_policy=cognito.PasswordPolicy(
-                min_length=USER_POOL_PASSWORD_MIN_LENGTH,
+                min_length=PASSWORD_MIN_LENGTH,
                 require_lowercase=True,
                 require_uppercase=True,
                 require_digits=True,
@@ -59,7 +59,7 @@ class DomainUserPool(Construct):
         acknowledge(
             self.pool,
             "COG1",
-            f"Passwords need at least {USER_POOL_PASSWORD_MIN_LENGTH} characters with lower and upper case "
+            f"Passwords need at least {PASSWORD_MIN_LENGTH} characters with lower and upper case "
             "letters and digits; symbols are not required, as NIST SP 800-63B advises against composition rules, "
             "and threat protection refuses passwords known to have leaked. The API validates the same policy.",
         )

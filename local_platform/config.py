@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from fip_core.declaration import DomainDeclaration
-from fip_core.settings import database_settings
+from fip_core.settings import database_settings, env_prefix
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REGION = "eu-west-1"
@@ -108,9 +108,9 @@ def handler_environment(
         "POWERTOOLS_LOG_LEVEL": config.log_level.upper(),
     }
     for domain in domains:
-        prefix = domain.name.upper()  # as fip_core.settings.database_settings reads it
-        environment[f"{prefix}_DATABASE_URL"] = database_url(domain, config)
-        environment[f"{prefix}_PUBLIC_API_URL"] = f"http://127.0.0.1:{gateway_port}"
+        prefix = env_prefix(domain.name)
+        environment[f"{prefix}DATABASE_URL"] = database_url(domain, config)
+        environment[f"{prefix}PUBLIC_API_URL"] = f"http://127.0.0.1:{gateway_port}"
     return environment
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from fip_core.access import Role
 from fip_core.declaration import DomainDeclaration, Resource
+from fip_core.settings import env_prefix
 from local_platform.aws import aws_client
 from local_platform.config import REGION
 from users.settings import PASSWORD_MIN_LENGTH
@@ -21,18 +22,18 @@ def provision_identity(endpoint: str, domains: tuple[DomainDeclaration, ...]) ->
     """Create (or find, on a long-lived emulator) each declared resource; answer the environment."""
     environment: dict[str, str] = {}
     for domain in domains:
-        prefix = domain.name.upper()
+        prefix = env_prefix(domain.name)
         if Resource.USER_POOL in domain.resources:
             pool_id, client_id = _user_pool(aws_client("cognito-idp", endpoint))
             environment |= {
-                f"{prefix}_USER_POOL_ID": pool_id,
-                f"{prefix}_CLIENT_ID": client_id,
-                f"{prefix}_REGION": REGION,
+                f"{prefix}USER_POOL_ID": pool_id,
+                f"{prefix}CLIENT_ID": client_id,
+                f"{prefix}REGION": REGION,
                 # moto serves the pool's signing keys at its own address, not at Cognito's
-                f"{prefix}_JWKS_URL": f"{endpoint}/{pool_id}/.well-known/jwks.json",
+                f"{prefix}JWKS_URL": f"{endpoint}/{pool_id}/.well-known/jwks.json",
             }
         if Resource.CREDENTIALS_KEY in domain.resources:
-            environment[f"{prefix}_CREDENTIALS_KEY_ID"] = _credentials_key(aws_client("kms", endpoint))
+            environment[f"{prefix}CREDENTIALS_KEY_ID"] = _credentials_key(aws_client("kms", endpoint))
     return environment
 
 

@@ -43,6 +43,11 @@ class UsersSettings(BaseSettings):
         return self.jwks_url or f"{self.issuer}/.well-known/jwks.json"
 
 
+# The encryption context every stored token is bound to (adapters/kms.py); the key's policy requires it.
+CREDENTIALS_ENCRYPTION_PURPOSE = "external-service-token"
+CREDENTIALS_ENCRYPTION_CONTEXT_KEYS = ("purpose", "user_id", "service_id")
+
+
 @cache
 def users_settings() -> UsersSettings:
     """The users domain's settings, read once per container."""

@@ -32,17 +32,15 @@ from fip_core.declaration import (
     Resource,
     Schedule,
 )
-from fip_core.settings import PlatformSettings, database_settings
+from fip_core.settings import EVENT_BUS_NAME, METRICS_NAMESPACE, PlatformSettings, database_settings
 from infra.app import build_app
 from infra.bundling import PlatformAssets, prepare_assets
 from infra.compliance import solutions_checks
 from infra.constants import (
     ALARM_EMAIL_CONTEXT_KEY,
     CREDENTIALS_DECRYPTING_FUNCTION,
-    EVENT_BUS_NAME,
     FUNCTIONS_DIR,
     LAMBDA_RUNTIME,
-    METRICS_NAMESPACE,
     USER_POOL_API_FUNCTION_ACTIONS,
     USER_POOL_BOOTSTRAP_FUNCTION_ACTIONS,
 )

@@ -13,7 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from fip_core.aws import aws_client
 from fip_core.problems import UnavailableError
-from users.settings import users_settings
+from users.settings import CREDENTIALS_ENCRYPTION_CONTEXT_KEYS, CREDENTIALS_ENCRYPTION_PURPOSE, users_settings
 
 
 class CredentialCipher:
@@ -51,4 +51,6 @@ def credential_cipher() -> CredentialCipher:
 
 
 def _context(user_id: str, service_id: str) -> dict[str, str]:
-    return {"purpose": "external-service-token", "user_id": user_id, "service_id": service_id}
+    return dict(
+        zip(CREDENTIALS_ENCRYPTION_CONTEXT_KEYS, (CREDENTIALS_ENCRYPTION_PURPOSE, user_id, service_id), strict=True)
+    )

@@ -101,11 +101,17 @@ class DomainDeclaration:
                 return function
         raise KeyError(f"{self.name} declares no function {name!r}")
 
+    @property
+    def invoked_functions(self) -> set[str]:
+        """The functions the platform itself invokes: by route, authorizer, deploy, schedule or event."""
+        invoked = {self.api_function, self.migrations_function}
+        invoked |= {self.authorizer_function} if self.authorizer_function else set()
+        invoked |= {s.function for s in self.subscriptions} | {s.function for s in self.schedules}
+        return invoked
+
     def __post_init__(self) -> None:
         names = {f.name for f in self.functions}
-        optional = {name for name in (self.authorizer_function, self.bootstrap_function) if name is not None}
-        referenced = {self.api_function, self.migrations_function} | optional
-        referenced |= {s.function for s in self.subscriptions} | {s.function for s in self.schedules}
+        referenced = self.invoked_functions | ({self.bootstrap_function} if self.bootstrap_function else set())
         if missing := referenced - names:
             raise ValueError(f"{self.name} refers to undeclared functions {sorted(missing)}")
         keys = [r.route_key for r in self.routes]

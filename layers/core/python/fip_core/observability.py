@@ -10,7 +10,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-METRICS_NAMESPACE = "FederatedImputation"
+from fip_core.settings import METRICS_NAMESPACE
 
 # A request that adds no metric is normal (most reads); Powertools would warn on every one.
 warnings.filterwarnings("ignore", message="No application metrics to publish")

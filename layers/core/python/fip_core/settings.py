@@ -7,6 +7,14 @@ from functools import cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+EVENT_BUS_NAME = "fip-events"  # the platform's bus, as the CDK app names it and the code publishes to
+METRICS_NAMESPACE = "FederatedImputation"
+
+
+def env_prefix(domain: str) -> str:
+    """What a domain's environment variables start with: `REGISTRY_` for `registry`."""
+    return f"{domain.upper()}_"
+
 
 class PlatformSettings(BaseSettings):
     """Settings every domain shares; environment variables prefixed `FIP_`."""
@@ -14,7 +22,7 @@ class PlatformSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FIP_", extra="ignore", frozen=True)
 
     environment: str = Field(default="local", description="Deployment stage: local, dev, prod.")
-    event_bus_name: str = Field(default="fip-events", description="EventBridge bus for domain events.")
+    event_bus_name: str = Field(default=EVENT_BUS_NAME, description="EventBridge bus for domain events.")
     event_source_prefix: str = Field(default="fip", description="Events carry source '<prefix>.<domain>'.")
 
 
@@ -41,4 +49,4 @@ def platform_settings() -> PlatformSettings:
 
 def database_settings(domain: str) -> DatabaseSettings:
     """The database settings of one domain, from variables prefixed with the domain's name."""
-    return DatabaseSettings(_env_prefix=f"{domain.upper()}_")
+    return DatabaseSettings(_env_prefix=env_prefix(domain))
