@@ -8,12 +8,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from fip_core.aws import reset_aws_clients
-from fip_core.database import dispose_engines
+from fip_core.container import forget_container
 from fip_core.declaration import DomainDeclaration
 from fip_core.settings import platform_settings
 from infra.domains import DOMAINS
-from local_platform.authorizer import GatewayAuthorizer
+from local_platform.authorizer import GatewayAuthorizer, authorizing_domain
 from local_platform.aws import MotoEndpoint, SubscriptionQueue, aws_client, provision
 from local_platform.config import (
     PlatformConfig,
@@ -198,41 +197,35 @@ class LocalPlatform:
         return "\n".join(lines)
 
     def _authorizer(self) -> GatewayAuthorizer | None:
-        for domain in self.domains:
-            if domain.authorizer_function:
-                invoke = partial(self.runtime.invoke, domain.name, domain.authorizer_function)
-                return GatewayAuthorizer(invoke, domain.authorizer_cache_seconds)
-        return None
+        domain = authorizing_domain(self.domains)
+        if domain is None or domain.authorizer_function is None:
+            return None
+        invoke = partial(self.runtime.invoke, domain.name, domain.authorizer_function)
+        return GatewayAuthorizer(invoke, domain.authorizer_cache_seconds)
 
     def _invoke_api(self, match: RouteMatch, event: dict[str, Any]) -> Any:
         return self.runtime.invoke(match.domain.name, match.domain.api_function, event)
 
     def _set_environment(self, environment: dict[str, str | None]) -> None:
-        for key, value in environment.items():
+        for key in environment:
             self._previous_environment.setdefault(key, os.environ.get(key))
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        self._forget_cached_configuration()
+        _apply(environment)
 
     def _restore_environment(self) -> None:
-        if not self._previous_environment:
-            return
-        for key, value in self._previous_environment.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        self._previous_environment = {}
-        self._forget_cached_configuration()
+        if self._previous_environment:
+            _apply(self._previous_environment)
+            self._previous_environment = {}
 
-    @staticmethod
-    def _forget_cached_configuration() -> None:
-        # clients, engines and settings made before now would still point at the old environment
-        reset_aws_clients()
-        dispose_engines()
-        platform_settings.cache_clear()
+
+def _apply(environment: dict[str, str | None]) -> None:
+    """Set (or, for None, unset) these variables; clients, engines and settings made before now
+    would still point at the old environment, so they are forgotten."""
+    for key, value in environment.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    forget_container()
 
 
 def _migration_summary(result: Any) -> str:

@@ -27,7 +27,7 @@ os.environ.update(
     }
 )
 
-from fip_core.aws import reset_aws_clients
+from fip_core.aws import aws_client
 from fip_core.database import dispose_engines
 from fip_core.settings import platform_settings
 from tests.support.moto_server import MotoServer
@@ -52,10 +52,10 @@ def moto() -> Iterator[MotoServer]:
     server.start()
     previous = os.environ["AWS_ENDPOINT_URL"]
     os.environ["AWS_ENDPOINT_URL"] = server.endpoint
-    reset_aws_clients()
+    aws_client.cache_clear()
     yield server
     os.environ["AWS_ENDPOINT_URL"] = previous
-    reset_aws_clients()
+    aws_client.cache_clear()
     server.stop()
 
 

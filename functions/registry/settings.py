@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from fip_core.container import per_container
 from fip_core.settings import DatabaseSettings, database_settings
 
 DOMAIN = "registry"
@@ -34,13 +33,13 @@ class RegistrySettings(BaseSettings):
     platform_version: str = Field(default="0.1.0")
 
 
-@cache
+@per_container
 def registry_settings() -> RegistrySettings:
     """The registry's settings, read once per container."""
     return RegistrySettings()
 
 
-@cache
+@per_container
 def registry_database() -> DatabaseSettings:
     """Where the registry's database is, read once per container."""
     return database_settings(DOMAIN)

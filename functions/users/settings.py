@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from fip_core.access import Role
+from fip_core.container import per_container
 from fip_core.settings import DatabaseSettings, database_settings
 
 DOMAIN = "users"
@@ -48,13 +47,13 @@ CREDENTIALS_ENCRYPTION_PURPOSE = "external-service-token"
 CREDENTIALS_ENCRYPTION_CONTEXT_KEYS = ("purpose", "user_id", "service_id")
 
 
-@cache
+@per_container
 def users_settings() -> UsersSettings:
     """The users domain's settings, read once per container."""
     return UsersSettings()
 
 
-@cache
+@per_container
 def users_database() -> DatabaseSettings:
     """Where the users domain's database is, read once per container."""
     return database_settings(DOMAIN)

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from fip_core.aws import aws_client
+from fip_core.container import per_container
 from fip_core.problems import (
     ConflictError,
     DomainError,
@@ -147,7 +147,7 @@ class CognitoAccounts:
                 )
 
 
-@cache
+@per_container
 def cognito_accounts() -> CognitoAccounts:
     """The accounts of this container's user pool."""
     return CognitoAccounts(users_settings())

@@ -6,12 +6,12 @@ another user's row does not decrypt.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from fip_core.aws import aws_client
+from fip_core.container import per_container
 from fip_core.problems import UnavailableError
 from users.settings import CREDENTIALS_ENCRYPTION_CONTEXT_KEYS, CREDENTIALS_ENCRYPTION_PURPOSE, users_settings
 
@@ -44,7 +44,7 @@ class CredentialCipher:
         return bytes(answer["Plaintext"]).decode()
 
 
-@cache
+@per_container
 def credential_cipher() -> CredentialCipher:
     """The cipher of this container, with the configured key."""
     return CredentialCipher(users_settings().credentials_key_id)

@@ -5,11 +5,11 @@ user id and roles to the handlers in the request context."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 
+from fip_core.container import per_container
 from fip_core.observability import observability
 from fip_core.tasks import task_handler
 from users.adapters.signing_keys import CognitoTokenVerifier
@@ -20,7 +20,7 @@ from users.settings import DOMAIN, users_settings
 obs = observability(DOMAIN)
 
 
-@cache
+@per_container
 def _authenticator() -> Authenticator:
     settings = users_settings()
     return Authenticator(CognitoTokenVerifier(settings))

@@ -6,18 +6,14 @@ to LocalStack without a branch here.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 import boto3
 
+from fip_core.container import per_container
 
-@cache
+
+@per_container
 def aws_client(service_name: str) -> Any:
     """The boto3 client for one AWS service, made on first use."""
     return boto3.client(service_name)
-
-
-def reset_aws_clients() -> None:
-    """Forget the cached clients (tests and the local platform change endpoints)."""
-    aws_client.cache_clear()

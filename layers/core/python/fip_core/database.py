@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from fip_core.aws import aws_client
+from fip_core.container import on_forget
 from fip_core.settings import DatabaseSettings
 
 # constraint names every domain's metadata uses, so migrations can refer to them on any database
@@ -161,3 +162,6 @@ def dispose_engines() -> None:
         engine.dispose()
     _engines.clear()
     _sessions.clear()
+
+
+on_forget(dispose_engines)

@@ -18,11 +18,12 @@ from fip_core.observability import observability
 from fip_core.settings import DatabaseSettings
 
 
-def alembic_config(migrations_dir: Path, engine: Engine) -> Config:
-    """An Alembic configuration for one domain's scripts, bound to an engine (no alembic.ini)."""
+def alembic_config(migrations_dir: Path, engine: Engine | None = None) -> Config:
+    """An Alembic configuration for one domain's scripts (no alembic.ini), bound to an engine if given."""
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
-    config.attributes["engine"] = engine
+    if engine is not None:
+        config.attributes["engine"] = engine
     return config
 
 
@@ -40,9 +41,7 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision(migrations_dir: Path) -> str | None:
     """The newest revision among a domain's scripts."""
-    config = Config()
-    config.set_main_option("script_location", str(migrations_dir))
-    return ScriptDirectory.from_config(config).get_current_head()
+    return ScriptDirectory.from_config(alembic_config(migrations_dir)).get_current_head()
 
 
 def run_migrations(context: Any, metadata: MetaData) -> None:

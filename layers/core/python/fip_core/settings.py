@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from fip_core.container import per_container
 
 EVENT_BUS_NAME = "fip-events"  # the platform's bus, as the CDK app names it and the code publishes to
 METRICS_NAMESPACE = "FederatedImputation"
@@ -41,7 +41,7 @@ class DatabaseSettings(BaseSettings):
     )
 
 
-@cache
+@per_container
 def platform_settings() -> PlatformSettings:
     """The platform settings of this container, read once."""
     return PlatformSettings()

@@ -1,0 +1,32 @@
+"""What one Lambda container makes once and keeps: settings read from the environment, boto3
+clients, adapters and the engines built from them. All of it is forgotten at once when the
+environment changes under a running process (the local platform, the tests), so nothing made
+for the old environment survives a change of the new one."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_forgetters: list[Callable[[], None]] = []
+
+
+def per_container(factory: Callable[..., T]) -> functools._lru_cache_wrapper[T]:
+    """Make once per container (per distinct arguments) and keep, until `forget_container` is called."""
+    cached = functools.cache(factory)
+    _forgetters.append(cached.cache_clear)
+    return cached
+
+
+def on_forget(forget: Callable[[], Any]) -> None:
+    """Also call this when the container's state is forgotten (to close what cannot simply be dropped)."""
+    _forgetters.append(forget)
+
+
+def forget_container() -> None:
+    """Forget everything made per container; the next use makes it afresh from the environment."""
+    for forget in _forgetters:
+        forget()
