@@ -7,7 +7,7 @@ leaks into the next.
 import subprocess
 import sys
 
-from bench.support import REPO
+from local_platform.config import REPO_ROOT
 
 BENCHMARKS = ("health_sweep", "authorizer")
 
@@ -15,7 +15,7 @@ BENCHMARKS = ("health_sweep", "authorizer")
 def main() -> None:
     """Run the benchmarks in turn; fail when one fails."""
     for name in BENCHMARKS:
-        subprocess.run([sys.executable, "-m", f"bench.{name}"], check=True, cwd=REPO)
+        subprocess.run([sys.executable, "-m", f"bench.{name}"], check=True, cwd=REPO_ROOT)
 
 
 if __name__ == "__main__":

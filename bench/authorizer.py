@@ -17,7 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.support import REPO, emit, moto_environment
+from bench.support import emit, moto_environment
+from local_platform.config import REPO_ROOT
 
 IMPORT_RUNS = 5
 WARM_RUNS = 200
@@ -28,7 +29,7 @@ def _import_seconds() -> float:
     code = "import time; t = time.perf_counter(); import users.handlers.authorizer; print(time.perf_counter() - t)"
     runs = []
     for _ in range(IMPORT_RUNS):
-        answer = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+        answer = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT)
         runs.append(float(answer.stdout.strip()))
     return statistics.median(runs)
 

@@ -11,6 +11,7 @@ Run with `make bench` (or `python -m bench.health_sweep`).
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import tempfile
@@ -20,7 +21,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.support import REPO, emit, moto_environment
+from bench.support import emit, moto_environment
+from local_platform.config import REPO_ROOT
 
 SERVICES = 1000
 HANGING = 50
@@ -30,7 +32,7 @@ FLOOR_S = 1.5
 
 
 def _start(command: list[str]) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=REPO)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT)
     assert process.stdout is not None
     return process, process.stdout.readline().strip()
 
@@ -54,11 +56,13 @@ def _register(count: int, base_url: str, hanging: int) -> None:
             )
 
 
-def _reset_database() -> None:
+def _fresh_database() -> None:
     from fip_core.database import dispose_engines
+    from local_platform.config import forget_database
     from registry.handlers.migrate import migrate
 
     dispose_engines()
+    forget_database(os.environ["REGISTRY_DATABASE_URL"])
     migrate({})
 
 
@@ -67,12 +71,12 @@ def main() -> None:
     simulated, port = _start([sys.executable, "-m", "tests.support.simulated_services", "--delay", str(DELAY_S)])
     try:
         with tempfile.TemporaryDirectory(prefix="fip-bench-") as folder, moto_environment(Path(folder)):
-            _run(f"http://127.0.0.1:{port}", Path(folder))
+            _run(f"http://127.0.0.1:{port}")
     finally:
         simulated.terminate()
 
 
-def _run(base_url: str, state: Path) -> None:
+def _run(base_url: str) -> None:
     from registry.dal.repository import CheckTarget
     from registry.dal.unit_of_work import publish_pending_events, registry_repository
     from registry.logic.health import HealthPolicy, check_targets, run_sweep
@@ -81,7 +85,7 @@ def _run(base_url: str, state: Path) -> None:
     from registry.settings import RegistrySettings
 
     policy = HealthPolicy.from_settings(RegistrySettings())
-    _reset_database()
+    _fresh_database()
     _register(SERVICES, base_url, hanging=0)
 
     one = CheckTarget(
@@ -119,7 +123,7 @@ def _run(base_url: str, state: Path) -> None:
             }
         )
 
-    _reset_database_file(state)
+    _fresh_database()
     _register(SERVICES, base_url, hanging=HANGING)
     hanging_policy = replace(policy, check_timeout_seconds=HANG_TIMEOUT_S)
     report = run_sweep(registry_repository, publish_pending_events, hanging_policy, lambda: datetime.now(UTC))
@@ -149,15 +153,6 @@ def _all() -> Any:
     from registry.models.services import ServiceQuery
 
     return ServiceQuery(limit=SERVICES * 2)
-
-
-def _reset_database_file(state: Path) -> None:
-    from fip_core.database import dispose_engines
-
-    dispose_engines()
-    for path in state.glob("registry.db*"):
-        path.unlink()
-    _reset_database()
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,14 +13,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from fip_core.settings import EVENT_BUS_NAME, env_prefix
+from infra.domains import DOMAINS
+from local_platform.aws import aws_client, ensure_event_bus, free_port
+from local_platform.config import FAKE_CREDENTIALS, REGION
 
 
 def emit(record: dict[str, Any]) -> None:
@@ -32,8 +27,12 @@ def emit(record: dict[str, Any]) -> None:
 @contextmanager
 def moto_environment(state: Path) -> Iterator[None]:
     """A moto server on loopback with the platform's event bus, and the environment that points the
-    handlers at it and at SQLite files in `state`, with Powertools quiet."""
+    handlers at it and at SQLite files in `state`, with Powertools quiet.
+
+    moto runs in its own process, not in a thread of this one, so that it does not compete with the
+    measured code for the interpreter."""
     port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
     moto = subprocess.Popen(
         [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
@@ -42,33 +41,33 @@ def moto_environment(state: Path) -> Iterator[None]:
     try:
         os.environ.update(
             {
-                "REGISTRY_DATABASE_URL": f"sqlite:///{state / 'registry.db'}",
-                "USERS_DATABASE_URL": f"sqlite:///{state / 'users.db'}",
-                "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
-                "AWS_ACCESS_KEY_ID": "testing",
-                "AWS_SECRET_ACCESS_KEY": "testing",
-                "AWS_DEFAULT_REGION": "eu-west-1",
+                **{
+                    f"{env_prefix(domain.name)}DATABASE_URL": f"sqlite:///{state / domain.name}.db"
+                    for domain in DOMAINS
+                },
+                **FAKE_CREDENTIALS,
+                "AWS_ENDPOINT_URL": endpoint,
+                "AWS_DEFAULT_REGION": REGION,
                 "POWERTOOLS_TRACE_DISABLED": "true",
                 "POWERTOOLS_METRICS_DISABLED": "true",
                 "POWERTOOLS_LOG_LEVEL": "ERROR",
             }
         )
-        _wait_for_moto(port)
+        _wait_for(endpoint)
+        ensure_event_bus(aws_client("events", endpoint), EVENT_BUS_NAME)
         yield
     finally:
         moto.terminate()
         moto.wait()
 
 
-def _wait_for_moto(port: int) -> None:
-    import boto3
+def _wait_for(endpoint: str) -> None:
     import httpx
 
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            httpx.get(f"http://127.0.0.1:{port}/moto-api/", timeout=1)
-            break
+            httpx.get(f"{endpoint}/moto-api/", timeout=1)
+            return
         except httpx.TransportError:
             time.sleep(0.1)
-    boto3.client("events").create_event_bus(Name="fip-events")

@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from fip_core.access import Access
+from fip_core.declaration import DomainDeclaration
 from local_platform.events import authorizer_event
 from local_platform.routing import RouteMatch
 
@@ -34,6 +35,11 @@ class Refusal:
 UNAUTHORIZED = Refusal.of(401, "Unauthorized")
 FORBIDDEN = Refusal.of(403, "Forbidden")
 AUTHORIZER_FAILED = Refusal.of(500, "Internal Server Error")
+
+
+def authorizing_domain(domains: Iterable[DomainDeclaration]) -> DomainDeclaration | None:
+    """The domain that declares the platform's one authorizer, if any does."""
+    return next((domain for domain in domains if domain.authorizer_function), None)
 
 
 class GatewayAuthorizer:

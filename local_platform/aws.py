@@ -29,7 +29,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def aws_client(service: str, endpoint: str, read_timeout: float = 60) -> Any:
+def aws_client(service: str, endpoint: str) -> Any:
     """A boto3 client for the local endpoint, with the fake credentials whatever the environment says."""
     return boto3.client(
         service,
@@ -38,7 +38,7 @@ def aws_client(service: str, endpoint: str, read_timeout: float = 60) -> Any:
         aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         aws_session_token=FAKE_CREDENTIALS["AWS_SESSION_TOKEN"],
-        config=Config(read_timeout=read_timeout, retries={"max_attempts": 2, "mode": "standard"}),
+        config=Config(read_timeout=60, retries={"max_attempts": 2, "mode": "standard"}),
     )
 
 
@@ -101,7 +101,7 @@ def provision(endpoint: str, bus_name: str, domains: tuple[DomainDeclaration, ..
                 name += f"-{index + 1}"  # a function subscribed twice gets a queue per subscription
             dead_letters = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
             visibility = min(function.timeout_seconds * LAMBDA_VISIBILITY_FACTOR, MAX_VISIBILITY_SECONDS)
-            redrive = {"deadLetterTargetArn": _queue_arn(sqs, dead_letters), "maxReceiveCount": MAX_RECEIVE_COUNT}
+            redrive = {"deadLetterTargetArn": queue_arn(sqs, dead_letters), "maxReceiveCount": MAX_RECEIVE_COUNT}
             queue_url = sqs.create_queue(
                 QueueName=name,
                 Attributes={"VisibilityTimeout": str(visibility), "RedrivePolicy": json.dumps(redrive)},
@@ -110,7 +110,7 @@ def provision(endpoint: str, bus_name: str, domains: tuple[DomainDeclaration, ..
             rule_name = f"{name}-subscription"
             events.put_rule(Name=rule_name, EventBusName=bus_name, EventPattern=json.dumps(pattern), State="ENABLED")
             events.put_targets(
-                Rule=rule_name, EventBusName=bus_name, Targets=[{"Id": "queue", "Arn": _queue_arn(sqs, queue_url)}]
+                Rule=rule_name, EventBusName=bus_name, Targets=[{"Id": "queue", "Arn": queue_arn(sqs, queue_url)}]
             )
             created.append(
                 SubscriptionQueue(domain.name, function.name, rule_name, name, queue_url, f"{name}-dlq", pattern)
@@ -118,6 +118,7 @@ def provision(endpoint: str, bus_name: str, domains: tuple[DomainDeclaration, ..
     return created
 
 
-def _queue_arn(sqs: Any, queue_url: str) -> str:
+def queue_arn(sqs: Any, queue_url: str) -> str:
+    """The ARN of a queue, which rules and redrive policies name it by."""
     attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]
     return str(attributes["QueueArn"])

@@ -3,6 +3,7 @@ it works offline."""
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,19 +55,23 @@ class StaticAsset:
 class SwaggerUi:
     """The Swagger UI page and its static files."""
 
-    def __init__(self, title: str, openapi_url: str = OPENAPI_PATH, assets: Path | None = None) -> None:
-        self.assets = Path(assets or swagger_ui_bundle.swagger_ui_path)
-        self.page = _PAGE.format(title=title, static=STATIC_PREFIX, openapi=openapi_url).encode()
+    def __init__(self, title: str) -> None:
+        self.assets = Path(swagger_ui_bundle.swagger_ui_path)
+        self.page = _PAGE.format(title=title, static=STATIC_PREFIX, openapi=OPENAPI_PATH).encode()
         # only the files the bundle ships can be asked for: no path is ever joined from a request
         self._files = {entry.name: entry for entry in self.assets.iterdir() if entry.is_file()}
 
     def asset(self, name: str) -> StaticAsset | None:
         """A bundled file by its name, or None."""
         path = self._files.get(name)
-        if path is None:
-            return None
-        suffix = path.suffix.lower()
-        content_type = _CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        if content_type.startswith("text/") or content_type.endswith(("javascript", "json")):
-            content_type += "; charset=utf-8"
-        return StaticAsset(path.read_bytes(), content_type)
+        return None if path is None else _static(path)
+
+
+@functools.cache
+def _static(path: Path) -> StaticAsset:
+    # read once: the bundle is over a megabyte and does not change while the platform runs
+    suffix = path.suffix.lower()
+    content_type = _CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if content_type.startswith("text/") or content_type.endswith(("javascript", "json")):
+        content_type += "; charset=utf-8"
+    return StaticAsset(path.read_bytes(), content_type)

@@ -13,8 +13,9 @@ from urllib.parse import parse_qsl, urlencode
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from local_platform.config import REGION
+
 ACCOUNT = "123456789012"
-REGION = "eu-west-1"
 
 
 def http_api_event(
@@ -26,7 +27,6 @@ def http_api_event(
     query: dict[str, str] | str | None = None,
     body: Any = None,
     headers: dict[str, str] | None = None,
-    source_ip: str = "127.0.0.1",
     authorizer: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """An API Gateway HTTP API (payload 2.0) request event, as the service sends it."""
@@ -57,7 +57,7 @@ def http_api_event(
             "method": method,
             "path": path,
             "protocol": "HTTP/1.1",
-            "sourceIp": source_ip,
+            "sourceIp": "127.0.0.1",
             "userAgent": request_headers.get("user-agent", ""),
         },
         "requestId": str(uuid.uuid4()),
@@ -86,7 +86,7 @@ def http_api_event(
     return event
 
 
-def eventbridge_event(detail_type: str, detail: dict[str, Any], source: str, *, bus: str = "default") -> dict[str, Any]:
+def eventbridge_event(detail_type: str, detail: dict[str, Any], source: str) -> dict[str, Any]:
     """An event as an EventBridge rule delivers it to a Lambda target."""
     return {
         "version": "0",
@@ -96,7 +96,7 @@ def eventbridge_event(detail_type: str, detail: dict[str, Any], source: str, *, 
         "account": ACCOUNT,
         "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "region": REGION,
-        "resources": [] if bus == "default" else [f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{bus}"],
+        "resources": [],
         "detail": detail,
     }
 

@@ -320,8 +320,8 @@ class _GatewayHttpServer(ThreadingHTTPServer):
 class GatewayServer:
     """The gateway on a loopback port, served from a background thread."""
 
-    def __init__(self, gateway: Gateway, port: int, host: str = "127.0.0.1", access_log: bool = True) -> None:
-        self._server = _GatewayHttpServer((host, port), gateway, access_log)
+    def __init__(self, gateway: Gateway, port: int, access_log: bool = True) -> None:
+        self._server = _GatewayHttpServer(("127.0.0.1", port), gateway, access_log)
         self._thread: threading.Thread | None = None
 
     @property

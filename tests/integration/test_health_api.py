@@ -4,13 +4,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from local_platform.aws import free_port
 from registry.dal.repository import CheckRecord
 from registry.dal.unit_of_work import registry_repository
 from registry.models.common import HealthStatus
 from registry.models.health import ProbeOutcome
 from registry.models.services import ServiceHealth
 from tests.support.api import invoke_api
-from tests.support.postgres import free_port
 
 HEALTH_CHANGED = "ServiceHealthChanged"
 pytestmark = pytest.mark.usefixtures("registry_db", "event_bus")

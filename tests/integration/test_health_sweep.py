@@ -5,13 +5,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from local_platform.aws import free_port
 from local_platform.events import lambda_context, scheduled_event
 from registry.dal.unit_of_work import publish_pending_events, registry_repository
 from registry.handlers import health_sweep
 from registry.logic.health import HealthPolicy, run_sweep
 from registry.settings import registry_settings
 from tests.support.api import invoke_api
-from tests.support.postgres import free_port
 
 HEALTH_CHANGED = "ServiceHealthChanged"
 pytestmark = pytest.mark.usefixtures("registry_db")

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from fip_core.access import Grant, Principal, Role
 from infra.domains import DOMAINS
-from local_platform.authorizer import GatewayAuthorizer
+from local_platform.authorizer import GatewayAuthorizer, authorizing_domain
 from local_platform.events import authorizer_event, http_api_event, lambda_context
+from local_platform.lambdas import import_handler
 from local_platform.routing import RouteTable
 
 ROUTES = RouteTable(DOMAINS)
@@ -53,8 +53,7 @@ def invoke_api(
     if match is None:
         raise AssertionError(f"{method} {path} is not a declared route")
     function = match.domain.function(match.domain.api_function)
-    module_name, attribute = function.handler.rsplit(".", 1)
-    handler = getattr(importlib.import_module(module_name), attribute)
+    handler = import_handler(function.handler)
     event = http_api_event(
         method,
         path,
@@ -82,14 +81,14 @@ def _call(function: Any, event: dict[str, Any]) -> Any:
     return function(event, lambda_context("authorizer"))
 
 
+@cache
 def _gateway_authorizer() -> GatewayAuthorizer:
     """The gateway's authorizer step without its cache, so each request is decided afresh."""
-    for domain in DOMAINS:
-        if domain.authorizer_function:
-            module_name, attribute = domain.function(domain.authorizer_function).handler.rsplit(".", 1)
-            function = getattr(importlib.import_module(module_name), attribute)
-            return GatewayAuthorizer(partial(_call, function), cache_seconds=0)
-    raise AssertionError("no domain declares the authorizer")
+    domain = authorizing_domain(DOMAINS)
+    if domain is None or domain.authorizer_function is None:
+        raise AssertionError("no domain declares the authorizer")
+    function = import_handler(domain.function(domain.authorizer_function).handler)
+    return GatewayAuthorizer(partial(_call, function), cache_seconds=0)
 
 
 def authorize(token: str) -> dict[str, Any]:

@@ -8,30 +8,19 @@ from typing import Any
 
 import boto3
 import httpx
-from moto.server import ThreadedMotoServer
 
-from tests.support.postgres import free_port
+from local_platform.aws import MotoEndpoint, ensure_event_bus, queue_arn
 
 CAPTURE_QUEUE = "captured-events"
 logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log drowns the test output
 
 
-class MotoServer:
-    """A moto server on a free loopback port."""
+class MotoServer(MotoEndpoint):
+    """The local platform's moto endpoint, with what the tests ask of it besides."""
 
     def __init__(self) -> None:
-        self.port = free_port()
-        self.endpoint = f"http://127.0.0.1:{self.port}"
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        super().__init__()
         self._queue_url: str | None = None
-
-    def start(self) -> None:
-        """Start serving."""
-        self._server.start()
-
-    def stop(self) -> None:
-        """Stop serving."""
-        self._server.stop()
 
     def client(self, service: str) -> Any:
         """A boto3 client bound to this server."""
@@ -45,15 +34,16 @@ class MotoServer:
     def create_bus_with_capture(self, bus_name: str) -> None:
         """Create the event bus and route every event on it to a capture queue."""
         events, sqs = self.client("events"), self.client("sqs")
-        events.create_event_bus(Name=bus_name)
+        ensure_event_bus(events, bus_name)
         self._queue_url = sqs.create_queue(QueueName=CAPTURE_QUEUE)["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=self._queue_url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
         events.put_rule(
             Name="capture-all", EventBusName=bus_name, EventPattern=json.dumps({"account": [{"exists": True}]})
         )
-        events.put_targets(Rule="capture-all", EventBusName=bus_name, Targets=[{"Id": "capture", "Arn": queue_arn}])
+        events.put_targets(
+            Rule="capture-all",
+            EventBusName=bus_name,
+            Targets=[{"Id": "capture", "Arn": queue_arn(sqs, self._queue_url)}],
+        )
 
     def captured_events(self, detail_type: str | None = None) -> list[dict[str, Any]]:
         """The events that reached the bus since last asked (of one detail type, if given), oldest first."""

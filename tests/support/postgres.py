@@ -9,13 +9,14 @@ import os
 import pwd
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import pg8000.native
+
+from local_platform.aws import free_port
 
 INSTALL_HINT = "install PostgreSQL server binaries (Debian: apt-get install postgresql) so initdb and pg_ctl exist"
 
@@ -27,13 +28,6 @@ def find_bin_dir() -> Path | None:
         return Path(os.path.realpath(initdb)).parent
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]), reverse=True)
     return Path(candidates[0]).parent if candidates else None
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class PostgresServer:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.postgres import free_port
+from local_platform.aws import free_port
 
 
 class SapporoServer:

@@ -24,7 +24,6 @@ import contextlib
 import json
 import ssl
 import threading
-from collections.abc import Awaitable, Callable
 
 CLOUDGENE_SERVER = {"name": "Simulated Imputation Server", "version": "3.0.2", "maintenance": False, "blocked": False}
 CLOUDGENE_COUNTERS = {"running": {"runningJobs": 3}, "waiting": {"waitingJobs": 7}, "complete": {"completeJobs": 120}}
@@ -43,8 +42,6 @@ WES_SERVICE_INFO = {
     "auth_instructions_url": "https://example.org/auth",
     "tags": {},
 }
-
-Respond = Callable[[int, str, bytes], Awaitable[None]]
 
 
 def _route(kind: str, rest: str) -> tuple[int, str, bytes] | None:
@@ -83,7 +80,6 @@ class SimulatedServices:
         self.tls = tls
         self.host = host
         self.port = port
-        self.requests = 0
         self._server: asyncio.AbstractServer | None = None
 
     def url(self, kind: str, name: str | int = 0) -> str:
@@ -103,7 +99,6 @@ class SimulatedServices:
             request_line = await reader.readline()
             while (await reader.readline()) not in (b"\r\n", b"\n", b""):
                 pass
-            self.requests += 1
             parts = request_line.decode("latin-1").split()
             path = parts[1] if len(parts) > 1 else "/"
             segments = path.split("/", 3)
