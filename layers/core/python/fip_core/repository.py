@@ -4,15 +4,20 @@ than a 500."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fip_core.events import Outbox
+from fip_core.database import transaction
+from fip_core.events import Outbox, publish_domain_events
 from fip_core.problems import ConflictError
+from fip_core.settings import DatabaseSettings
 
 
 class DuplicateError(ConflictError):
@@ -40,3 +45,26 @@ class DomainRepository:
             self.session.flush()
         except IntegrityError as error:
             raise DuplicateError(str(error.orig)) from error
+
+
+R = TypeVar("R", bound=DomainRepository)
+
+
+@dataclass(frozen=True)
+class DomainStore(Generic[R]):
+    """A domain's transactions, each over its repository, and the relay of the events they queued."""
+
+    domain: str
+    database: Callable[[], DatabaseSettings]
+    repository: Callable[[Session], R]
+    outbox: Table
+
+    @contextmanager
+    def transaction(self) -> Iterator[R]:
+        """A repository over one transaction, committed when the block ends without error."""
+        with transaction(self.domain, self.database()) as session:
+            yield self.repository(session)
+
+    def publish_pending_events(self) -> int:
+        """Relay the outbox to the bus; on failure the events wait for the next relay."""
+        return publish_domain_events(self.domain, self.database(), self.outbox)
