@@ -78,7 +78,7 @@ def main() -> None:
 
 def _run(base_url: str) -> None:
     from registry.dal.repository import CheckTarget
-    from registry.dal.unit_of_work import publish_pending_events, registry_repository
+    from registry.dal.unit_of_work import registry_repository
     from registry.logic.health import HealthPolicy, check_targets, run_sweep
     from registry.models.common import HealthStatus
     from registry.models.services import ServiceHealth
@@ -97,8 +97,8 @@ def _run(base_url: str) -> None:
     one_check = time.perf_counter() - started
 
     start = datetime.now(UTC)
-    first = run_sweep(registry_repository, publish_pending_events, policy, lambda: start)
-    steady = run_sweep(registry_repository, publish_pending_events, policy, lambda: start + timedelta(minutes=16))
+    first = run_sweep(registry_repository, policy, lambda: start)
+    steady = run_sweep(registry_repository, policy, lambda: start + timedelta(minutes=16))
     assert first.healthy == SERVICES, first
     assert steady.healthy == SERVICES, steady
     for label, report in (("first (every status changes)", first), ("steady state", steady)):
@@ -113,7 +113,7 @@ def _run(base_url: str) -> None:
                 "database": "sqlite",
                 "wall_s": report.wall_seconds,
                 "checked": report.checked,
-                "events_published": report.events_published,
+                "events_queued": report.events_queued,
                 "one_check_s": round(one_check, 4),
                 "ratio_to_one_check": round(report.wall_seconds / one_check, 2),
                 "sequential_estimate_s": round(one_check * SERVICES, 1),
@@ -126,7 +126,7 @@ def _run(base_url: str) -> None:
     _fresh_database()
     _register(SERVICES, base_url, hanging=HANGING)
     hanging_policy = replace(policy, check_timeout_seconds=HANG_TIMEOUT_S)
-    report = run_sweep(registry_repository, publish_pending_events, hanging_policy, lambda: datetime.now(UTC))
+    report = run_sweep(registry_repository, hanging_policy, lambda: datetime.now(UTC))
     with registry_repository() as repo:
         recorded = sum(len(repo.history(f"{s.id}", 5, None)) for s in repo.find_services(_all())[0])
     emit(

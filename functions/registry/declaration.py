@@ -2,8 +2,10 @@
 
 from fip_core.access import Access
 from fip_core.declaration import DomainDeclaration, FunctionDeclaration, HttpRoute, Schedule
+from fip_core.platform_events import AuditRecorded, ServiceDeactivated, ServiceHealthChanged
 
 HEALTH_SWEEP_RATE_MINUTES = 5
+RELAY_RATE_MINUTES = 1
 
 DECLARATION = DomainDeclaration(
     name="registry",
@@ -26,6 +28,13 @@ DECLARATION = DomainDeclaration(
             publishes_events=True,
         ),
         FunctionDeclaration(
+            name="relay-events",
+            handler="registry.handlers.relay.handler",
+            description="Publishes the registry's events that the relay after a commit could not",
+            timeout_seconds=60,
+            publishes_events=True,
+        ),
+        FunctionDeclaration(
             name="migrate",
             handler="registry.handlers.migrate.handler",
             description="Brings the registry database to the newest schema on deploy",
@@ -34,6 +43,8 @@ DECLARATION = DomainDeclaration(
     ),
     api_function="api",
     migrations_function="migrate",
+    publishes=(ServiceHealthChanged, ServiceDeactivated, AuditRecorded),
+    relay_function="relay-events",
     routes=(
         HttpRoute("GET", "/services", Access.SIGNED_IN),
         HttpRoute("POST", "/services", Access.ADMIN),
@@ -62,6 +73,12 @@ DECLARATION = DomainDeclaration(
             function="health-sweep",
             rate_minutes=HEALTH_SWEEP_RATE_MINUTES,
             description="Check the imputation services that are due",
+        ),
+        Schedule(
+            name="relay-events",
+            function="relay-events",
+            rate_minutes=RELAY_RATE_MINUTES,
+            description="Publish the registry's events still waiting in its outbox",
         ),
     ),
 )

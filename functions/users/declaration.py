@@ -1,8 +1,17 @@
 """What the users domain exposes: read by the CDK app and by the local platform alike."""
 
 from fip_core.access import Access
-from fip_core.audit import AUDIT_RECORDED
-from fip_core.declaration import DomainDeclaration, EventSubscription, FunctionDeclaration, HttpRoute, Resource
+from fip_core.declaration import (
+    DomainDeclaration,
+    EventSubscription,
+    FunctionDeclaration,
+    HttpRoute,
+    Resource,
+    Schedule,
+)
+from fip_core.platform_events import AuditRecorded, UserRegistered
+
+RELAY_RATE_MINUTES = 1
 
 DECLARATION = DomainDeclaration(
     name="users",
@@ -31,6 +40,13 @@ DECLARATION = DomainDeclaration(
             description="Keeps the AuditRecorded events of every domain in the audit log",
         ),
         FunctionDeclaration(
+            name="relay-events",
+            handler="users.handlers.relay.handler",
+            description="Publishes the users domain's events that the relay after a commit could not",
+            timeout_seconds=60,
+            publishes_events=True,
+        ),
+        FunctionDeclaration(
             name="bootstrap-admin",
             handler="users.handlers.bootstrap.handler",
             description="Internal, IAM-only: creates the first admin; refused once an admin exists",
@@ -48,6 +64,8 @@ DECLARATION = DomainDeclaration(
     authorizer_function="authorizer",
     bootstrap_function="bootstrap-admin",
     resources=(Resource.USER_POOL, Resource.CREDENTIALS_KEY),
+    publishes=(UserRegistered,),
+    relay_function="relay-events",
     routes=(
         HttpRoute("POST", "/auth/sign-up", Access.PUBLIC),
         HttpRoute("POST", "/auth/confirm", Access.PUBLIC),
@@ -73,5 +91,13 @@ DECLARATION = DomainDeclaration(
         HttpRoute("DELETE", "/users/{user_id}/roles/{grant_id}", Access.ADMIN),
         HttpRoute("GET", "/audit-log", Access.ADMIN),
     ),
-    subscriptions=(EventSubscription(function="audit-recorder", detail_types=(AUDIT_RECORDED,)),),
+    subscriptions=(EventSubscription(function="audit-recorder", events=(AuditRecorded,)),),
+    schedules=(
+        Schedule(
+            name="relay-events",
+            function="relay-events",
+            rate_minutes=RELAY_RATE_MINUTES,
+            description="Publish the users domain's events still waiting in its outbox",
+        ),
+    ),
 )

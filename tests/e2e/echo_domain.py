@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import Any
+from typing import Any, ClassVar
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
@@ -19,10 +19,19 @@ from fip_core.declaration import (
     HttpRoute,
     Schedule,
 )
+from fip_core.platform_events import DomainEvent
 from fip_core.settings import platform_settings
 
-DETAIL_TYPE = "EchoRequested"
 SOURCE = "fip.echo"
+
+
+class EchoRequested(DomainEvent):
+    """What the echo API puts on the bus (its detail is the request body, with no envelope)."""
+
+    name: ClassVar[str] = "EchoRequested"
+
+
+DETAIL_TYPE = EchoRequested.name
 
 
 class Recorder:
@@ -86,8 +95,12 @@ def migrate(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 def record(event: dict[str, Any], context: Any) -> None:
-    """The subscriber: records each event, failing the first delivery of one that asks for it."""
+    """The subscriber: records each event, failing the first delivery of one that asks for it, and
+    every delivery of one that asks for that."""
     with RECORDER.lock:
+        if event["detail"].get("fail_always"):
+            RECORDER.failed_event_ids.append(event["id"])
+            raise RuntimeError("failing every delivery on purpose")
         if event["detail"].get("fail_first") and event["id"] not in RECORDER.failed_event_ids:
             RECORDER.failed_event_ids.append(event["id"])
             raise RuntimeError("failing the first delivery on purpose")
@@ -122,6 +135,6 @@ DECLARATION = DomainDeclaration(
         HttpRoute("GET", "/echo/boom", Access.PUBLIC),
         HttpRoute("GET", "/echo/{word}", Access.PUBLIC),
     ),
-    subscriptions=(EventSubscription("record", (DETAIL_TYPE,), (SOURCE,)),),
+    subscriptions=(EventSubscription("record", (EchoRequested,), (SOURCE,)),),
     schedules=(Schedule(name="tick", function="tick", rate_minutes=1, description="Counts"),),
 )

@@ -271,15 +271,15 @@ def test_sweep_marks_a_registered_service_healthy_and_publishes_the_change(
         messages = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=1).get("Messages", [])
         for message in messages:
             event = json.loads(message["Body"])
-            if event["detail"]["service_id"] == service_id:
+            if event["detail"]["data"]["service_id"] == service_id:
                 return dict(event)
         return None
 
     event = eventually(health_changed, SWEEP_DEADLINE_SECONDS, "a ServiceHealthChanged event on the bus", 0)
     assert event["source"] == "fip.registry"
     assert event["detail-type"] == "ServiceHealthChanged"
-    assert event["detail"]["previous_status"] == "unknown"
-    assert event["detail"]["status"] == "healthy"
+    assert event["detail"]["data"]["previous_status"] == "unknown"
+    assert event["detail"]["data"]["status"] == "healthy"
 
 
 def test_a_researcher_signs_up_confirms_signs_in_and_scripts_with_an_api_token(platform: RunningPlatform) -> None:

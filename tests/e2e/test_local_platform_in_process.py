@@ -84,6 +84,27 @@ def test_event_reaches_the_subscriber_and_is_retried_after_a_failure(echo_platfo
     eventually(emptied, DEADLINE_SECONDS, "deletion of the delivered message")
 
 
+def test_an_event_its_subscriber_always_fails_on_ends_in_the_dead_letters_not_lost(
+    echo_platform: LocalPlatform,
+) -> None:
+    sent = httpx.post(f"{echo_platform.url}/echo", json={"word": "poison", "fail_always": True})
+    assert sent.status_code == 200, sent.text
+    queue = next(q for q in echo_platform.queues if q.function == "record")
+    sqs = aws_client("sqs", echo_platform.aws_endpoint)
+    dead_letters = sqs.get_queue_url(QueueName=queue.dead_letter_queue_name)["QueueUrl"]
+
+    def dead_lettered() -> dict[str, object] | None:
+        messages = sqs.receive_message(QueueUrl=dead_letters, WaitTimeSeconds=1).get("Messages", [])
+        return json.loads(messages[0]["Body"]) if messages else None
+
+    event = eventually(dead_lettered, DEADLINE_SECONDS, "the failing event in the dead-letter queue")
+    assert event["id"] == sent.json()["event_id"]
+    assert event["detail"] == {"word": "poison", "fail_always": True}
+    with RECORDER.lock:
+        assert RECORDER.failed_event_ids == [event["id"]] * 3, "tried three times, as the CDK rule targets do"
+        assert RECORDER.received == []
+
+
 def test_event_of_another_type_is_not_delivered(echo_platform: LocalPlatform) -> None:
     events = aws_client("events", echo_platform.aws_endpoint)
     events.put_events(

@@ -13,7 +13,7 @@ import inspect
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from aws_cdk import App, CfnElement, Stack, Token
@@ -23,7 +23,6 @@ from aws_cdk.cx_api import SynthesisMessageLevel
 from constructs import IConstruct
 
 from fip_core.access import Access, Role
-from fip_core.audit import AUDIT_RECORDED
 from fip_core.declaration import (
     DomainDeclaration,
     EventSubscription,
@@ -32,6 +31,7 @@ from fip_core.declaration import (
     Resource,
     Schedule,
 )
+from fip_core.platform_events import AuditRecorded, DomainEvent
 from fip_core.settings import EVENT_BUS_NAME, METRICS_NAMESPACE, PlatformSettings, database_settings
 from infra.app import build_app
 from infra.bundling import PlatformAssets, prepare_assets
@@ -596,7 +596,7 @@ def test_the_audit_recorder_receives_every_domains_audit_records(platform):
     assert len(rules) == 1
     assert rules[0]["EventBusName"] == _ref(platform.id_of(platform.stack.event_bus.bus))
     # from any source: every domain sends its records through its own outbox
-    assert rules[0]["EventPattern"] == {"detail-type": [AUDIT_RECORDED]}
+    assert rules[0]["EventPattern"] == {"detail-type": [AuditRecorded.name]}
     assert rules[0]["Targets"][0]["RetryPolicy"]["MaximumRetryAttempts"] >= 1
 
 
@@ -1017,6 +1017,19 @@ def test_no_one_is_subscribed_unless_an_address_is_given(platform, tmp_path, mon
 
 # --- a domain declaring what the registry does not (yet) -----------------------------------------
 
+
+class ServiceRegistered(DomainEvent):
+    name: ClassVar[str] = "ServiceRegistered"
+
+
+class ServiceRemoved(DomainEvent):
+    name: ClassVar[str] = "ServiceRemoved"
+
+
+class PanelAdded(DomainEvent):
+    name: ClassVar[str] = "PanelAdded"
+
+
 EXAMPLE = DomainDeclaration(
     name="example",
     functions=(
@@ -1031,10 +1044,8 @@ EXAMPLE = DomainDeclaration(
     authorizer_cache_seconds=30,
     routes=(HttpRoute("GET", "/examples", Access.PUBLIC), HttpRoute("GET", "/examples/{example_id}", Access.SIGNED_IN)),
     subscriptions=(
-        EventSubscription(
-            function="on-service", detail_types=("ServiceRegistered", "ServiceRemoved"), sources=("fip.registry",)
-        ),
-        EventSubscription(function="on-service", detail_types=("PanelAdded",)),
+        EventSubscription(function="on-service", events=(ServiceRegistered, ServiceRemoved), sources=("fip.registry",)),
+        EventSubscription(function="on-service", events=(PanelAdded,)),
     ),
     schedules=(Schedule(name="tick", function="on-service", rate_minutes=1, description="Every minute"),),
 )
@@ -1122,3 +1133,65 @@ def test_a_route_that_is_not_public_needs_the_authorizer():
     api.add_lambda_routes(stack, function, [HttpRoute("POST", "/open", Access.PUBLIC)])
     with pytest.raises(ValueError, match="no domain declares the authorizer"):
         api.add_lambda_routes(stack, function, [HttpRoute("GET", "/closed", Access.SIGNED_IN)])
+
+
+# --- no event is lost silently -------------------------------------------------------------------
+
+
+@domains
+def test_functions_invoked_by_events_and_schedules_send_their_failures_to_the_dead_letters(platform, domain):
+    service = platform.service(domain)
+    configs = {
+        config["Properties"]["FunctionName"]["Ref"]: config["Properties"]
+        for config in platform.of_type("AWS::Lambda::EventInvokeConfig").values()
+    }
+    expected = domain.asynchronously_invoked_functions
+    configured = {name for name in service.functions if platform.id_of(service.function(name)) in configs}
+    assert configured == expected
+    for name in expected:
+        config = configs[platform.id_of(service.function(name))]
+        assert config["MaximumRetryAttempts"] == 2
+        assert config["DestinationConfig"]["OnFailure"]["Destination"] == _arn(platform.id_of(service.dead_letters))
+        role = platform.id_of(service.functions[name].role)
+        assert any(
+            "sqs:SendMessage" in _as_list(statement["Action"])
+            and _arn(platform.id_of(service.dead_letters)) in _as_list(statement["Resource"])
+            for statement in _role_statements(platform, role)
+        ), name
+
+
+@domains
+def test_every_publishing_domain_relays_its_outbox_every_minute(platform, domain):
+    if not domain.publishes:
+        return
+    relay = _arn(platform.id_of(platform.service(domain).function(domain.relay_function)))
+    platform.template.has_resource_properties(
+        "AWS::Events::Rule", {"ScheduleExpression": "rate(1 minute)", "Targets": [Match.object_like({"Arn": relay})]}
+    )
+
+
+@domains
+def test_events_waiting_in_an_outbox_raise_an_alarm_even_when_the_relay_falls_silent(platform, domain):
+    watching = [
+        alarm
+        for alarm in _alarms_on(platform, METRICS_NAMESPACE, "OldestUnrelayedEventAgeSeconds")
+        if alarm["Dimensions"] == [{"Name": "service", "Value": domain.name}]
+    ]
+    assert len(watching) == (1 if domain.publishes else 0)
+    for alarm in watching:
+        assert (alarm["Statistic"], alarm["Threshold"]) == ("Maximum", 600)
+        assert alarm["TreatMissingData"] == "breaching"
+        assert _notifies_the_topic(platform, alarm)
+
+
+@domains
+def test_quarantined_events_raise_an_alarm(platform, domain):
+    watching = [
+        alarm
+        for alarm in _alarms_on(platform, METRICS_NAMESPACE, "QuarantinedEvents")
+        if alarm["Dimensions"] == [{"Name": "service", "Value": domain.name}]
+    ]
+    assert len(watching) == (1 if domain.subscriptions else 0)
+    for alarm in watching:
+        assert (alarm["Statistic"], alarm["Threshold"]) == ("Sum", 1)
+        assert _notifies_the_topic(platform, alarm)

@@ -19,7 +19,7 @@ def test_sign_up_confirm_sign_in_and_call_a_protected_route(platform):
     assert invoke_api("GET", "/services", token=account.access_token).status == 200
     assert invoke_api("GET", "/me", token=account.id_token).status == 200  # ID tokens are accepted too
     registered = [e for e in platform.captured_events() if e["detail-type"] == "UserRegistered"]
-    assert [e["detail"]["user_id"] for e in registered] == [account.user_id]
+    assert [e["detail"]["data"]["user_id"] for e in registered] == [account.user_id]
 
 
 def test_an_unconfirmed_account_cannot_sign_in():

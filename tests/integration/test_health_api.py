@@ -27,7 +27,7 @@ def test_a_check_asked_for_by_hand_is_recorded_and_reported(simulated, event_bus
     assert answer.status == 200, answer.body
     assert answer.body["health"]["status"] == "healthy"
     assert answer.body["uptime"] == {"last_24h": 100.0, "last_7d": 100.0, "last_30d": 100.0}
-    assert [e["detail"]["status"] for e in event_bus.captured_events(HEALTH_CHANGED)] == ["healthy"]
+    assert [e["detail"]["data"]["status"] for e in event_bus.captured_events(HEALTH_CHANGED)] == ["healthy"]
     history = invoke_api("GET", f"/services/{service_id}/health/history").body["items"]
     assert history[0]["status"] == "healthy"
     assert history[0]["checked_url"].endswith("/api/v2/server")

@@ -7,7 +7,7 @@ import pytest
 
 from local_platform.aws import free_port
 from local_platform.events import lambda_context, scheduled_event
-from registry.dal.unit_of_work import publish_pending_events, registry_repository
+from registry.dal.unit_of_work import STORE, registry_repository
 from registry.handlers import health_sweep
 from registry.logic.health import HealthPolicy, run_sweep
 from registry.settings import registry_settings
@@ -83,9 +83,9 @@ def test_one_sweep_tells_every_kind_of_service_apart(simulated, event_bus):
         assert len(history) == 1, slug
     events = event_bus.captured_events(HEALTH_CHANGED)
     changes = [e for e in events if e["detail-type"] == "ServiceHealthChanged"]
-    assert {e["detail"]["slug"] for e in changes} == set(expected)
-    assert all(e["source"] == "fip.registry" and e["detail"]["previous_status"] == "unknown" for e in changes)
-    assert report["events_published"] == len(expected)
+    assert {e["detail"]["data"]["slug"] for e in changes} == set(expected)
+    assert all(e["source"] == "fip.registry" and e["detail"]["data"]["previous_status"] == "unknown" for e in changes)
+    assert report["events_queued"] == len(expected)
 
 
 def test_nothing_is_checked_before_it_is_due_and_events_go_out_only_on_change(simulated, event_bus):
@@ -95,7 +95,7 @@ def test_nothing_is_checked_before_it_is_due_and_events_go_out_only_on_change(si
     start = datetime.now(UTC)
 
     def sweep_at(moment):
-        return run_sweep(registry_repository, publish_pending_events, policy, lambda: moment)
+        return run_sweep(registry_repository, policy, lambda: moment)
 
     assert sweep_at(start).checked == 2
     assert len(event_bus.captured_events(HEALTH_CHANGED)) == 2
@@ -113,16 +113,16 @@ def test_recovery_is_one_event_and_clears_the_failure_run(simulated, event_bus, 
     service_id = register("flaky", "michigan", simulated.url("error", 7))
     policy = HealthPolicy.from_settings(registry_settings())
     start = datetime.now(UTC)
-    run_sweep(registry_repository, publish_pending_events, policy, lambda: start)
+    run_sweep(registry_repository, policy, lambda: start)
     invoke_api("PATCH", f"/services/{service_id}", body={"base_url": simulated.url("cloudgene", 7)})
     event_bus.captured_events(HEALTH_CHANGED)
-    run_sweep(registry_repository, publish_pending_events, policy, lambda: start + timedelta(minutes=2))
+    run_sweep(registry_repository, policy, lambda: start + timedelta(minutes=2))
     health = health_of(service_id)
     assert health["status"] == "healthy"
     assert health["consecutive_failures"] == 0
     assert health["unhealthy_since"] is None
     [event] = event_bus.captured_events(HEALTH_CHANGED)
-    assert event["detail"]["status"] == "healthy"
+    assert event["detail"]["data"]["status"] == "healthy"
 
 
 def test_services_down_for_thirty_days_are_deactivated(simulated, event_bus):
@@ -130,19 +130,17 @@ def test_services_down_for_thirty_days_are_deactivated(simulated, event_bus):
     policy = HealthPolicy.from_settings(registry_settings())
     start = datetime.now(UTC)
     moment = start
-    report = run_sweep(registry_repository, publish_pending_events, policy, lambda: moment)
+    report = run_sweep(registry_repository, policy, lambda: moment)
     assert report.deactivated == 0
     moment = start + timedelta(days=30, minutes=1)
-    report = run_sweep(registry_repository, publish_pending_events, policy, lambda: moment)
+    report = run_sweep(registry_repository, policy, lambda: moment)
     assert report.deactivated == 1
     service = invoke_api("GET", f"/services/{service_id}").body
     assert service["is_active"] is False
     assert "unhealthy for more than 30 days" in service["deactivated_reason"]
     assert len(event_bus.captured_events("ServiceDeactivated")) == 1
     moment = start + timedelta(days=31)
-    assert (
-        run_sweep(registry_repository, publish_pending_events, policy, lambda: moment).checked == 0
-    )  # inactive: left alone
+    assert run_sweep(registry_repository, policy, lambda: moment).checked == 0  # inactive: left alone
 
 
 def test_events_wait_in_the_outbox_while_the_bus_is_unreachable(simulated, event_bus, monkeypatch):
@@ -157,9 +155,9 @@ def test_events_wait_in_the_outbox_while_the_bus_is_unreachable(simulated, event
         monkeypatch.undo()
         platform_settings.cache_clear()
     assert report["status_changes"] == 1
-    assert report["events_published"] == 0
+    assert report["events_queued"] == 1
     assert event_bus.captured_events(HEALTH_CHANGED) == []
-    assert publish_pending_events() == 1  # the next relay delivers it
+    assert STORE.publish_pending_events() == 1  # the next relay delivers it
     [event] = event_bus.captured_events(HEALTH_CHANGED)
-    assert event["detail"]["slug"] == "queued"
-    assert publish_pending_events() == 0  # and only once
+    assert event["detail"]["data"]["slug"] == "queued"
+    assert STORE.publish_pending_events() == 0  # and only once

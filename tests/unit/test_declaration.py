@@ -5,7 +5,8 @@ import importlib
 import pytest
 
 from fip_core.access import Access
-from fip_core.declaration import DomainDeclaration, FunctionDeclaration, HttpRoute
+from fip_core.declaration import DomainDeclaration, FunctionDeclaration, HttpRoute, Schedule
+from fip_core.platform_events import UserRegistered
 from infra.domains import DOMAINS
 
 
@@ -47,3 +48,37 @@ def test_a_declaration_cannot_declare_a_route_twice():
             migrations_function="api",
             routes=(HttpRoute("GET", "/a", Access.PUBLIC), HttpRoute("GET", "/a", Access.PUBLIC)),
         )
+
+
+def _publishing(**overrides):
+    functions = (
+        FunctionDeclaration(name="api", handler="x.handlers.api.handler", description="x", publishes_events=True),
+        FunctionDeclaration(name="relay", handler="x.handlers.relay.handler", description="x", publishes_events=True),
+    )
+    fields = {
+        "name": "x",
+        "functions": functions,
+        "api_function": "api",
+        "migrations_function": "api",
+        "routes": (),
+        "publishes": (UserRegistered,),
+        "relay_function": "relay",
+        "schedules": (Schedule(name="relay", function="relay", rate_minutes=1, description="relay"),),
+    }
+    return DomainDeclaration(**{**fields, **overrides})
+
+
+def test_a_publishing_domain_declares_a_scheduled_relay():
+    assert _publishing().publishes == (UserRegistered,)
+    with pytest.raises(ValueError, match="no relay_function"):
+        _publishing(relay_function=None)
+    with pytest.raises(ValueError, match="has no schedule"):
+        _publishing(schedules=())
+    with pytest.raises(ValueError, match="relay events, but the domain publishes none"):
+        _publishing(publishes=(), relay_function=None, schedules=())
+
+
+@pytest.mark.parametrize("domain", DOMAINS, ids=lambda d: d.name)
+def test_every_domain_that_publishes_relays_on_a_schedule(domain):
+    if domain.publishes:
+        assert domain.relay_function in {schedule.function for schedule in domain.schedules}

@@ -6,18 +6,28 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
 from fip_core.access import Access
 from fip_core.declaration import DomainDeclaration, EventSubscription, FunctionDeclaration, HttpRoute, Schedule
+from fip_core.platform_events import DomainEvent
 from local_platform.aws import SubscriptionQueue, event_pattern
 from local_platform.lambdas import FunctionRuntime, import_handler
 from local_platform.openapi import merge_schemas, resolver_schema
 from local_platform.scheduler import SUMMARY_LENGTH, ScheduleTimer, summarise
 from local_platform.subscriptions import SubscriptionPoller
+
+
+class ItemSold(DomainEvent):
+    name: ClassVar[str] = "ItemSold"
+
+
+class ItemLost(DomainEvent):
+    name: ClassVar[str] = "ItemLost"
+
 
 DOMAIN = DomainDeclaration(
     name="shop",
@@ -29,7 +39,7 @@ DOMAIN = DomainDeclaration(
     api_function="api",
     migrations_function="migrate",
     routes=(HttpRoute("GET", "/items", Access.PUBLIC),),
-    subscriptions=(EventSubscription("restock", ("ItemSold", "ItemLost"), ("fip.shop",)),),
+    subscriptions=(EventSubscription("restock", (ItemSold, ItemLost), ("fip.shop",)),),
     schedules=(Schedule(name="nightly", function="restock", rate_minutes=5, description="restock"),),
 )
 
@@ -183,7 +193,7 @@ def test_failed_delivery_is_kept_for_a_retry(body: str, caplog: pytest.LogCaptur
 
 def test_subscription_pattern() -> None:
     assert event_pattern(DOMAIN.subscriptions[0]) == {"detail-type": ["ItemSold", "ItemLost"], "source": ["fip.shop"]}
-    assert event_pattern(EventSubscription("restock", ("ItemSold",))) == {"detail-type": ["ItemSold"]}
+    assert event_pattern(EventSubscription("restock", (ItemSold,))) == {"detail-type": ["ItemSold"]}
 
 
 # --- OpenAPI -------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from fip_core.events import outbox_table
+from fip_core.events import Outbox, event_tables
 from fip_core.http import create_resolver
 from fip_core.observability import observability
 from fip_core.repository import DomainRepository, DuplicateError
@@ -24,7 +24,7 @@ class PersonRow(Base):
     email: Mapped[str] = mapped_column(primary_key=True)
 
 
-OUTBOX = outbox_table(Base.metadata)
+OUTBOX = Outbox(event_tables(Base.metadata).outbox, "people")
 
 
 class People(DomainRepository):

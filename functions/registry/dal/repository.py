@@ -23,10 +23,9 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.orm import Session
 
 from fip_core.repository import DomainRepository
-from registry.dal.tables import OUTBOX, HealthCheckRow, PanelRow, ServiceRow
+from registry.dal.tables import HealthCheckRow, PanelRow, ServiceRow
 from registry.models.common import HealthStatus
 from registry.models.health import HealthCheck, ProbeOutcome, Uptime
 from registry.models.panels import PanelCreate, PanelQuery, ReferencePanel
@@ -59,9 +58,6 @@ class CheckRecord:
 
 class RegistryRepository(DomainRepository):
     """Reads and writes the registry's tables inside one transaction (the caller's session)."""
-
-    def __init__(self, session: Session) -> None:
-        super().__init__(session, OUTBOX)
 
     # --- imputation services -------------------------------------------------------------------
 

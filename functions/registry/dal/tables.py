@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from fip_core.database import NAMING_CONVENTION, UtcDateTime
-from fip_core.events import outbox_table
+from fip_core.events import event_tables
 
 
 class Base(DeclarativeBase):
@@ -105,5 +105,5 @@ class HealthCheckRow(Base):
     checked_url: Mapped[str] = mapped_column(String(2048))
 
 
-OUTBOX = outbox_table(Base.metadata)
+EVENTS = event_tables(Base.metadata)
 metadata = Base.metadata

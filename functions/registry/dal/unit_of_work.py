@@ -1,12 +1,12 @@
-"""The registry's transactions and its event relay."""
+"""The registry's transactions; the events they queue are relayed once they commit."""
 
 from __future__ import annotations
 
 from fip_core.repository import DomainStore
 from registry.dal.repository import RegistryRepository
-from registry.dal.tables import OUTBOX
+from registry.dal.tables import EVENTS
+from registry.declaration import DECLARATION
 from registry.settings import DOMAIN, registry_database
 
-STORE = DomainStore(DOMAIN, registry_database, RegistryRepository, OUTBOX)
+STORE = DomainStore(DOMAIN, registry_database, RegistryRepository, EVENTS, DECLARATION.publishes)
 registry_repository = STORE.transaction
-publish_pending_events = STORE.publish_pending_events

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -12,7 +10,7 @@ from uuid import UUID
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from fip_core.audit import AUDIT_RECORDED, audit_record
+from fip_core.audit import audit_record
 from fip_core.http import (
     api_handler,
     create_resolver,
@@ -23,8 +21,9 @@ from fip_core.http import (
     source_ip,
 )
 from fip_core.observability import observability
+from fip_core.platform_events import AuditRecorded
 from registry.dal.repository import RegistryRepository
-from registry.dal.unit_of_work import publish_pending_events, registry_repository
+from registry.dal.unit_of_work import registry_repository
 from registry.declaration import DECLARATION
 from registry.logic import ga4gh, health, panels, services
 from registry.models.common import ApiType, GenomeBuild, HealthStatus
@@ -51,14 +50,6 @@ def _policy() -> health.HealthPolicy:
     return health.HealthPolicy.from_settings(registry_settings())
 
 
-@contextmanager
-def _admin_action() -> Iterator[RegistryRepository]:
-    """The transaction of a write route; its events (its audit record among them) go out once it commits."""
-    with registry_repository() as repo:
-        yield repo
-    publish_pending_events()
-
-
 def _audit(
     repo: RegistryRepository, action: str, target_type: str, target_id: object, details: dict[str, Any] | None = None
 ) -> None:
@@ -68,7 +59,7 @@ def _audit(
         DOMAIN, action, current_principal(app), now, target_type=target_type, target_id=str(target_id),
         source_ip=source_ip(app), details=details,
     )  # fmt: skip
-    repo.add_event(AUDIT_RECORDED, record.model_dump(mode="json"), now)
+    repo.add_event(AuditRecorded.of(record), now)
 
 
 # --- imputation services -------------------------------------------------------------------------
@@ -103,7 +94,7 @@ def list_services(
 
 @app.post("/services", summary="Register a service", tags=[SERVICES], responses=problem_responses(409))
 def register_service(body: ServiceCreate) -> Response[ImputationService]:
-    with _admin_action() as repo:
+    with registry_repository() as repo:
         service = services.register_service(repo, body, _now())
         _audit(repo, "service_created", "service", service.id, {"slug": service.slug})
     return json_response(service, HTTPStatus.CREATED, {"Location": f"/services/{service.id}"})
@@ -129,7 +120,7 @@ def get_service(service_id: UUID) -> ImputationService:
 
 @app.patch("/services/<service_id>", summary="Change a service", tags=[SERVICES], responses=problem_responses(404))
 def change_service(service_id: UUID, body: ServiceUpdate) -> ImputationService:
-    with _admin_action() as repo:
+    with registry_repository() as repo:
         service = services.change_service(repo, service_id, body, _now())
         _audit(repo, "service_changed", "service", service_id, {"fields": sorted(body.model_fields_set)})
     return service
@@ -142,7 +133,7 @@ def change_service(service_id: UUID, body: ServiceUpdate) -> ImputationService:
     responses=problem_responses(404),
 )
 def delete_service(service_id: UUID) -> Response[None]:
-    with _admin_action() as repo:
+    with registry_repository() as repo:
         services.remove_service(repo, service_id)
         _audit(repo, "service_deleted", "service", service_id)
     return no_content()
@@ -166,7 +157,7 @@ def list_service_panels(service_id: UUID) -> PanelList:
     responses=problem_responses(404, 409),
 )
 def add_panel(service_id: UUID, body: PanelCreate) -> Response[ReferencePanel]:
-    with _admin_action() as repo:
+    with registry_repository() as repo:
         panel = panels.add_panel(repo, service_id, body, _now())
         _audit(repo, "panel_added", "panel", panel.id, {"service_id": str(service_id), "slug": panel.slug})
     return json_response(panel, HTTPStatus.CREATED, {"Location": f"/services/{service_id}/panels/{panel.id}"})
@@ -187,7 +178,7 @@ def get_panel(service_id: UUID, panel_id: UUID) -> ReferencePanel:
     responses=problem_responses(404),
 )
 def change_panel(service_id: UUID, panel_id: UUID, body: PanelUpdate) -> ReferencePanel:
-    with _admin_action() as repo:
+    with registry_repository() as repo:
         panel = panels.change_panel(repo, service_id, panel_id, body, _now())
         _audit(
             repo,
@@ -206,7 +197,7 @@ def change_panel(service_id: UUID, panel_id: UUID, body: PanelUpdate) -> Referen
     responses=problem_responses(404),
 )
 def delete_panel(service_id: UUID, panel_id: UUID) -> Response[None]:
-    with _admin_action() as repo:
+    with registry_repository() as repo:
         panels.remove_panel(repo, service_id, panel_id)
         _audit(repo, "panel_deleted", "panel", panel_id, {"service_id": str(service_id)})
     return no_content()
@@ -260,7 +251,7 @@ def service_health_history(
     responses=problem_responses(404),
 )
 def check_service_now(service_id: UUID) -> ServiceHealthReport:
-    return health.check_now(registry_repository, publish_pending_events, service_id, _policy(), _now)
+    return health.check_now(registry_repository, service_id, _policy(), _now)
 
 
 @app.get("/service-health", summary="Which services are up, at a glance", tags=[HEALTH], responses=problem_responses())

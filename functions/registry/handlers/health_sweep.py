@@ -7,7 +7,7 @@ from typing import Any
 
 from fip_core.observability import observability
 from fip_core.tasks import task_handler
-from registry.dal.unit_of_work import publish_pending_events, registry_repository
+from registry.dal.unit_of_work import registry_repository
 from registry.logic.health import HealthPolicy, run_sweep
 from registry.models.health import SweepReport
 from registry.settings import DOMAIN, registry_settings
@@ -19,7 +19,6 @@ def sweep(_event: dict[str, Any]) -> SweepReport:
     """Run one sweep and report it in logs and metrics."""
     report = run_sweep(
         registry_repository,
-        publish_pending_events,
         HealthPolicy.from_settings(registry_settings()),
         lambda: datetime.now(UTC),
     )

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from fip_core.observability import observability
+from fip_core.platform_events import ServiceDeactivated, ServiceHealthChanged
 from fip_core.problems import NotFoundError
 from registry.dal.repository import CheckRecord, CheckTarget, RegistryRepository
 from registry.logic.services import get_service
@@ -29,8 +30,6 @@ from registry.probes.http import probe_client
 from registry.probes.service import probe_service
 from registry.settings import DOMAIN, RegistrySettings
 
-SERVICE_HEALTH_CHANGED = "ServiceHealthChanged"
-SERVICE_DEACTIVATED = "ServiceDeactivated"
 OVERVIEW_LIMIT = 10_000
 NO_UPTIME = Uptime(last_24h=None, last_7d=None, last_30d=None)
 
@@ -142,28 +141,25 @@ def record_outcomes(
         if health.status is not target.health.status:
             changes += 1
             repo.add_event(
-                SERVICE_HEALTH_CHANGED,
-                {
-                    "service_id": target.service_id,
-                    "slug": target.slug,
-                    "name": target.name,
-                    "previous_status": target.health.status.value,
-                    "status": health.status.value,
-                    "checked_at": now.isoformat(),
-                    "response_time_ms": outcome.response_time_ms,
-                    "error": outcome.error,
-                },
+                ServiceHealthChanged(
+                    service_id=target.service_id,
+                    slug=target.slug,
+                    service_name=target.name,
+                    previous_status=target.health.status.value,
+                    status=health.status.value,
+                    checked_at=now,
+                    response_time_ms=outcome.response_time_ms,
+                    error=outcome.error,
+                ),
                 now,
             )
     repo.record_checks(records)
     return changes
 
 
-def run_sweep(
-    repository: RepositoryScope, publish: Callable[[], int], policy: HealthPolicy, clock: Clock
-) -> SweepReport:
+def run_sweep(repository: RepositoryScope, policy: HealthPolicy, clock: Clock) -> SweepReport:
     """Check every service that is due, concurrently; record the results; deactivate services down
-    too long; prune old history; publish the events."""
+    too long; prune old history. The events queued go out when the results commit."""
     started = time.perf_counter()
     now = clock()
     with repository() as repo:
@@ -179,13 +175,12 @@ def run_sweep(
         )
         for service in deactivated:
             repo.add_event(
-                SERVICE_DEACTIVATED,
-                {
-                    "service_id": str(service.id),
-                    "slug": service.slug,
-                    "name": service.name,
-                    "reason": service.deactivated_reason,
-                },
+                ServiceDeactivated(
+                    service_id=str(service.id),
+                    slug=service.slug,
+                    service_name=service.name,
+                    reason=service.deactivated_reason or "deactivated",
+                ),
                 checked_at,
             )
         repo.prune_history(checked_at - policy.history_retention)
@@ -196,14 +191,12 @@ def run_sweep(
         unhealthy=len(outcomes) - healthy,
         status_changes=changes,
         deactivated=len(deactivated),
-        events_published=publish(),
+        events_queued=changes + len(deactivated),
         wall_seconds=round(time.perf_counter() - started, 3),
     )
 
 
-def check_now(
-    repository: RepositoryScope, publish: Callable[[], int], service_id: UUID, policy: HealthPolicy, clock: Clock
-) -> ServiceHealthReport:
+def check_now(repository: RepositoryScope, service_id: UUID, policy: HealthPolicy, clock: Clock) -> ServiceHealthReport:
     """Check one service at once, whatever its schedule, and record the result like a sweep would."""
     with repository() as repo:
         target = repo.check_target(str(service_id))
@@ -213,9 +206,7 @@ def check_now(
     now = clock()
     with repository() as repo:
         record_outcomes(repo, [target], outcomes, now, policy)
-        report = health_report(repo, service_id, now)
-    publish()
-    return report
+        return health_report(repo, service_id, now)
 
 
 def probe_connection(request: ConnectionTest, policy: HealthPolicy) -> ProbeOutcome:

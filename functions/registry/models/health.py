@@ -84,5 +84,5 @@ class SweepReport(BaseModel):
     unhealthy: int
     status_changes: int
     deactivated: int
-    events_published: int
+    events_queued: int = Field(description="Events the sweep queued; they go out as its results commit.")
     wall_seconds: float

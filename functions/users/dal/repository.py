@@ -9,12 +9,11 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, true
-from sqlalchemy.orm import Session
 
 from fip_core.access import Grant, Role
 from fip_core.audit import AuditRecord
 from fip_core.repository import DomainRepository
-from users.dal.tables import OUTBOX, ApiTokenRow, AuditEventRow, ExternalCredentialRow, RoleGrantRow, UserRow
+from users.dal.tables import ApiTokenRow, AuditEventRow, ExternalCredentialRow, RoleGrantRow, UserRow
 from users.models.audit import AuditEntry
 from users.models.credentials import StoredCredential
 from users.models.profiles import UserProfile
@@ -49,9 +48,6 @@ class AuditQuery:
 
 class UsersRepository(DomainRepository):
     """Reads and writes the users domain's tables inside one transaction (the caller's session)."""
-
-    def __init__(self, session: Session) -> None:
-        super().__init__(session, OUTBOX)
 
     # --- users -----------------------------------------------------------------------------------
 

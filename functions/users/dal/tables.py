@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, MetaData, String, U
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from fip_core.database import NAMING_CONVENTION, UtcDateTime
-from fip_core.events import outbox_table
+from fip_core.events import event_tables
 
 
 class Base(DeclarativeBase):
@@ -100,5 +100,5 @@ class AuditEventRow(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
-OUTBOX = outbox_table(Base.metadata)
+EVENTS = event_tables(Base.metadata)
 metadata = Base.metadata

@@ -1,12 +1,12 @@
-"""The users domain's transactions and its event relay."""
+"""The users domain's transactions; the events they queue are relayed once they commit."""
 
 from __future__ import annotations
 
 from fip_core.repository import DomainStore
 from users.dal.repository import UsersRepository
-from users.dal.tables import OUTBOX
+from users.dal.tables import EVENTS
+from users.declaration import DECLARATION
 from users.settings import DOMAIN, users_database
 
-STORE = DomainStore(DOMAIN, users_database, UsersRepository, OUTBOX)
+STORE = DomainStore(DOMAIN, users_database, UsersRepository, EVENTS, DECLARATION.publishes)
 users_repository = STORE.transaction
-publish_pending_events = STORE.publish_pending_events

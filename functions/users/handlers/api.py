@@ -25,7 +25,7 @@ from fip_core.problems import DomainError, UnprocessableError
 from users.adapters.cognito import cognito_accounts
 from users.adapters.kms import credential_cipher
 from users.dal.repository import AuditQuery
-from users.dal.unit_of_work import publish_pending_events, users_repository
+from users.dal.unit_of_work import users_repository
 from users.declaration import DECLARATION
 from users.logic import accounts, audit, credentials, profiles, roles, tokens
 from users.logic.authentication import bearer_token
@@ -78,7 +78,6 @@ def sign_up(body: SignUp) -> Response[SignedUp]:
         signed_up = accounts.sign_up(
             repo, cognito_accounts(), body, users_settings().default_role, source_ip(app), _now()
         )
-    publish_pending_events()
     return json_response(signed_up, HTTPStatus.CREATED)
 
 
@@ -90,11 +89,9 @@ def sign_up(body: SignUp) -> Response[SignedUp]:
 )
 def confirm(body: ConfirmSignUp) -> Accepted:
     with users_repository() as repo:
-        accepted = accounts.confirm_sign_up(
+        return accounts.confirm_sign_up(
             repo, cognito_accounts(), body, users_settings().default_role, source_ip(app), _now()
         )
-    publish_pending_events()
-    return accepted
 
 
 @app.post(

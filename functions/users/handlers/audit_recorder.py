@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fip_core.observability import observability
-from fip_core.tasks import task_handler
-from users.dal.unit_of_work import users_repository
-from users.logic.audit import keep_event
+from fip_core.platform_events import AuditRecorded
+from fip_core.subscribers import subscriber_handler
+from users.dal.unit_of_work import STORE
+from users.logic.audit import keep_audit_record
 from users.settings import DOMAIN
 
-obs = observability(DOMAIN)
-
-
-def record(event: dict[str, Any]) -> dict[str, Any]:
-    """Store the record the event carries, once however often it is delivered."""
-    with users_repository() as repo:
-        added = keep_event(repo, event.get("detail") or {})
-    return {"added": added}
-
-
-handler = task_handler(obs, record)
+handler = subscriber_handler(observability(DOMAIN), STORE, {AuditRecorded: keep_audit_record})

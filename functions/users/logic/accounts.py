@@ -6,6 +6,7 @@ from datetime import datetime
 
 from fip_core.access import Principal, Role
 from fip_core.audit import audit_record
+from fip_core.platform_events import UserRegistered
 from fip_core.problems import UnprocessableError
 from users.adapters.cognito import CognitoAccounts, SessionTokens
 from users.dal.repository import UsersRepository
@@ -15,7 +16,6 @@ from users.models.accounts import Accepted, ConfirmSignUp, EmailOnly, SignedUp, 
 from users.settings import DOMAIN
 
 UNCONFIRMED = "unconfirmed"
-USER_REGISTERED = "UserRegistered"
 
 
 def sign_up(
@@ -66,7 +66,7 @@ def _welcome(
     repo: UsersRepository, accounts: CognitoAccounts, user_id: str, email: str, role: Role, now: datetime
 ) -> None:
     add_grant(repo, accounts, user_id, email, role, now)
-    repo.add_event(USER_REGISTERED, {"user_id": user_id, "email": email, "registered_at": now.isoformat()}, now)
+    repo.add_event(UserRegistered(user_id=user_id, email=email, registered_at=now), now)
 
 
 def resend_code(accounts: CognitoAccounts, body: EmailOnly) -> Accepted:

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import ValidationError
-
-from fip_core.audit import AuditRecord
+from fip_core.platform_events import AuditRecorded
+from fip_core.subscribers import Delivery, RejectedEvent
 from users.dal.repository import AuditQuery, UsersRepository
 from users.models.audit import AuditPage
 
 
-def keep_event(repo: UsersRepository, detail: dict[str, Any]) -> bool:
-    """Store an `AuditRecorded` event once, however often it is delivered; answer whether it was new."""
-    event_id = str(detail.get("event_id") or "")
-    if not event_id:
-        return False
-    try:
-        record = AuditRecord.model_validate({k: v for k, v in detail.items() if k != "event_id"})
-    except ValidationError:
-        return False
-    return repo.audit(record, event_id)
+def keep_audit_record(repo: UsersRepository, delivery: Delivery[AuditRecorded]) -> None:
+    """Keep a record another domain sent, under the event's id (so once however often it arrives),
+    and only if it is about the domain that sent it: no domain writes another's audit trail."""
+    sender = delivery.metadata.domain
+    if delivery.event.domain != sender:
+        raise RejectedEvent(f"an audit record of the {delivery.event.domain!r} domain was sent by {sender!r}")
+    repo.audit(delivery.event.record(), delivery.metadata.event_id)
 
 
 def find_audit(repo: UsersRepository, query: AuditQuery) -> AuditPage:

@@ -11,22 +11,20 @@ from pydantic import BaseModel, Field
 
 from fip_core.access import Principal
 
-AUDIT_RECORDED = "AuditRecorded"
-
 
 class AuditRecord(BaseModel):
     """One action worth keeping a trace of."""
 
-    at: datetime
-    domain: str
-    action: str
-    outcome: str = "success"
-    actor_id: str | None = None
-    actor_email: str | None = None
-    target_type: str | None = None
-    target_id: str | None = None
-    source_ip: str | None = None
-    details: dict[str, Any] = Field(default_factory=dict)
+    at: datetime = Field(description="When it happened.")
+    domain: str = Field(max_length=32, description="The domain it happened in.")
+    action: str = Field(max_length=64, description="What was done, e.g. sign_in, role_granted, service_created.")
+    outcome: str = Field(default="success", max_length=16, description="success or failure.")
+    actor_id: str | None = Field(default=None, max_length=64, description="Who did it, when known.")
+    actor_email: str | None = Field(default=None, max_length=254)
+    target_type: str | None = Field(default=None, max_length=64, description="What it was done to: user, service...")
+    target_id: str | None = Field(default=None, max_length=254)
+    source_ip: str | None = Field(default=None, max_length=64, description="Where the request came from.")
+    details: dict[str, Any] = Field(default_factory=dict, description="What else is worth keeping; never a secret.")
 
 
 def audit_record(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from fip_core.access import Access
+from fip_core.platform_events import DomainEvent
 
 _PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 
@@ -50,11 +51,17 @@ class FunctionDeclaration:
 
 @dataclass(frozen=True)
 class EventSubscription:
-    """A function that receives events of some detail types from the platform's bus."""
+    """A function that receives some of the platform's events from its bus, optionally only from
+    some sources (`fip.<domain>`)."""
 
     function: str
-    detail_types: tuple[str, ...]
+    events: tuple[type[DomainEvent], ...]
     sources: tuple[str, ...] = ()
+
+    @property
+    def detail_types(self) -> tuple[str, ...]:
+        """The events' names, which are their detail types on the bus."""
+        return tuple(dict.fromkeys(event.name for event in self.events))
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,8 @@ class DomainDeclaration:
     authorizer_cache_seconds: int = 60  # how long the gateway reuses a decision for the same token
     bootstrap_function: str | None = None  # creates first data (the first admin); invoked by hand or locally
     resources: tuple[Resource, ...] = field(default=())
+    publishes: tuple[type[DomainEvent], ...] = field(default=())  # the events its outbox may hold
+    relay_function: str | None = None  # relays the outbox on a schedule; every publishing domain has one
 
     def access(self, route_key: str) -> Access | None:
         """The access rule of a route, by its API Gateway route key."""
@@ -109,6 +118,12 @@ class DomainDeclaration:
         invoked |= {s.function for s in self.subscriptions} | {s.function for s in self.schedules}
         return invoked
 
+    @property
+    def asynchronously_invoked_functions(self) -> set[str]:
+        """The functions invoked by events and schedules: Lambda retries them, then sends what still
+        failed to the domain's on-failure destination."""
+        return {s.function for s in self.subscriptions} | {s.function for s in self.schedules}
+
     def __post_init__(self) -> None:
         names = {f.name for f in self.functions}
         referenced = self.invoked_functions | ({self.bootstrap_function} if self.bootstrap_function else set())
@@ -117,3 +132,19 @@ class DomainDeclaration:
         keys = [r.route_key for r in self.routes]
         if len(keys) != len(set(keys)):
             raise ValueError(f"{self.name} declares a route twice")
+        self._check_publishing()
+
+    def _check_publishing(self) -> None:
+        relaying = [f.name for f in self.functions if f.publishes_events]
+        if relaying and not self.publishes:
+            raise ValueError(f"{self.name}: functions {relaying} relay events, but the domain publishes none")
+        if not self.publishes:
+            return
+        if self.relay_function is None:
+            raise ValueError(f"{self.name} publishes events but declares no relay_function to relay them on a schedule")
+        if self.relay_function not in {f.name for f in self.functions}:
+            raise ValueError(f"{self.name} refers to an undeclared relay function {self.relay_function!r}")
+        if not self.function(self.relay_function).publishes_events:
+            raise ValueError(f"{self.name}'s relay function must be declared with publishes_events=True")
+        if not any(s.function == self.relay_function for s in self.schedules):
+            raise ValueError(f"{self.name}'s relay function {self.relay_function!r} has no schedule")

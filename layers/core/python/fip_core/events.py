@@ -1,34 +1,53 @@
 """Domain events: written to an outbox in the same transaction as the change they describe, then
 relayed to the EventBridge bus. A crash between the two delays an event; it never loses one.
 
+The relay runs after every transaction that queued an event and, for what that missed (the bus
+was unreachable, the container died), on a schedule every minute; the scheduled relay reports the
+age of the oldest event still waiting, which an alarm watches.
+
 Events may reach a subscriber more than once (EventBridge delivers at least once, and a relay may
-repeat a batch it could not mark): every detail carries `event_id` for subscribers to de-duplicate.
+repeat a batch it could not mark): every event carries `metadata.event_id`, and subscribers keep
+the ids they applied in their inbox (`fip_core.subscribers`).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, MetaData, String, Table, insert, select, update
+from botocore.exceptions import BotoCoreError, ClientError
+from sqlalchemy import JSON, Column, Index, MetaData, String, Table, Text, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from fip_core.aws import aws_client
 from fip_core.database import UtcDateTime, transaction
 from fip_core.observability import observability
+from fip_core.platform_events import DomainEvent, EventMetadata, event_detail
 from fip_core.settings import DatabaseSettings, platform_settings
 
 PUT_EVENTS_BATCH = 10  # the PutEvents limit
 PUBLISH_THREADS = 8  # PutEvents calls in flight at once: a sweep that changes 1,000 statuses makes 100
+PUBLISHED_RETENTION = timedelta(days=7)  # published events are kept this long, for investigation
 
 
-def outbox_table(metadata: MetaData) -> Table:
-    """The outbox table, added to a domain's own metadata (and so to its own migrations)."""
-    return Table(
+@dataclass(frozen=True)
+class EventTables:
+    """A domain's event tables: what it publishes (outbox), what it applied (inbox) and what it
+    received but could not accept (quarantine). Part of the domain's own metadata and migrations."""
+
+    outbox: Table
+    inbox: Table
+    quarantine: Table
+
+
+def event_tables(metadata: MetaData) -> EventTables:
+    """The event tables, added to a domain's own metadata."""
+    outbox = Table(
         "outbox_events",
         metadata,
         Column("id", String(36), primary_key=True),
@@ -38,6 +57,31 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("published_at", UtcDateTime(), nullable=True),
         Index("ix_outbox_events_unpublished", "published_at", "created_at"),
     )
+    inbox = Table(
+        "inbox_events",
+        metadata,
+        Column("event_id", String(64), primary_key=True),
+        Column("detail_type", String(128), nullable=False),
+        Column("source", String(128), nullable=False),
+        Column("applied_at", UtcDateTime(), nullable=False),
+    )
+    quarantine = Table(
+        "quarantined_events",
+        metadata,
+        Column("id", String(36), primary_key=True),
+        Column("event_id", String(64), nullable=True),
+        Column("detail_type", String(128), nullable=False),
+        Column("source", String(128), nullable=False),
+        Column("reason", Text, nullable=False),
+        Column("event", JSON, nullable=False),
+        Column("received_at", UtcDateTime(), nullable=False),
+        Index("ix_quarantined_events_received", "received_at"),
+    )
+    return EventTables(outbox, inbox, quarantine)
+
+
+class UndeclaredEventError(TypeError):
+    """A domain queued an event its declaration does not say it publishes."""
 
 
 @dataclass(frozen=True)
@@ -51,23 +95,32 @@ class PendingEvent:
 
 
 class Outbox:
-    """Adds events inside a domain's transaction and hands out the ones not yet published."""
+    """Adds a domain's events inside its transactions and hands out the ones not yet published."""
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, domain: str, publishes: Iterable[type[DomainEvent]] | None = None) -> None:
         self.table = table
+        self.domain = domain
+        self.publishes = None if publishes is None else frozenset(event.key() for event in publishes)
 
-    def add(self, session: Session, detail_type: str, detail: dict[str, Any], now: datetime) -> str:
+    def add(self, session: Session, event: DomainEvent, now: datetime) -> str:
         """Queue one event; it is published only if the surrounding transaction commits."""
-        event_id = str(uuid.uuid4())
+        if self.publishes is not None and event.key() not in self.publishes:
+            raise UndeclaredEventError(
+                f"{self.domain} does not declare that it publishes {event.name} v{event.version}: add it to "
+                "the `publishes` of its declaration"
+            )
+        metadata = EventMetadata(
+            event_id=str(uuid.uuid4()), name=event.name, version=event.version, domain=self.domain, occurred_at=now
+        )
         session.execute(
             insert(self.table).values(
-                id=event_id,
-                detail_type=detail_type,
-                detail={"event_id": event_id, **detail},
+                id=metadata.event_id,
+                detail_type=event.name,
+                detail=event_detail(event, metadata),
                 created_at=now,
             )
         )
-        return event_id
+        return metadata.event_id
 
     def pending(self, session: Session, limit: int = 100) -> list[PendingEvent]:
         """The oldest unpublished events, locked against a concurrent relay where the database can."""
@@ -84,6 +137,20 @@ class Outbox:
         """Record that these events reached the bus."""
         if event_ids:
             session.execute(update(self.table).where(self.table.c.id.in_(event_ids)).values(published_at=now))
+
+    def oldest_waiting(self, session: Session) -> datetime | None:
+        """When the oldest event still waiting to be published was queued, if any is."""
+        oldest: datetime | None = session.scalar(
+            select(func.min(self.table.c.created_at)).where(self.table.c.published_at.is_(None))
+        )
+        return oldest
+
+    def prune_published(self, session: Session, before: datetime) -> int:
+        """Forget events published before a moment; answer how many went."""
+        result = session.execute(
+            delete(self.table).where(self.table.c.published_at.is_not(None), self.table.c.published_at < before)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 class EventPublishError(RuntimeError):
@@ -131,6 +198,11 @@ class EventBridgePublisher:
         return accepted, failures
 
 
+def event_source(domain: str) -> str:
+    """The source of a domain's events on the bus: `fip.registry`."""
+    return f"{platform_settings().event_source_prefix}.{domain}"
+
+
 def relay_outbox(session: Session, outbox: Outbox, publisher: EventBridgePublisher, batch: int = 500) -> int:
     """Publish everything waiting in the outbox, a batch at a time, marking what went out;
     answer how many events were published."""
@@ -144,14 +216,44 @@ def relay_outbox(session: Session, outbox: Outbox, publisher: EventBridgePublish
     return published
 
 
-def publish_domain_events(domain: str, database: DatabaseSettings, table: Table) -> int:
-    """Relay a domain's outbox to the platform's bus; on any failure the events stay queued for
-    the next relay (the change they describe is committed already). Answer how many went out."""
-    settings = platform_settings()
-    publisher = EventBridgePublisher(f"{settings.event_source_prefix}.{domain}", settings.event_bus_name)
+@dataclass(frozen=True)
+class RelayReport:
+    """What one relay did, and what still waits."""
+
+    published: int
+    oldest_waiting_seconds: float
+    pruned: int = 0
+    failure: str | None = None  # why publishing failed, if it did
+
+
+def relay_domain_events(domain: str, database: DatabaseSettings, table: Table, now: datetime) -> RelayReport:
+    """Relay a domain's outbox to the platform's bus and report the age of what is left: when the
+    bus cannot be reached the events stay queued (their change is committed) and the report says
+    why. Raises only when the database cannot be reached."""
+    publisher = EventBridgePublisher(event_source(domain), platform_settings().event_bus_name)
+    outbox = Outbox(table, domain)
+    published, failure = 0, None
     try:
         with transaction(domain, database) as session:
-            return relay_outbox(session, Outbox(table), publisher)
+            published = relay_outbox(session, outbox, publisher)
+    except (EventPublishError, BotoCoreError, ClientError) as error:
+        failure = f"{type(error).__name__}: {error}"
+    with transaction(domain, database) as session:
+        oldest = outbox.oldest_waiting(session)
+        pruned = outbox.prune_published(session, now - PUBLISHED_RETENTION)
+    age = max(0.0, (now - oldest).total_seconds()) if oldest else 0.0
+    return RelayReport(published=published, oldest_waiting_seconds=round(age, 3), pruned=pruned, failure=failure)
+
+
+def publish_domain_events(domain: str, database: DatabaseSettings, table: Table) -> int:
+    """Relay a domain's outbox after a commit; on any failure the events stay queued for the
+    scheduled relay, and the failure is logged and counted. Answer how many went out."""
+    publisher = EventBridgePublisher(event_source(domain), platform_settings().event_bus_name)
+    try:
+        with transaction(domain, database) as session:
+            return relay_outbox(session, Outbox(table, domain), publisher)
     except Exception:
-        observability(domain).logger.exception("could not publish events; they stay in the outbox")
+        obs = observability(domain)
+        obs.logger.exception("could not publish events; they stay in the outbox for the scheduled relay")
+        obs.metrics.add_metric(name="EventRelayFailures", unit="Count", value=1)
         return 0

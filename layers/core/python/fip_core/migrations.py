@@ -7,13 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from alembic import command
+from alembic import command, op
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import JSON, Column, Engine, MetaData, PrimaryKeyConstraint, String, Text
 
-from fip_core.database import domain_engine
+from fip_core.database import UtcDateTime, domain_engine
 from fip_core.observability import observability
 from fip_core.settings import DatabaseSettings
 
@@ -69,3 +69,36 @@ def migration_task(
         return {"domain": domain, "revision": revision}
 
     return migrate
+
+
+def create_event_inbox_tables() -> None:
+    """Create the inbox and quarantine of `fip_core.events.event_tables` as they were first made;
+    called from one migration of every domain. Never change it: a later change of these tables is a
+    new function, called from a new migration."""
+    op.create_table(
+        "inbox_events",
+        Column("event_id", String(length=64), nullable=False),
+        Column("detail_type", String(length=128), nullable=False),
+        Column("source", String(length=128), nullable=False),
+        Column("applied_at", UtcDateTime(timezone=True), nullable=False),
+        PrimaryKeyConstraint("event_id", name=op.f("pk_inbox_events")),
+    )
+    op.create_table(
+        "quarantined_events",
+        Column("id", String(length=36), nullable=False),
+        Column("event_id", String(length=64), nullable=True),
+        Column("detail_type", String(length=128), nullable=False),
+        Column("source", String(length=128), nullable=False),
+        Column("reason", Text(), nullable=False),
+        Column("event", JSON(), nullable=False),
+        Column("received_at", UtcDateTime(timezone=True), nullable=False),
+        PrimaryKeyConstraint("id", name=op.f("pk_quarantined_events")),
+    )
+    op.create_index("ix_quarantined_events_received", "quarantined_events", ["received_at"])
+
+
+def drop_event_inbox_tables() -> None:
+    """Undo `create_event_inbox_tables`."""
+    op.drop_index("ix_quarantined_events_received", table_name="quarantined_events")
+    op.drop_table("quarantined_events")
+    op.drop_table("inbox_events")

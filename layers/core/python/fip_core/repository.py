@@ -1,6 +1,7 @@
 """What every domain's repository shares: one transaction (the caller's session), its outbox, and
 unique-constraint refusals turned into a 409 problem (which the logic layer may reword) rather
-than a 500."""
+than a 500; and the domain's store, whose transactions relay the events they queued once they
+commit."""
 
 from __future__ import annotations
 
@@ -8,14 +9,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
-from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fip_core.database import transaction
-from fip_core.events import Outbox, publish_domain_events
+from fip_core.events import EventTables, Outbox, publish_domain_events
+from fip_core.platform_events import DomainEvent
 from fip_core.problems import ConflictError
 from fip_core.settings import DatabaseSettings
 
@@ -32,13 +33,16 @@ class DuplicateError(ConflictError):
 class DomainRepository:
     """Reads and writes one domain's tables inside the caller's transaction."""
 
-    def __init__(self, session: Session, outbox: Table) -> None:
+    def __init__(self, session: Session, outbox: Outbox) -> None:
         self.session = session
-        self.outbox = Outbox(outbox)
+        self.outbox = outbox
+        self.events_added = 0
 
-    def add_event(self, detail_type: str, detail: dict[str, Any], now: datetime) -> str:
+    def add_event(self, event: DomainEvent, now: datetime) -> str:
         """Queue a domain event in this transaction; it is published once the transaction commits."""
-        return self.outbox.add(self.session, detail_type, detail, now)
+        event_id = self.outbox.add(self.session, event, now)
+        self.events_added += 1
+        return event_id
 
     def _flush(self) -> None:
         try:
@@ -52,19 +56,25 @@ R = TypeVar("R", bound=DomainRepository)
 
 @dataclass(frozen=True)
 class DomainStore(Generic[R]):
-    """A domain's transactions, each over its repository, and the relay of the events they queued."""
+    """A domain's transactions, each over its repository; the events a transaction queued are
+    relayed to the bus as soon as it commits (and by the scheduled relay if that fails)."""
 
     domain: str
     database: Callable[[], DatabaseSettings]
-    repository: Callable[[Session], R]
-    outbox: Table
+    repository: Callable[[Session, Outbox], R]
+    tables: EventTables
+    publishes: tuple[type[DomainEvent], ...] = ()
 
     @contextmanager
     def transaction(self) -> Iterator[R]:
         """A repository over one transaction, committed when the block ends without error."""
+        outbox = Outbox(self.tables.outbox, self.domain, self.publishes)
         with transaction(self.domain, self.database()) as session:
-            yield self.repository(session)
+            repository = self.repository(session, outbox)
+            yield repository
+        if repository.events_added:
+            self.publish_pending_events()
 
     def publish_pending_events(self) -> int:
-        """Relay the outbox to the bus; on failure the events wait for the next relay."""
-        return publish_domain_events(self.domain, self.database(), self.outbox)
+        """Relay the outbox to the bus; on failure the events wait for the scheduled relay."""
+        return publish_domain_events(self.domain, self.database(), self.tables.outbox)

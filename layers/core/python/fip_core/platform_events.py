@@ -1,0 +1,125 @@
+"""The platform's domain events: each a pydantic model with a name and a version, published and
+consumed through the same model.
+
+The models live in the shared layer because a subscriber never imports the publishing domain's
+code. On the bus an event is `detail-type: <name>` with the detail
+
+    {"metadata": {"event_id", "name", "version", "domain", "occurred_at"}, "data": {<the model's fields>}}
+
+A change that an old subscriber could not read (a field removed, renamed or retyped) is a new
+version: a new model with the same name and `version + 1`, published beside the old one until
+every subscriber reads it. Adding an optional field keeps the version: subscribers ignore fields
+they do not know.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from fip_core.audit import AuditRecord
+
+
+class DomainEvent(BaseModel):
+    """What happened in a domain that other domains may react to; subclasses set `name` and `version`."""
+
+    # subscribers read with the publisher's model: unknown fields (a newer publisher's) are ignored
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    name: ClassVar[str]
+    version: ClassVar[int] = 1
+
+    @classmethod
+    def key(cls) -> tuple[str, int]:
+        """`(name, version)`: what tells two events apart on the bus."""
+        return cls.name, cls.version
+
+
+class EventMetadata(BaseModel):
+    """The envelope of every event on the bus."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    event_id: str = Field(description="Unique per event: subscribers apply an event once by it.")
+    name: str = Field(description="The event's name, also its detail-type.")
+    version: int = Field(ge=1, description="The version of the event's model; a new one for a breaking change.")
+    domain: str = Field(description="The publishing domain; also the event's source, `fip.<domain>`.")
+    occurred_at: datetime = Field(description="When the change it describes was committed.")
+
+
+def event_detail(event: DomainEvent, metadata: EventMetadata) -> dict[str, Any]:
+    """The EventBridge detail of an event: its envelope and its data, as JSON values."""
+    return {"metadata": metadata.model_dump(mode="json"), "data": event.model_dump(mode="json")}
+
+
+# --- registry ------------------------------------------------------------------------------------
+
+HealthStatusName = Literal["healthy", "unhealthy", "unknown"]
+
+
+class ServiceHealthChanged(DomainEvent):
+    """A check found an imputation service in another health status than the check before."""
+
+    name: ClassVar[str] = "ServiceHealthChanged"
+
+    service_id: str = Field(description="The service's id in the registry.")
+    slug: str
+    service_name: str
+    previous_status: HealthStatusName
+    status: HealthStatusName
+    checked_at: datetime = Field(description="When the check that found the change ran.")
+    response_time_ms: float | None = Field(default=None, description="How long the service took to answer.")
+    error: str | None = Field(default=None, description="The check's short error class when unhealthy.")
+
+
+class ServiceDeactivated(DomainEvent):
+    """An imputation service was taken out of use, by an admin or after being down too long."""
+
+    name: ClassVar[str] = "ServiceDeactivated"
+
+    service_id: str = Field(description="The service's id in the registry.")
+    slug: str
+    service_name: str
+    reason: str = Field(description="Why, in words for people.")
+
+
+# --- users ---------------------------------------------------------------------------------------
+
+
+class UserRegistered(DomainEvent):
+    """A person confirmed their email address: their account is active."""
+
+    name: ClassVar[str] = "UserRegistered"
+
+    user_id: str = Field(description="The user's id (their Cognito `sub`).")
+    email: str
+    registered_at: datetime = Field(description="When the account became active.")
+
+
+# --- every domain --------------------------------------------------------------------------------
+
+
+class AuditRecorded(AuditRecord, DomainEvent):
+    """An action worth keeping in the audit log, sent by the domain it happened in; the users
+    domain keeps it, and only when `domain` is the domain that sent it."""
+
+    name: ClassVar[str] = "AuditRecorded"
+
+    @classmethod
+    def of(cls, record: AuditRecord) -> AuditRecorded:
+        """The event that carries a record."""
+        return cls(**record.model_dump())
+
+    def record(self) -> AuditRecord:
+        """The record the event carries."""
+        return AuditRecord.model_validate(self.model_dump())
+
+
+PLATFORM_EVENTS: tuple[type[DomainEvent], ...] = (
+    ServiceHealthChanged,
+    ServiceDeactivated,
+    UserRegistered,
+    AuditRecorded,
+)

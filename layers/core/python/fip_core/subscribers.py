@@ -1,0 +1,182 @@
+"""Receiving other domains' events: each applied once, with the publisher's own model, or kept aside.
+
+A subscriber function gets EventBridge events. For each one:
+- an event that cannot be read (no envelope, a version the subscriber does not know, a source that
+  is not the domain the envelope names, data that fails the model's validation, or one the consumer
+  refuses with `RejectedEvent`) is kept in the domain's quarantine table with the reason, logged and
+  counted, and not retried: retrying would not change it;
+- an event already applied (its id is in the domain's inbox) is skipped;
+- otherwise the consumer runs in the domain's transaction, which also records the event's id in the
+  inbox: the change and the record of having made it commit together. A consumer that fails raises,
+  so Lambda retries the event and then sends it to the domain's on-failure destination (an alarm
+  watches it): nothing is lost silently.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import ValidationError
+from sqlalchemy import insert, select
+
+from fip_core.events import event_source
+from fip_core.observability import Observability
+from fip_core.platform_events import DomainEvent, EventMetadata
+from fip_core.repository import DomainRepository, DomainStore
+from fip_core.tasks import LambdaHandler, task_handler
+
+QUARANTINED_METRIC = "QuarantinedEvents"
+E = TypeVar("E", bound=DomainEvent)
+R = TypeVar("R", bound=DomainRepository)
+
+
+class RejectedEvent(Exception):  # noqa: N818 - it names the outcome, as the domain says it
+    """A consumer's refusal of an event that is well-formed but not acceptable (e.g. an audit record
+    claiming another domain than the one that sent it). The event is quarantined with the reason."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Delivery(Generic[E]):
+    """An event as a consumer receives it: the envelope, who sent it and the typed event."""
+
+    metadata: EventMetadata
+    source: str
+    event: E
+
+
+Consumer = Callable[[R, Delivery[Any]], None]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one delivered event."""
+
+    outcome: str  # applied, duplicate or quarantined
+    event_id: str | None
+    detail_type: str
+    reason: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The function's answer."""
+        return {key: value for key, value in self.__dict__.items() if value is not None}
+
+
+class Subscriber(Generic[R]):
+    """Applies the events a domain subscribes to, with one consumer per event model."""
+
+    def __init__(
+        self,
+        store: DomainStore[R],
+        consumers: Mapping[type[DomainEvent], Consumer[R]],
+        obs: Observability,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store = store
+        self.consumers = {model.key(): (model, consume) for model, consume in consumers.items()}
+        self.obs = obs
+        self.clock = clock
+
+    def receive(self, event: dict[str, Any]) -> Outcome:
+        """Apply, skip or quarantine one EventBridge event."""
+        detail_type = str(event.get("detail-type") or "")
+        source = str(event.get("source") or "")
+        detail = event.get("detail")
+        try:
+            delivery = self._read(detail_type, source, detail)
+        except RejectedEvent as rejected:
+            event_id = _event_id(detail)
+            return self._quarantine(event, event_id, detail_type, source, rejected.reason)
+        _model, consume = self.consumers[(delivery.metadata.name, delivery.metadata.version)]
+        try:
+            with self.store.transaction() as repo:
+                inbox = self.store.tables.inbox
+                seen = repo.session.scalar(
+                    select(inbox.c.event_id).where(inbox.c.event_id == delivery.metadata.event_id)
+                )
+                if seen is not None:
+                    return Outcome("duplicate", delivery.metadata.event_id, detail_type)
+                consume(repo, delivery)
+                repo.session.execute(
+                    insert(inbox).values(
+                        event_id=delivery.metadata.event_id,
+                        detail_type=detail_type,
+                        source=source,
+                        applied_at=self.clock(),
+                    )
+                )
+        except RejectedEvent as rejected:
+            return self._quarantine(event, delivery.metadata.event_id, detail_type, source, rejected.reason)
+        return Outcome("applied", delivery.metadata.event_id, detail_type)
+
+    def _read(self, detail_type: str, source: str, detail: Any) -> Delivery[Any]:
+        if not isinstance(detail, dict) or not isinstance(detail.get("metadata"), dict):
+            raise RejectedEvent("the event has no metadata envelope; it was not published by a platform domain")
+        try:
+            metadata = EventMetadata.model_validate(detail["metadata"])
+        except ValidationError as error:
+            raise RejectedEvent(f"the envelope is not valid: {_errors(error)}") from error
+        if metadata.name != detail_type:
+            raise RejectedEvent(f"the envelope names {metadata.name!r} but the detail-type is {detail_type!r}")
+        found = self.consumers.get((metadata.name, metadata.version))
+        if found is None:
+            known = sorted(f"{name} v{version}" for name, version in self.consumers)
+            raise RejectedEvent(f"{metadata.name} v{metadata.version} is not read here (this subscriber reads {known})")
+        if source != event_source(metadata.domain):
+            raise RejectedEvent(f"source {source!r} is not the domain the envelope names ({metadata.domain!r})")
+        model, _consume = found
+        try:
+            typed = model.model_validate(detail.get("data"))
+        except ValidationError as error:
+            raise RejectedEvent(f"the data is not a valid {model.name} v{model.version}: {_errors(error)}") from error
+        return Delivery(metadata=metadata, source=source, event=typed)
+
+    def _quarantine(
+        self, event: dict[str, Any], event_id: str | None, detail_type: str, source: str, reason: str
+    ) -> Outcome:
+        with self.store.transaction() as repo:
+            repo.session.execute(
+                insert(self.store.tables.quarantine).values(
+                    id=str(uuid.uuid4()),
+                    event_id=event_id,
+                    detail_type=detail_type[:128],
+                    source=source[:128],
+                    reason=reason,
+                    event=event,
+                    received_at=self.clock(),
+                )
+            )
+        self.obs.logger.warning(
+            "event quarantined", extra={"event_id": event_id, "detail_type": detail_type, "reason": reason}
+        )
+        self.obs.metrics.add_metric(name=QUARANTINED_METRIC, unit="Count", value=1)
+        return Outcome("quarantined", event_id, detail_type, reason)
+
+
+def subscriber_handler(
+    obs: Observability, store: DomainStore[R], consumers: Mapping[type[DomainEvent], Consumer[R]]
+) -> LambdaHandler:
+    """The Lambda entry point of a subscriber function."""
+    subscriber = Subscriber(store, consumers, obs)
+    return task_handler(obs, lambda event: subscriber.receive(event).as_dict())
+
+
+def _event_id(detail: Any) -> str | None:
+    if isinstance(detail, dict) and isinstance(detail.get("metadata"), dict):
+        event_id = detail["metadata"].get("event_id")
+        return str(event_id)[:64] if event_id else None
+    return None
+
+
+def _errors(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(part) for part in e['loc']) or 'data'}: {e['msg']}"
+        for e in error.errors(include_input=False, include_url=False)
+    )
