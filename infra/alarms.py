@@ -1,6 +1,7 @@
 """What tells an operator that something is wrong: an alarm on every function's errors, on every
-dead-letter queue that is not empty and on the API's 5xx answers, each notifying one encrypted
-topic that people (or a pager) subscribe to."""
+dead-letter queue that is not empty, on events waiting too long in an outbox or quarantined by a
+subscriber, and on the API's 5xx answers, each notifying one encrypted topic that people (or a
+pager) subscribe to."""
 
 from __future__ import annotations
 
@@ -17,7 +18,10 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.aws_apigatewayv2 import HttpApi
 from constructs import Construct
 
-from infra.constants import ALARM_PERIOD, API_SERVER_ERRORS_THRESHOLD
+from fip_core.relay import OLDEST_WAITING_METRIC
+from fip_core.settings import METRICS_NAMESPACE
+from fip_core.subscribers import QUARANTINED_METRIC
+from infra.constants import ALARM_PERIOD, API_SERVER_ERRORS_THRESHOLD, OUTBOX_WAITING_ALARM_SECONDS
 from infra.domain import DomainService
 
 
@@ -60,6 +64,28 @@ class PlatformAlarms(Construct):
                     threshold=1,
                     description=f"The {domain} {name} function failed: an unhandled error or a timeout.",
                 )
+            if service.declaration.publishes:
+                self._alarm(
+                    f"{domain} events waiting",
+                    _domain_metric(domain, OLDEST_WAITING_METRIC, cloudwatch.Stats.MAXIMUM),
+                    threshold=OUTBOX_WAITING_ALARM_SECONDS,
+                    description=(
+                        f"An event of the {domain} domain has waited in its outbox {OUTBOX_WAITING_ALARM_SECONDS} s "
+                        "or more, or the scheduled relay reported nothing: the bus or the relay is failing."
+                    ),
+                    # the relay reports every minute: silence means it is not running
+                    missing=cloudwatch.TreatMissingData.BREACHING,
+                )
+            if service.declaration.subscriptions:
+                self._alarm(
+                    f"{domain} quarantined events",
+                    _domain_metric(domain, QUARANTINED_METRIC, cloudwatch.Stats.SUM),
+                    threshold=1,
+                    description=(
+                        f"The {domain} domain received events it could not read and kept them aside, with the reason, "
+                        "in its quarantined_events table."
+                    ),
+                )
             if service.dead_letters is not None:
                 self._alarm(
                     f"{domain} dead letters",
@@ -77,7 +103,15 @@ class PlatformAlarms(Construct):
             description="The HTTP API answered 5xx: a handler failed or a function could not be reached.",
         )
 
-    def _alarm(self, name: str, metric: cloudwatch.IMetric, *, threshold: float, description: str) -> None:
+    def _alarm(
+        self,
+        name: str,
+        metric: cloudwatch.IMetric,
+        *,
+        threshold: float,
+        description: str,
+        missing: cloudwatch.TreatMissingData = cloudwatch.TreatMissingData.NOT_BREACHING,
+    ) -> None:
         alarm = cloudwatch.Alarm(
             self,
             name.title().replace(" ", ""),
@@ -85,11 +119,22 @@ class PlatformAlarms(Construct):
             threshold=threshold,
             evaluation_periods=1,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            treat_missing_data=missing,
             alarm_description=description,
         )
         alarm.add_alarm_action(self._action)
         alarm.add_ok_action(self._action)
+
+
+def _domain_metric(domain: str, name: str, statistic: str) -> cloudwatch.Metric:
+    # Powertools writes each domain's metrics with the dimension `service` = the domain
+    return cloudwatch.Metric(
+        namespace=METRICS_NAMESPACE,
+        metric_name=name,
+        dimensions_map={"service": domain},
+        period=ALARM_PERIOD,
+        statistic=statistic,
+    )
 
 
 def _visible_messages(queue: sqs.IQueue) -> cloudwatch.Metric:

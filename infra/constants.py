@@ -58,6 +58,11 @@ AUTHORIZER_IDENTITY_SOURCE = "$request.header.Authorization"
 
 EVENT_TARGET_RETRY_ATTEMPTS = 2
 EVENT_TARGET_MAX_AGE = Duration.hours(1)
+# A function invoked by an event or schedule that fails: Lambda retries it twice, then the on-failure destination
+ASYNC_INVOKE_RETRY_ATTEMPTS = 2
+ASYNC_INVOKE_MAX_EVENT_AGE = Duration.hours(6)
+# An event waiting in an outbox this long means the relay is failing (it runs every minute)
+OUTBOX_WAITING_ALARM_SECONDS = 600
 DEAD_LETTER_RETENTION = Duration.days(14)
 
 VPC_MAX_AZS = 2

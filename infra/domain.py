@@ -12,6 +12,7 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
@@ -20,6 +21,8 @@ from fip_core.declaration import DomainDeclaration, EventSubscription, FunctionD
 from fip_core.settings import METRICS_NAMESPACE, env_prefix
 from infra.compliance import acknowledge
 from infra.constants import (
+    ASYNC_INVOKE_MAX_EVENT_AGE,
+    ASYNC_INVOKE_RETRY_ATTEMPTS,
     CREDENTIALS_DECRYPTING_FUNCTION,
     DEAD_LETTER_RETENTION,
     EVENT_TARGET_MAX_AGE,
@@ -200,6 +203,8 @@ class DomainService(Construct):
             self._add_schedule(schedule)
         for subscription in declaration.subscriptions:
             self._add_subscription(subscription, event_bus)
+        for name in sorted(declaration.asynchronously_invoked_functions):
+            self._send_failures_to_dead_letters(name)
 
         migrations = self.functions[declaration.migrations_function]
         self.migrations_trigger = triggers.Trigger(
@@ -226,7 +231,8 @@ class DomainService(Construct):
 
     @property
     def dead_letters(self) -> sqs.IQueue | None:
-        """The queue where the domain's schedules and subscriptions put what they could not deliver, if it has any."""
+        """The queue where the domain's schedules and subscriptions put what they could not deliver, and its
+        functions the events they still failed on after Lambda's retries, if it has any."""
         return self._dead_letters
 
     def add_routes(self, api: PlatformHttpApi) -> None:
@@ -285,6 +291,15 @@ class DomainService(Construct):
             retry_attempts=EVENT_TARGET_RETRY_ATTEMPTS,
             max_event_age=EVENT_TARGET_MAX_AGE,
             dead_letter_queue=self._dead_letter_queue(),
+        )
+
+    def _send_failures_to_dead_letters(self, name: str) -> None:
+        # EventBridge invokes asynchronously: Lambda retries a failed event, then sends it, with the error,
+        # to this destination instead of dropping it
+        self.function(name).configure_async_invoke(
+            on_failure=destinations.SqsDestination(self._dead_letter_queue()),
+            retry_attempts=ASYNC_INVOKE_RETRY_ATTEMPTS,
+            max_event_age=ASYNC_INVOKE_MAX_EVENT_AGE,
         )
 
     def _add_schedule(self, schedule: Schedule) -> None:
