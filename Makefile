@@ -8,7 +8,7 @@ SAPPORO_VENV := .venv-sapporo
 PORT ?= 8000
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: run test test-fast bench synth lint format clean venv sapporo
+.PHONY: run test test-fast bench synth lint format clean venv sapporo catalogue
 
 venv: $(VENV)/.installed
 
@@ -44,6 +44,10 @@ bench: venv
 synth: venv
 	rm -rf cdk.out
 	$(BIN)/python -m infra.app
+
+# docs/events.md, the catalogue of the platform's events, from the event models and the declarations
+catalogue: venv
+	$(BIN)/python -m infra.event_catalogue
 
 lint: venv
 	$(BIN)/ruff check .
