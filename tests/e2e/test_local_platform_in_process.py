@@ -130,11 +130,20 @@ def test_event_of_another_type_is_not_delivered(echo_platform: LocalPlatform) ->
         ]
     )
 
-    def delivered() -> list[dict[str, object]] | None:
-        with RECORDER.lock:
-            return list(RECORDER.received) or None
+    queue = next(q for q in echo_platform.queues if q.function == "record")
+    sqs = aws_client("sqs", echo_platform.aws_endpoint)
 
-    received = eventually(delivered, DEADLINE_SECONDS, "delivery of the matching event")
+    def delivered_and_queue_drained() -> list[dict[str, object]] | None:
+        # the bus routes at PutEvents: once the queue is empty, everything routed to it was handled
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=queue.queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        with RECORDER.lock:
+            received = list(RECORDER.received)
+        return received if received and set(attributes.values()) == {"0"} else None
+
+    received = eventually(delivered_and_queue_drained, DEADLINE_SECONDS, "delivery of the matching event")
     assert [event["detail"] for event in received] == [{"n": 1}]
 
 

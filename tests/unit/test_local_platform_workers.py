@@ -70,8 +70,23 @@ def test_handler_is_loaded_once_and_called_with_a_context() -> None:
     assert contexts[0].aws_request_id != contexts[1].aws_request_id
 
 
+class _WatchedLock:
+    """A lock that says when someone starts waiting for it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.waiting = threading.Semaphore(0)
+
+    def __enter__(self) -> None:
+        self.waiting.release()
+        self.lock.acquire()
+
+    def __exit__(self, *_: object) -> None:
+        self.lock.release()
+
+
 def test_one_invocation_at_a_time_per_function() -> None:
-    inside = threading.Semaphore(0)
+    first_inside = threading.Event()
     release = threading.Event()
     overlapping: list[bool] = []
     active: list[int] = []
@@ -79,20 +94,25 @@ def test_one_invocation_at_a_time_per_function() -> None:
     def slow(event: Any, context: Any) -> None:
         overlapping.append(bool(active))
         active.append(1)
-        inside.release()
+        first_inside.set()
         release.wait(5)
         active.pop()
 
     runtime = FunctionRuntime((DOMAIN,), lambda path: slow)
-    threads = [threading.Thread(target=runtime.invoke, args=("shop", "restock", {})) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    assert inside.acquire(timeout=5)
-    assert not inside.acquire(timeout=0.2), "the second invocation waits for the first"
+    lock = _WatchedLock()
+    runtime.function("shop", "restock")._lock = lock  # type: ignore[assignment]  # noqa: SLF001
+    first = threading.Thread(target=runtime.invoke, args=("shop", "restock", {}))
+    first.start()
+    assert first_inside.wait(5)
+    second = threading.Thread(target=runtime.invoke, args=("shop", "restock", {}))
+    second.start()
+    # both have asked for the container: the second is at the lock while the first is still inside
+    assert lock.waiting.acquire(timeout=5)
+    assert lock.waiting.acquire(timeout=5)
     release.set()
-    for thread in threads:
+    for thread in (first, second):
         thread.join(5)
-    assert overlapping == [False, False]
+    assert overlapping == [False, False], "the second invocation waited for the first"
 
 
 def test_unknown_function_and_bad_handler_paths() -> None:
