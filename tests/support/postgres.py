@@ -12,11 +12,13 @@ import secrets
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pg8000.native
 
+from fip_core.provisioning import DomainDatabasePlan, Login, Server, app_role, owner_role, provision
 from local_platform.aws import free_port
 from tests.support.certificates import TestCertificates, make_certificates
 
@@ -30,6 +32,15 @@ def find_bin_dir() -> Path | None:
         return Path(os.path.realpath(initdb)).parent
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]), reverse=True)
     return Path(candidates[0]).parent if candidates else None
+
+
+@dataclass(frozen=True)
+class DomainUrls:
+    """A domain's database as its two login roles reach it: the owner (migrations) and the app role
+    (every other function). On SQLite both are the same file."""
+
+    owner: str
+    app: str
 
 
 class PostgresServer:
@@ -113,3 +124,21 @@ class PostgresServer:
             return list(connection.run(sql) or [])
         finally:
             connection.close()
+
+    def admin(self) -> Server:
+        """This server as the platform's provisioning step sees it: the superuser standing in for Aurora's master."""
+        return Server(host="127.0.0.1", port=self.port, admin=Login("postgres", self.password))
+
+    def provision(self, database: str, app_connection_limit: int = -1) -> DomainUrls:
+        """A domain's database with its owner and app roles, made the way the cloud makes them."""
+        plan = DomainDatabasePlan(
+            database=database,
+            owner=Login(owner_role(database), secrets.token_urlsafe(16)),
+            app=Login(app_role(database), secrets.token_urlsafe(16)),
+            app_connection_limit=app_connection_limit,
+        )
+        provision(self.admin(), plan)
+        return DomainUrls(
+            owner=self.url(database, plan.owner.username, plan.owner.password),
+            app=self.url(database, plan.app.username, plan.app.password),
+        )
