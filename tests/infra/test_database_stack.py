@@ -15,6 +15,7 @@ from aws_cdk.assertions import Match
 from fip_core.provisioning import PLAN_VARIABLE
 from infra.app import build_app
 from infra.constants import VPC_CIDR
+from infra.cost import estimate, load_prices, unpriced_types
 from infra.domains import DOMAINS
 from infra.profiles import CONNECTION_HEADROOM, PROFILES, max_connections
 from tests.infra.test_platform_stack import _CDK_VARIABLES, Synthesised, _arn, _as_list, _group_id, _ref, _synthesise
@@ -245,3 +246,14 @@ def test_a_cluster_per_domain_admits_only_that_domains_functions_and_the_provisi
         )
         attachment = per_domain.resources[per_domain.id_of(service.database.app_secret)]["Properties"]
         assert attachment["TargetId"] == _ref(per_domain.id_of(cluster.cluster))
+
+
+@pytest.mark.parametrize("profile", ["standard", "small"])
+def test_every_resource_type_of_the_template_has_a_price_or_a_reason(profile, standard, small):
+    platform = {"standard": standard, "small": small}[profile]
+    assert unpriced_types({"Resources": platform.resources}, load_prices()) == set()
+
+
+def test_the_small_profile_idles_under_forty_dollars_a_month(small):
+    items = estimate({"Resources": small.resources}, load_prices())
+    assert sum(item.usd_per_month for item in items) < 40
