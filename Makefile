@@ -8,7 +8,7 @@ SAPPORO_VENV := .venv-sapporo
 PORT ?= 8000
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: run test test-fast bench synth lint format clean venv sapporo catalogue
+.PHONY: run test test-fast bench synth cost lint format clean venv sapporo catalogue
 
 venv: $(VENV)/.installed
 
@@ -48,6 +48,13 @@ synth: venv
 # docs/events.md, the catalogue of the platform's events, from the event models and the declarations
 catalogue: venv
 	$(BIN)/python -m infra.event_catalogue
+
+# each profile synthesised into its own folder, then priced from infra/prices.json
+cost: venv
+	rm -rf cdk.out/small cdk.out/standard
+	$(BIN)/python -c 'from infra.app import build_app; build_app("cdk.out/small", {"profile": "small"})[0].synth()' >/dev/null
+	$(BIN)/python -c 'from infra.app import build_app; build_app("cdk.out/standard", {"profile": "standard"})[0].synth()' >/dev/null
+	$(BIN)/python -m infra.cost small=cdk.out/small/fip-dev.template.json standard=cdk.out/standard/fip-dev.template.json
 
 lint: venv
 	$(BIN)/ruff check .

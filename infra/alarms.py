@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_iam as iam
@@ -65,15 +65,27 @@ class PlatformAlarms(Construct):
                     description=f"The {domain} {name} function failed: an unhandled error or a timeout.",
                 )
             if service.declaration.publishes:
+                # the relay reports at its schedule's rate (which a profile may space out): the alarm
+                # looks over one such interval, and silence for that long means it is not running
+                relay_minutes = next(
+                    service.rate_minutes(s)
+                    for s in service.declaration.schedules
+                    if s.function == service.declaration.relay_function
+                )
+                waited = max(OUTBOX_WAITING_ALARM_SECONDS, 2 * relay_minutes * 60)
                 self._alarm(
                     f"{domain} events waiting",
-                    _domain_metric(domain, OLDEST_WAITING_METRIC, cloudwatch.Stats.MAXIMUM),
-                    threshold=OUTBOX_WAITING_ALARM_SECONDS,
-                    description=(
-                        f"An event of the {domain} domain has waited in its outbox {OUTBOX_WAITING_ALARM_SECONDS} s "
-                        "or more, or the scheduled relay reported nothing: the bus or the relay is failing."
+                    _domain_metric(
+                        domain,
+                        OLDEST_WAITING_METRIC,
+                        cloudwatch.Stats.MAXIMUM,
+                        Duration.minutes(max(relay_minutes, int(ALARM_PERIOD.to_minutes()))),
                     ),
-                    # the relay reports every minute: silence means it is not running
+                    threshold=waited,
+                    description=(
+                        f"An event of the {domain} domain has waited in its outbox {waited} s or more, or the "
+                        "scheduled relay reported nothing: the bus or the relay is failing."
+                    ),
                     missing=cloudwatch.TreatMissingData.BREACHING,
                 )
             if service.declaration.subscriptions:
@@ -126,13 +138,13 @@ class PlatformAlarms(Construct):
         alarm.add_ok_action(self._action)
 
 
-def _domain_metric(domain: str, name: str, statistic: str) -> cloudwatch.Metric:
+def _domain_metric(domain: str, name: str, statistic: str, period: Duration = ALARM_PERIOD) -> cloudwatch.Metric:
     # Powertools writes each domain's metrics with the dimension `service` = the domain
     return cloudwatch.Metric(
         namespace=METRICS_NAMESPACE,
         metric_name=name,
         dimensions_map={"service": domain},
-        period=ALARM_PERIOD,
+        period=period,
         statistic=statistic,
     )
 

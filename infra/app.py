@@ -20,6 +20,13 @@ from infra.constants import (
     NAME_PREFIX,
 )
 from infra.domains import DOMAINS
+from infra.profiles import (
+    CLUSTER_PER_DOMAIN_CONTEXT_KEY,
+    DEFAULT_RESERVED_CONCURRENCY,
+    PROFILE_CONTEXT_KEY,
+    RESERVED_CONCURRENCY_CONTEXT_KEY,
+    profile_named,
+)
 from infra.stack import PlatformStack
 
 
@@ -50,12 +57,22 @@ def build_app(outdir: str | None = None, context: dict[str, object] | None = Non
         assets=prepare_assets([domain.name for domain in DOMAINS]),
         environment=environment,
         alarm_email=app.node.try_get_context(ALARM_EMAIL_CONTEXT_KEY),
+        profile=profile_named(app.node.try_get_context(PROFILE_CONTEXT_KEY)),
+        cluster_per_domain=_flag(app.node.try_get_context(CLUSTER_PER_DOMAIN_CONTEXT_KEY)),
+        reserved_concurrency_limit=int(
+            app.node.try_get_context(RESERVED_CONCURRENCY_CONTEXT_KEY) or DEFAULT_RESERVED_CONCURRENCY
+        ),
         env=deployment_environment(),
     )
     Tags.of(app).add("project", "federated-imputation-platform")
     Tags.of(app).add("environment", environment)
     Validations.of(app).add_plugins(solutions_checks(app))
     return app, stack
+
+
+def _flag(value: object) -> bool:
+    # `-c key=true` arrives as a string, a test's context as a bool
+    return value is True or str(value).lower() in ("true", "1", "yes")
 
 
 def main() -> int:

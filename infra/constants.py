@@ -65,8 +65,11 @@ ASYNC_INVOKE_MAX_EVENT_AGE = Duration.hours(6)
 OUTBOX_WAITING_ALARM_SECONDS = 600
 DEAD_LETTER_RETENTION = Duration.days(14)
 
+VPC_CIDR = "10.0.0.0/16"
 VPC_MAX_AZS = 2
-VPC_NAT_GATEWAYS = 1  # one NAT gateway: functions reach external imputation services and AWS APIs through it
+VPC_NAT_GATEWAYS = 1  # one way out (a gateway or an instance, by profile) for external services and AWS APIs
+NAT_INSTANCE_TYPE = "t4g.nano"
+NAT_INSTANCE_VOLUME_GB = 8
 PUBLIC_SUBNET_MASK = 24
 PRIVATE_SUBNET_MASK = 22
 ISOLATED_SUBNET_MASK = 24
@@ -74,8 +77,10 @@ ISOLATED_SUBNET_MASK = 24
 DATABASE_ENGINE_VERSION = rds.AuroraPostgresEngineVersion.VER_16_9
 DATABASE_PORT = 5432
 DATABASE_ADMIN_USER = "fip_admin"
-DATABASE_MIN_CAPACITY = 0.5  # Aurora capacity units; the smallest that never pauses
-DATABASE_MAX_CAPACITY = 4
+# The authority whose roots the core layer's bundle holds (fip_core/rds-global-bundle.pem); RDS's default too.
+DATABASE_CA_CERTIFICATE = rds.CaCertificate.RDS_CA_RSA2048_G1
+# A migration may take longer than a request: its statements get the function's time less a margin.
+MIGRATION_STATEMENT_MARGIN_SECONDS = 30
 DATABASE_BACKUP_RETENTION = Duration.days(7)
 DATABASE_LOG_EXPORTS = ("postgresql",)
 SECRET_ROTATION_INTERVAL = Duration.days(30)

@@ -1,6 +1,7 @@
-"""One domain of the platform in AWS, built from its declaration: its database and other resources, a
-function with its own role and log group for every declared function, its HTTP routes, schedules,
-event subscriptions and the trigger that migrates its database on deploy."""
+"""One domain of the platform in AWS, built from its declaration: its database (on the platform's
+cluster) and other resources, a function with its own role and log group for every declared
+function, its HTTP routes, schedules, event subscriptions and the trigger that migrates its
+database on deploy."""
 
 from __future__ import annotations
 
@@ -30,14 +31,16 @@ from infra.constants import (
     LAMBDA_ARCHITECTURE,
     LAMBDA_RUNTIME,
     LOG_RETENTION,
+    MIGRATION_STATEMENT_MARGIN_SECONDS,
     NAME_PREFIX,
     USER_POOL_API_FUNCTION_ACTIONS,
     USER_POOL_BOOTSTRAP_FUNCTION_ACTIONS,
 )
 from infra.credentials_key import CredentialsKey
-from infra.database import DomainDatabase
+from infra.database import PlatformDatabases
 from infra.http_api import PlatformHttpApi
 from infra.network import Network
+from infra.profiles import ConcurrencyPlan
 from infra.user_pool import DomainUserPool
 
 # What Lambda needs to attach a function to the VPC; EC2 offers no resource-level permissions for these.
@@ -67,6 +70,7 @@ class DomainFunction(Construct):
         network: Network,
         security_group: ec2.ISecurityGroup,
         environment: dict[str, str],
+        reserved_concurrency: int | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.declaration = declaration
@@ -97,6 +101,8 @@ class DomainFunction(Construct):
             vpc_subnets=network.function_subnets,
             security_groups=[security_group],
             environment=environment,
+            # at most one database connection per execution: this caps the function's share of the cluster's
+            reserved_concurrent_executions=reserved_concurrency,
         )
         acknowledge(
             self.role,
@@ -128,9 +134,13 @@ class DomainService(Construct):
         event_bus: events.IEventBus,
         api: PlatformHttpApi,
         environment: str,
+        databases: PlatformDatabases,
+        concurrency: ConcurrencyPlan,
+        schedule_floor_minutes: int = 1,
     ) -> None:
         super().__init__(scope, construct_id)
         self.declaration = declaration
+        self._schedule_floor_minutes = schedule_floor_minutes
         domain = declaration.name
         self.user_pool = (
             DomainUserPool(self, "UserPool", domain=domain, environment=environment)
@@ -158,18 +168,12 @@ class DomainService(Construct):
         )
         if not reaches_internet:
             self.security_group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to AWS APIs")
-        self.database = DomainDatabase(
-            self,
-            "Database",
-            domain=domain,
-            environment=environment,
-            network=network,
-            client_security_group=self.security_group,
+        self.database = databases.add_domain(
+            self, domain, self.security_group, app_connection_limit=concurrency.app_connections(declaration)
         )
 
         prefix = env_prefix(domain)
         function_environment = {
-            f"{prefix}DATABASE_SECRET_ARN": self.database.secret_arn,
             f"{prefix}PUBLIC_API_URL": api.endpoint,
             "FIP_EVENT_BUS_NAME": event_bus.event_bus_name,
             "FIP_ENVIRONMENT": environment,
@@ -189,9 +193,14 @@ class DomainService(Construct):
                 layers=layers,
                 network=network,
                 security_group=self.security_group,
-                environment=function_environment,
+                environment={**function_environment, **self._database_environment(prefix, function)},
+                reserved_concurrency=concurrency.reserved[(domain, function.name)],
             )
-            self.database.grant_connect(built.role)
+            # only the migrations function logs in as the owner; every other one as the app role
+            if function.name == declaration.migrations_function:
+                self.database.grant_owner(built.role)
+            else:
+                self.database.grant_app(built.role)
             # migrations change the schema and the authorizer only decides: neither publishes events
             if function.publishes_events:
                 event_bus.grant_put_events_to(built.role)
@@ -211,8 +220,8 @@ class DomainService(Construct):
             self,
             "MigrationsTrigger",
             handler=migrations.function,
-            # the cluster, its writer and the secret's attachment (which adds the host) exist first
-            execute_after=[self.database],
+            # the database and its roles exist first: the platform's provisioning step made them
+            execute_after=[databases.provisioned],
             execute_on_handler_change=True,
             invocation_type=triggers.InvocationType.REQUEST_RESPONSE,
             timeout=Duration.seconds(migrations.declaration.timeout_seconds),
@@ -238,6 +247,17 @@ class DomainService(Construct):
     def add_routes(self, api: PlatformHttpApi) -> None:
         """The domain's declared routes, served by its API function; made once the API's authorizer is set."""
         api.add_lambda_routes(self, self.function(self.declaration.api_function), self.declaration.routes)
+
+    def _database_environment(self, prefix: str, function: FunctionDeclaration) -> dict[str, str]:
+        # the same variable the code reads, naming the secret of the role this function logs in as
+        if function.name != self.declaration.migrations_function:
+            return {f"{prefix}DATABASE_SECRET_ARN": self.database.app_secret.secret_arn}
+        return {
+            f"{prefix}DATABASE_SECRET_ARN": self.database.owner_secret.secret_arn,
+            f"{prefix}DATABASE_STATEMENT_TIMEOUT_SECONDS": str(
+                function.timeout_seconds - MIGRATION_STATEMENT_MARGIN_SECONDS
+            ),
+        }
 
     def _resource_environment(self, prefix: str) -> dict[str, str]:
         # the names the domain's settings read (e.g. users.settings.UsersSettings)
@@ -302,13 +322,18 @@ class DomainService(Construct):
             max_event_age=ASYNC_INVOKE_MAX_EVENT_AGE,
         )
 
+    def rate_minutes(self, schedule: Schedule) -> int:
+        """How often a schedule runs in this deployment: its declared rate, unless the profile spaces it out."""
+        return max(schedule.rate_minutes, self._schedule_floor_minutes)
+
     def _add_schedule(self, schedule: Schedule) -> None:
         # on the default bus, where EventBridge's scheduled rules live
         events.Rule(
             self,
             f"Schedule {schedule.name}",
             description=schedule.description,
-            schedule=events.Schedule.rate(Duration.minutes(schedule.rate_minutes)),
+            # the profile may space schedules out, so that a paused database stays paused longer
+            schedule=events.Schedule.rate(Duration.minutes(self.rate_minutes(schedule))),
             targets=[self._target(schedule.function)],
         )
 

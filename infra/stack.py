@@ -7,17 +7,22 @@ from collections.abc import Sequence
 from typing import Any
 
 from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from fip_core.declaration import DomainDeclaration
+from fip_core.declaration import DomainDeclaration, FunctionDeclaration
+from fip_core.settings import METRICS_NAMESPACE
 from infra.alarms import PlatformAlarms
 from infra.bundling import PlatformAssets
 from infra.constants import FALLBACK_ROUTE_DOMAIN
-from infra.domain import DomainService
+from infra.database import PlatformDatabases
+from infra.domain import DomainFunction, DomainService
 from infra.event_bus import PlatformEventBus
 from infra.http_api import PlatformHttpApi
 from infra.layers import SharedLayers
 from infra.network import Network
+from infra.profiles import DEFAULT_RESERVED_CONCURRENCY, PROFILES, DeploymentProfile, concurrency_plan
 
 
 class PlatformStack(Stack):
@@ -33,13 +38,29 @@ class PlatformStack(Stack):
         environment: str,
         fallback_domain: str = FALLBACK_ROUTE_DOMAIN,
         alarm_email: str | None = None,
+        profile: DeploymentProfile = PROFILES["standard"],
+        cluster_per_domain: bool = False,
+        reserved_concurrency_limit: int = DEFAULT_RESERVED_CONCURRENCY,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        self.network = Network(self, "Network")
+        self.profile = profile
+        self.network = Network(self, "Network", nat=profile.nat)
         self.event_bus = PlatformEventBus(self, "Events")
         self.api = PlatformHttpApi(self, "Api", environment=environment)
         self.layers = SharedLayers(self, "Layers", assets=assets)
+        self.concurrency = concurrency_plan(profile, domains, cluster_per_domain, reserved_concurrency_limit)
+        self.databases = PlatformDatabases(
+            self,
+            "Databases",
+            environment=environment,
+            network=self.network,
+            profile=profile,
+            cluster_per_domain=cluster_per_domain,
+            make_function=lambda scope, declaration, code, security_group: self._platform_function(
+                scope, declaration, code, security_group, environment
+            ),
+        )
         self.domains = {
             declaration.name: DomainService(
                 self,
@@ -51,6 +72,9 @@ class PlatformStack(Stack):
                 event_bus=self.event_bus.bus,
                 api=self.api,
                 environment=environment,
+                databases=self.databases,
+                concurrency=self.concurrency,
+                schedule_floor_minutes=profile.schedule_floor_minutes,
             )
             for declaration in domains
         }
@@ -68,6 +92,32 @@ class PlatformStack(Stack):
             self, "AlarmTopicArn", value=self.alarms.topic.topic_arn, description="Subscribe to hear of every alarm"
         )
         self._output_internal_functions()
+
+    def _platform_function(
+        self,
+        scope: Construct,
+        declaration: FunctionDeclaration,
+        code: lambda_.Code,
+        security_group: ec2.ISecurityGroup,
+        environment: str,
+    ) -> lambda_.Function:
+        # a function of no domain (the database provisioning step), built like every domain's
+        built = DomainFunction(
+            scope,
+            declaration.name,
+            domain="platform",
+            declaration=declaration,
+            code=code,
+            layers=self.layers.all,
+            network=self.network,
+            security_group=security_group,
+            environment={
+                "FIP_ENVIRONMENT": environment,
+                "POWERTOOLS_SERVICE_NAME": "platform",
+                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+            },
+        )
+        return built.function
 
     def _use_the_authorizer(self) -> None:
         declared = {

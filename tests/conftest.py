@@ -31,7 +31,7 @@ from fip_core.aws import aws_client
 from fip_core.database import dispose_engines
 from fip_core.settings import platform_settings
 from tests.support.moto_server import MotoServer
-from tests.support.postgres import INSTALL_HINT, PostgresServer, find_bin_dir
+from tests.support.postgres import INSTALL_HINT, DomainUrls, PostgresServer, find_bin_dir
 from tests.support.simulated_services import SimulatedServices, SimulatedServicesThread
 
 REQUIRE_ALL = os.environ.get("FIP_REQUIRE_ALL_TESTS") == "1"  # set by .ci/run: nothing may be skipped
@@ -90,26 +90,26 @@ def database_backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def new_database(database_backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], str]:
-    """Makes an empty database on the test's backend and answers its URL."""
+def new_database(database_backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], DomainUrls]:
+    """Makes an empty database on the test's backend and answers its URLs: on PostgreSQL, provisioned
+    as in the cloud, with an owner role for migrations and a restricted app role for the handlers."""
 
-    def make(name: str) -> str:
+    def make(name: str) -> DomainUrls:
         global _database_counter  # noqa: PLW0603 - a unique name per database on the shared server
         if database_backend == "sqlite":
-            return f"sqlite:///{tmp_path / name}.db"
+            url = f"sqlite:///{tmp_path / name}.db"
+            return DomainUrls(owner=url, app=url)
         server: PostgresServer = request.getfixturevalue("postgres")
         _database_counter += 1
-        database = f"test_{os.getpid()}_{_database_counter}_{name}"
-        server.execute(f"CREATE DATABASE {database}")
-        return server.url(database)
+        return server.provision(f"test_{os.getpid()}_{_database_counter}_{name}")
 
     return make
 
 
 @pytest.fixture
-def database_url(new_database: Callable[[str], str]) -> str:
-    """One empty database."""
-    return new_database("domain")
+def database_url(new_database: Callable[[str], DomainUrls]) -> str:
+    """One empty database, as its owner (who may change its schema)."""
+    return new_database("domain").owner
 
 
 def _point_domain_at(domain: str, url: str, monkeypatch: pytest.MonkeyPatch, caches: list[Any]) -> None:
@@ -119,16 +119,28 @@ def _point_domain_at(domain: str, url: str, monkeypatch: pytest.MonkeyPatch, cac
     dispose_engines()
 
 
+def _migrate_then_serve(
+    domain: str,
+    urls: DomainUrls,
+    migrate: Callable[[dict[str, Any]], Any],
+    monkeypatch: pytest.MonkeyPatch,
+    caches: list[Any],
+) -> None:
+    """Migrate as the owner, as the migrations function does; then point the handlers at the app role."""
+    _point_domain_at(domain, urls.owner, monkeypatch, caches)
+    migrate({})
+    _point_domain_at(domain, urls.app, monkeypatch, caches)
+
+
 @pytest.fixture
-def registry_db(new_database: Callable[[str], str], monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The registry pointed at a fresh, migrated database."""
+def registry_db(new_database: Callable[[str], DomainUrls], monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The registry pointed at a fresh, migrated database, as its app role."""
     from registry.handlers.migrate import migrate
     from registry.settings import registry_database, registry_settings
 
-    url = new_database("registry")
-    _point_domain_at("registry", url, monkeypatch, [registry_database, registry_settings])
-    migrate({})
-    yield url
+    urls = new_database("registry")
+    _migrate_then_serve("registry", urls, migrate, monkeypatch, [registry_database, registry_settings])
+    yield urls.app
     dispose_engines()
     registry_database.cache_clear()
     registry_settings.cache_clear()
@@ -162,16 +174,16 @@ def _forget_users_adapters() -> None:
 
 @pytest.fixture
 def users_db(
-    new_database: Callable[[str], str], identity: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    new_database: Callable[[str], DomainUrls], identity: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
-    """The users domain pointed at a fresh, migrated database, with its identity resources in moto."""
+    """The users domain pointed at a fresh, migrated database as its app role, with its identity
+    resources in moto."""
     from users.handlers.migrate import migrate
     from users.settings import users_database
 
-    url = new_database("users")
-    _point_domain_at("users", url, monkeypatch, [users_database])
-    migrate({})
-    yield url
+    urls = new_database("users")
+    _migrate_then_serve("users", urls, migrate, monkeypatch, [users_database])
+    yield urls.app
     dispose_engines()
     users_database.cache_clear()
 

@@ -1,5 +1,5 @@
-"""The synthesised platform stack has the properties that matter: private, encrypted databases that
-admit only their own functions; every declared route, schedule and subscription wired to its
+"""The synthesised platform stack has the properties that matter (the databases, profiles and
+connection limits are in test_database_stack.py): every declared route, schedule and subscription wired to its
 function; one authorizer on every route that is not public; the user pool and credentials key the
 domains declare, each usable only by the functions that need it; pinned, traced functions with
 least-privilege roles; and no unacknowledged cdk-nag finding.
@@ -341,71 +341,6 @@ def test_every_declared_route_is_served_by_the_domain_api_function(platform, dom
 
 
 @domains
-def test_database_is_private_encrypted_protected_and_backed_up(platform, domain):
-    database = platform.service(domain).database
-    cluster_id = platform.id_of(database.cluster)
-    key_id = platform.id_of(database.key)
-    cluster = platform.resources[cluster_id]["Properties"]
-    assert cluster["Engine"] == "aurora-postgresql"
-    assert cluster["EngineVersion"].startswith("16.")
-    assert cluster["DatabaseName"] == domain.name
-    assert cluster["StorageEncrypted"] is True
-    assert cluster["KmsKeyId"] == _arn(key_id)
-    assert cluster["DeletionProtection"] is True
-    assert cluster["BackupRetentionPeriod"] >= 7
-    assert cluster["ServerlessV2ScalingConfiguration"]["MinCapacity"] <= 1
-    assert cluster["VpcSecurityGroupIds"] == [_group_id(platform.id_of(database.security_group))]
-    platform.template.has_resource_properties("AWS::KMS::Key", Match.object_like({"EnableKeyRotation": True}))
-    assert platform.resources[key_id]["Properties"]["EnableKeyRotation"] is True
-
-    isolated = [_ref(platform.id_of(subnet)) for subnet in platform.stack.network.vpc.isolated_subnets]
-    subnet_group = platform.resources[cluster["DBSubnetGroupName"]["Ref"]]["Properties"]
-    assert subnet_group["SubnetIds"] == isolated
-
-    instances = [
-        instance["Properties"]
-        for instance in platform.of_type("AWS::RDS::DBInstance").values()
-        if instance["Properties"]["DBClusterIdentifier"] == _ref(cluster_id)
-    ]
-    assert len(instances) == 1, "a writer and no readers"
-    assert instances[0]["PubliclyAccessible"] is False
-    assert instances[0]["DBInstanceClass"] == "db.serverless"
-
-
-@domains
-def test_database_credentials_are_generated_encrypted_named_and_rotated(platform, domain):
-    database = platform.service(domain).database
-    secret = platform.resources[platform.id_of(database.credentials)]["Properties"]
-    assert secret["KmsKeyId"] == _arn(platform.id_of(database.key))
-    assert json.loads(secret["GenerateSecretString"]["SecretStringTemplate"])["dbname"] == domain.name
-    platform.template.has_resource_properties(
-        "AWS::SecretsManager::RotationSchedule",
-        Match.object_like(
-            {
-                "SecretId": _ref(platform.id_of(database.secret)),
-                "HostedRotationLambda": Match.object_like({"RotationType": "PostgreSQLSingleUser"}),
-            }
-        ),
-    )
-
-
-@domains
-def test_database_admits_only_the_domain_functions_on_5432(platform, domain):
-    service = platform.service(domain)
-    database_group = platform.id_of(service.database.security_group)
-    assert "SecurityGroupIngress" not in platform.resources[database_group]["Properties"]
-    rules = [
-        rule["Properties"]
-        for rule in platform.of_type("AWS::EC2::SecurityGroupIngress").values()
-        if rule["Properties"]["GroupId"] == _group_id(database_group)
-    ]
-    assert rules
-    for rule in rules:
-        assert rule["SourceSecurityGroupId"] == _group_id(platform.id_of(service.security_group))
-        assert (rule["IpProtocol"], rule["FromPort"], rule["ToPort"]) == ("tcp", 5432, 5432)
-
-
-@domains
 def test_functions_are_pinned_traced_layered_and_in_the_private_subnets(platform, domain):
     service = platform.service(domain)
     layers = [
@@ -451,7 +386,6 @@ def test_functions_are_told_what_the_code_reads(platform, domain, monkeypatch):
     service = platform.service(domain)
     prefix = domain.name.upper()
     expected = {
-        f"{prefix}_DATABASE_SECRET_ARN": _ref(platform.id_of(service.database.secret)),
         f"{prefix}_PUBLIC_API_URL": {"Fn::GetAtt": [platform.id_of(platform.stack.api.http_api), "ApiEndpoint"]},
         "FIP_EVENT_BUS_NAME": _ref(platform.id_of(platform.stack.event_bus.bus)),
         "FIP_ENVIRONMENT": ENVIRONMENT,
@@ -461,7 +395,11 @@ def test_functions_are_told_what_the_code_reads(platform, domain, monkeypatch):
     }
     for declared in domain.functions:
         function = platform.resources[platform.id_of(service.function(declared.name))]["Properties"]
-        assert function["Environment"]["Variables"] == expected, declared.name
+        variables = dict(function["Environment"]["Variables"])
+        # the database variables name the role the function logs in as: tests/infra/test_database_stack.py
+        assert f"{prefix}_DATABASE_SECRET_ARN" in variables
+        database_variables = {name for name in variables if name.startswith(f"{prefix}_DATABASE_")}
+        assert {name: variables[name] for name in variables if name not in database_variables} == expected
 
     # the names are the ones the settings models read
     monkeypatch.setenv(f"{prefix}_DATABASE_SECRET_ARN", "arn:secret")
@@ -476,7 +414,7 @@ def test_functions_are_told_what_the_code_reads(platform, domain, monkeypatch):
 def test_function_roles_grant_no_wildcard_action_and_only_their_own_resources(platform, domain):
     service = platform.service(domain)
     bus = _arn(platform.id_of(platform.stack.event_bus.bus))
-    credentials = _ref(platform.id_of(service.database.credentials))
+    owner, app = _ref(platform.id_of(service.database.owner_secret)), _ref(platform.id_of(service.database.app_secret))
     for declared in domain.functions:
         role_id = platform.id_of(service.functions[declared.name].role)
         role = platform.resources[role_id]["Properties"]
@@ -494,29 +432,14 @@ def test_function_roles_grant_no_wildcard_action_and_only_their_own_resources(pl
         for action, resources in granted.items():
             if "*" in resources:
                 assert action in WILDCARD_RESOURCE_ACTIONS, (declared.name, action)
-        assert granted["secretsmanager:GetSecretValue"] == [credentials]
+        login = owner if declared.name == domain.migrations_function else app
+        assert granted["secretsmanager:GetSecretValue"] == [login], declared.name
         assert granted["logs:PutLogEvents"] == [_arn(platform.id_of(service.functions[declared.name].log_group))]
         # only the functions that relay their domain's outbox may put events on the bus
         if declared.publishes_events:
             assert granted["events:PutEvents"] == [bus], declared.name
         else:
             assert "events:PutEvents" not in granted, declared.name
-
-
-@domains
-def test_function_roles_may_decrypt_the_credentials_only_through_secrets_manager(platform, domain):
-    service = platform.service(domain)
-    key = platform.resources[platform.id_of(service.database.key)]["Properties"]
-    decrypters = [
-        statement
-        for statement in key["KeyPolicy"]["Statement"]
-        if statement["Action"] == "kms:Decrypt" and isinstance(statement["Principal"]["AWS"], list)
-    ]
-    assert len(decrypters) == 1
-    assert "kms:ViaService" in decrypters[0]["Condition"]["StringEquals"]
-    roles = {json.dumps(principal, sort_keys=True) for principal in decrypters[0]["Principal"]["AWS"]}
-    expected = {json.dumps(_arn(platform.id_of(built.role)), sort_keys=True) for built in service.functions.values()}
-    assert roles == expected
 
 
 @domains
@@ -548,27 +471,6 @@ def test_the_registry_health_sweep_runs_every_five_minutes(platform):
         "AWS::Events::Rule",
         {"ScheduleExpression": "rate(5 minutes)", "State": "ENABLED", "Targets": [Match.object_like({"Arn": sweep})]},
     )
-
-
-@domains
-def test_migrations_run_on_deploy_after_the_database_exists(platform, domain):
-    service = platform.service(domain)
-    migrations_function = platform.id_of(service.function(domain.migrations_function))
-    triggers = platform.of_type("Custom::Trigger")
-    trigger = triggers[platform.id_of(service.migrations_trigger.node.find_child("Default"))]
-    properties = trigger["Properties"]
-    assert properties["InvocationType"] == "RequestResponse"
-    assert properties["ExecuteOnHandlerChange"] is True
-    version = platform.resources[properties["HandlerArn"]["Ref"]]
-    assert version["Type"] == "AWS::Lambda::Version"
-    assert version["Properties"]["FunctionName"] == _ref(migrations_function)
-    database = service.database
-    writer = next(
-        key
-        for key, instance in platform.of_type("AWS::RDS::DBInstance").items()
-        if instance["Properties"]["DBClusterIdentifier"] == _ref(platform.id_of(database.cluster))
-    )
-    assert {platform.id_of(database.cluster), writer, platform.id_of(database.secret)} <= set(trigger["DependsOn"])
 
 
 @domains
@@ -1094,9 +996,13 @@ def test_functions_that_reach_no_external_service_may_only_use_https_and_their_d
     assert group["SecurityGroupEgress"] == [
         {"CidrIp": "0.0.0.0/0", "Description": "HTTPS to AWS APIs", "FromPort": 443, "IpProtocol": "tcp", "ToPort": 443}
     ]
-    egress = [rule["Properties"] for rule in example.of_type("AWS::EC2::SecurityGroupEgress").values()]
+    egress = [
+        rule["Properties"]
+        for rule in example.of_type("AWS::EC2::SecurityGroupEgress").values()
+        if rule["Properties"]["GroupId"] == _group_id(example.id_of(service.security_group))
+    ]
     assert [(rule["DestinationSecurityGroupId"], rule["FromPort"]) for rule in egress] == [
-        (_group_id(example.id_of(service.database.security_group)), 5432)
+        (_group_id(example.id_of(service.database.cluster.security_group)), 5432)
     ]
 
 

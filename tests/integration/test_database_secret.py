@@ -26,7 +26,7 @@ def test_a_rotated_password_is_read_again_when_the_database_refuses(postgres, mo
         }
         arn = secrets.create_secret(Name=name, SecretString=json.dumps(document))["ARN"]
         settings = DatabaseSettings(database_secret_arn=arn)
-        engine = create_domain_engine(resolve_database_url(settings), arn)
+        engine = create_domain_engine(resolve_database_url(settings), settings)
         with engine.connect() as connection:
             assert connection.execute(text("select current_user")).scalar() == "rotating"
         engine.dispose()  # the pooled connection goes; the next one must authenticate again

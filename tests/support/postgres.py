@@ -1,6 +1,7 @@
 """A throwaway PostgreSQL server for the tests: initdb and pg_ctl on a temporary folder and a free
-port, password authentication, loopback only. As root it runs as the `postgres` user, since
-PostgreSQL refuses to run as root."""
+port, password authentication, loopback only, TLS with a certificate the tests' own CA signed (as
+Aurora's is signed by the RDS CA). As root it runs as the `postgres` user, since PostgreSQL refuses
+to run as root."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ import secrets
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pg8000.native
 
+from fip_core.provisioning import DomainDatabasePlan, Login, Server, app_role, owner_role, provision
 from local_platform.aws import free_port
+from tests.support.certificates import TestCertificates, make_certificates
 
 INSTALL_HINT = "install PostgreSQL server binaries (Debian: apt-get install postgresql) so initdb and pg_ctl exist"
 
@@ -28,6 +32,15 @@ def find_bin_dir() -> Path | None:
         return Path(os.path.realpath(initdb)).parent
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]), reverse=True)
     return Path(candidates[0]).parent if candidates else None
+
+
+@dataclass(frozen=True)
+class DomainUrls:
+    """A domain's database as its two login roles reach it: the owner (migrations) and the app role
+    (every other function). On SQLite both are the same file."""
+
+    owner: str
+    app: str
 
 
 class PostgresServer:
@@ -44,6 +57,7 @@ class PostgresServer:
             account = pwd.getpwnam("postgres")
             os.chown(self.root, account.pw_uid, account.pw_gid)
             self._as_user = {"user": account.pw_uid, "group": account.pw_gid}
+        self.certificates: TestCertificates = make_certificates()
 
     def _run(self, *args: str) -> None:
         subprocess.run(
@@ -72,8 +86,17 @@ class PostgresServer:
             "--locale=C",
         )
         password_file.unlink()
+        # the server's key must belong to the server's user and be readable by it alone
+        cert_file, key_file = self.root / "server.pem", self.root / "server.key"
+        shutil.copyfile(self.certificates.cert_file, cert_file)
+        shutil.copyfile(self.certificates.key_file, key_file)
+        key_file.chmod(0o600)
+        if self._as_user:
+            for file in (cert_file, key_file):
+                os.chown(file, self._as_user["user"], self._as_user["group"])
         options = (
             f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories={self.root} "
+            f"-c ssl=on -c ssl_cert_file={cert_file} -c ssl_key_file={key_file} "
             # durability is worthless for a throwaway test database; speed is not
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
@@ -87,16 +110,35 @@ class PostgresServer:
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def url(self, database: str) -> str:
-        """SQLAlchemy URL of one database on this server."""
-        return f"postgresql+pg8000://postgres:{self.password}@127.0.0.1:{self.port}/{database}"
+    def url(self, database: str, user: str = "postgres", password: str | None = None) -> str:
+        """SQLAlchemy URL of one database on this server, as the superuser unless told otherwise."""
+        return f"postgresql+pg8000://{user}:{password or self.password}@127.0.0.1:{self.port}/{database}"
 
-    def execute(self, sql: str) -> None:
-        """Run one administrative statement (CREATE DATABASE and the like) outside a transaction."""
+    def execute(self, sql: str, database: str = "postgres") -> list[Any]:
+        """Run one administrative statement (CREATE DATABASE and the like) outside a transaction, as the
+        superuser; answer its rows."""
         connection = pg8000.native.Connection(
-            "postgres", password=self.password, host="127.0.0.1", port=self.port, database="postgres"
+            "postgres", password=self.password, host="127.0.0.1", port=self.port, database=database
         )
         try:
-            connection.run(sql)
+            return list(connection.run(sql) or [])
         finally:
             connection.close()
+
+    def admin(self) -> Server:
+        """This server as the platform's provisioning step sees it: the superuser standing in for Aurora's master."""
+        return Server(host="127.0.0.1", port=self.port, admin=Login("postgres", self.password))
+
+    def provision(self, database: str, app_connection_limit: int = -1) -> DomainUrls:
+        """A domain's database with its owner and app roles, made the way the cloud makes them."""
+        plan = DomainDatabasePlan(
+            database=database,
+            owner=Login(owner_role(database), secrets.token_urlsafe(16)),
+            app=Login(app_role(database), secrets.token_urlsafe(16)),
+            app_connection_limit=app_connection_limit,
+        )
+        provision(self.admin(), plan)
+        return DomainUrls(
+            owner=self.url(database, plan.owner.username, plan.owner.password),
+            app=self.url(database, plan.app.username, plan.app.password),
+        )

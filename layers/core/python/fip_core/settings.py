@@ -39,6 +39,14 @@ class DatabaseSettings(BaseSettings):
     database_secret_arn: str | None = Field(
         default=None, description="Secrets Manager secret holding host, port, username, password and dbname."
     )
+    # Both far below every function's timeout, so that an unreachable or resuming database is answered
+    # with a 503 problem rather than a Lambda timeout.
+    database_connect_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=60, description="Longest wait for the database to accept and greet a connection."
+    )
+    database_statement_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=900, description="Longest a statement may run before the server cancels it."
+    )
 
 
 @per_container

@@ -1,0 +1,59 @@
+"""`make cost`'s arithmetic on a small template, and that the real templates have every resource
+type priced (or a reason it costs nothing)."""
+
+import pytest
+
+from infra.cost import estimate, load_prices, unpriced_types
+
+PRICES = load_prices()
+
+
+def _total(items, field="usd_per_month"):
+    return sum(getattr(item, field) for item in items)
+
+
+def test_the_fixed_items_of_a_small_template_add_up():
+    template = {
+        "Resources": {
+            "Nat": {"Type": "AWS::EC2::NatGateway", "Properties": {}},
+            "Ip": {"Type": "AWS::EC2::EIP", "Properties": {}},
+            "Key1": {"Type": "AWS::KMS::Key", "Properties": {}},
+            "Key2": {"Type": "AWS::KMS::Key", "Properties": {}},
+            "Secret": {"Type": "AWS::SecretsManager::Secret", "Properties": {}},
+            "Alarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {}},
+            "Cluster": {
+                "Type": "AWS::RDS::DBCluster",
+                "Properties": {"ServerlessV2ScalingConfiguration": {"MinCapacity": 0.5, "MaxCapacity": 4}},
+            },
+        }
+    }
+    items = {item.name: item.usd_per_month for item in estimate(template, PRICES)}
+    assert items["nat gateway"] == pytest.approx(730 * 0.045)
+    assert items["public ipv4 (nat gateway)"] == pytest.approx(730 * 0.005)
+    assert items["kms keys (2)"] == pytest.approx(2.0)
+    assert items["secrets (1)"] == pytest.approx(0.40)
+    assert items["alarms (1)"] == pytest.approx(0.10)
+    assert items["aurora capacity (cluster)"] == pytest.approx(0.5 * 730 * 0.12)
+
+
+def test_a_paused_cluster_costs_only_its_awake_time_after_each_schedule():
+    template = {
+        "Resources": {
+            "Cluster": {
+                "Type": "AWS::RDS::DBCluster",
+                "Properties": {"ServerlessV2ScalingConfiguration": {"MinCapacity": 0, "MaxCapacity": 2}},
+            },
+            "Hourly": {"Type": "AWS::Events::Rule", "Properties": {"ScheduleExpression": "rate(1 hour)"}},
+        }
+    }
+    items = {item.name: item for item in estimate(template, PRICES)}
+    # 730 wakes a month, 6 minutes awake each, at 0.5 ACU
+    assert items["aurora capacity (cluster)"].usd_per_month == pytest.approx(730 * 0.1 * 0.5 * 0.12)
+    assert items["database awake for jobs"].usd_per_1000_jobs > 0
+
+
+def test_an_unpriced_resource_type_is_refused():
+    template = {"Resources": {"Odd": {"Type": "AWS::Neptune::DBCluster", "Properties": {}}}}
+    assert unpriced_types(template, PRICES) == {"AWS::Neptune::DBCluster"}
+    with pytest.raises(ValueError, match="Neptune"):
+        estimate(template, PRICES)
