@@ -1,20 +1,37 @@
-# One entry point for everything: `make run`, `make test`, `make bench`, `make synth`, `make lint`.
-# The virtual environments are made on first use and remade when their requirements change.
+# One entry point for everything: `make run`, `make test`, `make bench`, `make synth`, `make lint`,
+# `make lock`.
+# The virtual environments are made on first use from the hash-locked requirements (*.lock), and made
+# afresh whenever a lock changes, so they hold exactly what the lock says. `make lock` regenerates the
+# locks from the requirement files people edit (requirements-dev.txt, layers/deps/requirements.txt,
+# tests/support/sapporo-requirements.txt).
 
-PYTHON ?= python3.11
+# The Lambda runtime's Python (infra/constants.py); development, tests and CI run the same minor version.
+PYTHON_VERSION := 3.12
+# PYTHON=/path/to/python3.12 names the interpreter; by default tools/find-python looks for one.
+PYTHON ?=
 VENV := .venv
 BIN := $(VENV)/bin
 SAPPORO_VENV := .venv-sapporo
+DEV_LOCK := requirements-dev.lock
+DEPS_LOCK := layers/deps/requirements.lock
+SAPPORO_LOCK := tests/support/sapporo-requirements.lock
 PORT ?= 8000
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: run test test-fast bench synth lint format clean venv sapporo
+.PHONY: run test test-fast bench synth lint format lock clean venv sapporo
+
+# $(1): the virtual environment, $(2): its lock. Made afresh (with the wanted Python) and installed
+# with --require-hashes: every package, dependencies included, must be in the lock with its hash.
+define install_locked
+	rm -rf $(1)
+	python="$$(PYTHON='$(PYTHON)' tools/find-python $(PYTHON_VERSION))" && "$$python" -m venv $(1)
+	$(1)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(2)
+endef
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements-dev.txt layers/deps/requirements.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+$(VENV)/.installed: $(DEV_LOCK)
+	$(call install_locked,$(VENV),$(DEV_LOCK))
 	# the code packages are used in place: functions/, the shared layer and the repository root
 	printf '%s\n' "$(CURDIR)/functions" "$(CURDIR)/layers/core/python" "$(CURDIR)" \
 		> "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/fip-sources.pth"
@@ -23,10 +40,23 @@ $(VENV)/.installed: requirements-dev.txt layers/deps/requirements.txt
 # sapporo (a real GA4GH WES server) pins its own web stack, so it lives in a venv of its own
 sapporo: $(SAPPORO_VENV)/.installed
 
-$(SAPPORO_VENV)/.installed: tests/support/sapporo-requirements.txt
-	test -x $(SAPPORO_VENV)/bin/python || $(PYTHON) -m venv $(SAPPORO_VENV)
-	$(SAPPORO_VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/support/sapporo-requirements.txt
+$(SAPPORO_VENV)/.installed: $(SAPPORO_LOCK)
+	$(call install_locked,$(SAPPORO_VENV),$(SAPPORO_LOCK))
 	touch $@
+
+# The dependency layer's lock is resolved for the Lambda platform (ARM64, CPython 3.12, wheels only),
+# not for this machine; the development lock is constrained by it, so tests run the layer's versions.
+# A lock keeps the versions it has where they still fit; `make lock LOCK_FLAGS=--upgrade` takes the newest.
+lock: venv
+	$(BIN)/uv pip compile --quiet --generate-hashes --custom-compile-command "make lock" $(LOCK_FLAGS) \
+		--python-version $(PYTHON_VERSION) --python-platform aarch64-manylinux2014 --only-binary :all: \
+		layers/deps/requirements.txt --output-file $(DEPS_LOCK)
+	$(BIN)/uv pip compile --quiet --generate-hashes --custom-compile-command "make lock" $(LOCK_FLAGS) \
+		--python-version $(PYTHON_VERSION) --universal \
+		requirements-dev.txt --constraint $(DEPS_LOCK) --output-file $(DEV_LOCK)
+	$(BIN)/uv pip compile --quiet --generate-hashes --custom-compile-command "make lock" $(LOCK_FLAGS) \
+		--python-version $(PYTHON_VERSION) --universal \
+		tests/support/sapporo-requirements.txt --output-file $(SAPPORO_LOCK)
 
 run: venv
 	PORT=$(PORT) $(BIN)/python -m local_platform

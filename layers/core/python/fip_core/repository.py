@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
@@ -47,11 +47,8 @@ class DomainRepository:
             raise DuplicateError(str(error.orig)) from error
 
 
-R = TypeVar("R", bound=DomainRepository)
-
-
 @dataclass(frozen=True)
-class DomainStore(Generic[R]):
+class DomainStore[R: DomainRepository]:
     """A domain's transactions, each over its repository, and the relay of the events they queued."""
 
     domain: str
