@@ -1,5 +1,5 @@
 # One entry point for everything: `make run`, `make test`, `make bench`, `make synth`, `make lint`,
-# `make lock`.
+# `make diff`, `make deploy`, `make lock`.
 # The virtual environments are made on first use from the hash-locked requirements (*.lock), and made
 # afresh whenever a lock changes, so they hold exactly what the lock says. `make lock` regenerates the
 # locks from the requirement files people edit (requirements-dev.txt, layers/deps/requirements.txt,
@@ -15,10 +15,12 @@ SAPPORO_VENV := .venv-sapporo
 DEV_LOCK := requirements-dev.lock
 DEPS_LOCK := layers/deps/requirements.lock
 SAPPORO_LOCK := tests/support/sapporo-requirements.lock
+# the CDK CLI pinned in package.json / package-lock.json
+CDK := node_modules/.bin/cdk
 PORT ?= 8000
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: run test test-fast bench synth lint format lock clean venv sapporo
+.PHONY: run test test-fast bench synth diff deploy lint format lock clean venv sapporo cdk-cli
 
 # $(1): the virtual environment, $(2): its lock. Made afresh (with the wanted Python) and installed
 # with --require-hashes: every package, dependencies included, must be in the lock with its hash.
@@ -44,6 +46,12 @@ $(SAPPORO_VENV)/.installed: $(SAPPORO_LOCK)
 	$(call install_locked,$(SAPPORO_VENV),$(SAPPORO_LOCK))
 	touch $@
 
+cdk-cli: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # The dependency layer's lock is resolved for the Lambda platform (ARM64, CPython 3.12, wheels only),
 # not for this machine; the development lock is constrained by it, so tests run the layer's versions.
 # A lock keeps the versions it has where they still fit; `make lock LOCK_FLAGS=--upgrade` takes the newest.
@@ -61,7 +69,8 @@ lock: venv
 run: venv
 	PORT=$(PORT) $(BIN)/python -m local_platform
 
-test: venv sapporo
+# the CDK CLI is needed by the test that synthesises through it (tests/infra/test_cdk_cli.py)
+test: venv sapporo cdk-cli
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # the tests without the CDK synth, the end-to-end platform and sapporo: for a quick loop
@@ -75,6 +84,14 @@ synth: venv
 	rm -rf cdk.out
 	$(BIN)/python -m infra.app
 
+# With AWS credentials: the pinned CDK CLI runs cdk.json's app. CDK_ARGS adds options, such as
+# `-c environment=prod` or `-c alarm_email=ops@example.org`.
+diff: venv cdk-cli
+	$(CDK) diff $(CDK_ARGS)
+
+deploy: venv cdk-cli
+	$(CDK) deploy $(CDK_ARGS)
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -85,4 +102,4 @@ format: venv
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) $(SAPPORO_VENV) .build cdk.out .state
+	rm -rf $(VENV) $(SAPPORO_VENV) node_modules .build cdk.out .state
