@@ -52,19 +52,22 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# $(1): the lock, $(2): what to resolve into it. The lock is replaced only when it changed, so that
+# an unchanged lock does not make the virtual environments afresh.
+define compile_lock
+	cp $(1) $(1).new
+	$(BIN)/uv pip compile --quiet --generate-hashes --custom-compile-command "make lock" $(LOCK_FLAGS) \
+		--python-version $(PYTHON_VERSION) $(2) --output-file $(1).new
+	if cmp -s $(1).new $(1); then rm $(1).new; else mv $(1).new $(1); fi
+endef
+
 # The dependency layer's lock is resolved for the Lambda platform (ARM64, CPython 3.12, wheels only),
 # not for this machine; the development lock is constrained by it, so tests run the layer's versions.
 # A lock keeps the versions it has where they still fit; `make lock LOCK_FLAGS=--upgrade` takes the newest.
 lock: venv
-	$(BIN)/uv pip compile --quiet --generate-hashes --custom-compile-command "make lock" $(LOCK_FLAGS) \
-		--python-version $(PYTHON_VERSION) --python-platform aarch64-manylinux2014 --only-binary :all: \
-		layers/deps/requirements.txt --output-file $(DEPS_LOCK)
-	$(BIN)/uv pip compile --quiet --generate-hashes --custom-compile-command "make lock" $(LOCK_FLAGS) \
-		--python-version $(PYTHON_VERSION) --universal \
-		requirements-dev.txt --constraint $(DEPS_LOCK) --output-file $(DEV_LOCK)
-	$(BIN)/uv pip compile --quiet --generate-hashes --custom-compile-command "make lock" $(LOCK_FLAGS) \
-		--python-version $(PYTHON_VERSION) --universal \
-		tests/support/sapporo-requirements.txt --output-file $(SAPPORO_LOCK)
+	$(call compile_lock,$(DEPS_LOCK),--python-platform aarch64-manylinux2014 --only-binary :all: layers/deps/requirements.txt)
+	$(call compile_lock,$(DEV_LOCK),--universal requirements-dev.txt --constraint $(DEPS_LOCK))
+	$(call compile_lock,$(SAPPORO_LOCK),--universal tests/support/sapporo-requirements.txt)
 
 run: venv
 	PORT=$(PORT) $(BIN)/python -m local_platform
