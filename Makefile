@@ -1,20 +1,39 @@
-# One entry point for everything: `make run`, `make test`, `make bench`, `make synth`, `make lint`.
-# The virtual environments are made on first use and remade when their requirements change.
+# One entry point for everything: `make run`, `make test`, `make bench`, `make synth`, `make lint`,
+# `make diff`, `make deploy`, `make lock`.
+# The virtual environments are made on first use from the hash-locked requirements (*.lock), and made
+# afresh whenever a lock changes, so they hold exactly what the lock says. `make lock` regenerates the
+# locks from the requirement files people edit (requirements-dev.txt, layers/deps/requirements.txt,
+# tests/support/sapporo-requirements.txt).
 
-PYTHON ?= python3.11
+# The Lambda runtime's Python (infra/constants.py); development, tests and CI run the same minor version.
+PYTHON_VERSION := 3.12
+# PYTHON=/path/to/python3.12 names the interpreter; by default tools/find-python looks for one.
+PYTHON ?=
 VENV := .venv
 BIN := $(VENV)/bin
 SAPPORO_VENV := .venv-sapporo
+DEV_LOCK := requirements-dev.lock
+DEPS_LOCK := layers/deps/requirements.lock
+SAPPORO_LOCK := tests/support/sapporo-requirements.lock
+# the CDK CLI pinned in package.json / package-lock.json
+CDK := node_modules/.bin/cdk
 PORT ?= 8000
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: run test test-fast bench synth cost lint format clean venv sapporo catalogue
+.PHONY: run test test-fast bench synth cost catalogue diff deploy lint format lock clean venv sapporo cdk-cli
+
+# $(1): the virtual environment, $(2): its lock. Made afresh (with the wanted Python) and installed
+# with --require-hashes: every package, dependencies included, must be in the lock with its hash.
+define install_locked
+	rm -rf $(1)
+	python="$$(PYTHON='$(PYTHON)' tools/find-python $(PYTHON_VERSION))" && "$$python" -m venv $(1)
+	$(1)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(2)
+endef
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements-dev.txt layers/deps/requirements.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+$(VENV)/.installed: $(DEV_LOCK)
+	$(call install_locked,$(VENV),$(DEV_LOCK))
 	# the code packages are used in place: functions/, the shared layer and the repository root
 	printf '%s\n' "$(CURDIR)/functions" "$(CURDIR)/layers/core/python" "$(CURDIR)" \
 		> "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/fip-sources.pth"
@@ -23,15 +42,38 @@ $(VENV)/.installed: requirements-dev.txt layers/deps/requirements.txt
 # sapporo (a real GA4GH WES server) pins its own web stack, so it lives in a venv of its own
 sapporo: $(SAPPORO_VENV)/.installed
 
-$(SAPPORO_VENV)/.installed: tests/support/sapporo-requirements.txt
-	test -x $(SAPPORO_VENV)/bin/python || $(PYTHON) -m venv $(SAPPORO_VENV)
-	$(SAPPORO_VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/support/sapporo-requirements.txt
+$(SAPPORO_VENV)/.installed: $(SAPPORO_LOCK)
+	$(call install_locked,$(SAPPORO_VENV),$(SAPPORO_LOCK))
 	touch $@
+
+cdk-cli: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# $(1): the lock, $(2): what to resolve into it. The lock is replaced only when it changed, so that
+# an unchanged lock does not make the virtual environments afresh.
+define compile_lock
+	cp $(1) $(1).new
+	$(BIN)/uv pip compile --quiet --generate-hashes --custom-compile-command "make lock" $(LOCK_FLAGS) \
+		--python-version $(PYTHON_VERSION) $(2) --output-file $(1).new
+	if cmp -s $(1).new $(1); then rm $(1).new; else mv $(1).new $(1); fi
+endef
+
+# The dependency layer's lock is resolved for the Lambda platform (ARM64, CPython 3.12, wheels only),
+# not for this machine; the development lock is constrained by it, so tests run the layer's versions.
+# A lock keeps the versions it has where they still fit; `make lock LOCK_FLAGS=--upgrade` takes the newest.
+lock: venv
+	$(call compile_lock,$(DEPS_LOCK),--python-platform aarch64-manylinux2014 --only-binary :all: layers/deps/requirements.txt)
+	$(call compile_lock,$(DEV_LOCK),--universal requirements-dev.txt --constraint $(DEPS_LOCK))
+	$(call compile_lock,$(SAPPORO_LOCK),--universal tests/support/sapporo-requirements.txt)
 
 run: venv
 	PORT=$(PORT) $(BIN)/python -m local_platform
 
-test: venv sapporo
+# the CDK CLI is needed by the test that synthesises through it (tests/infra/test_cdk_cli.py)
+test: venv sapporo cdk-cli
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # the tests without the CDK synth, the end-to-end platform and sapporo: for a quick loop
@@ -56,6 +98,14 @@ cost: venv
 	$(BIN)/python -c 'from infra.app import build_app; build_app("cdk.out/standard", {"profile": "standard"})[0].synth()' >/dev/null
 	$(BIN)/python -m infra.cost small=cdk.out/small/fip-dev.template.json standard=cdk.out/standard/fip-dev.template.json
 
+# With AWS credentials: the pinned CDK CLI runs cdk.json's app. CDK_ARGS adds options, such as
+# `-c environment=prod` or `-c alarm_email=ops@example.org`.
+diff: venv cdk-cli
+	$(CDK) diff $(CDK_ARGS)
+
+deploy: venv cdk-cli
+	$(CDK) deploy $(CDK_ARGS)
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -66,4 +116,4 @@ format: venv
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) $(SAPPORO_VENV) .build cdk.out .state
+	rm -rf $(VENV) $(SAPPORO_VENV) node_modules .build cdk.out .state

@@ -14,7 +14,7 @@ from pathlib import Path
 from infra.constants import (
     BUILD_DIR,
     CORE_LAYER_SOURCE,
-    DEPS_REQUIREMENTS,
+    DEPS_LOCK,
     FUNCTIONS_DIR,
     PIP_IMPLEMENTATION,
     PIP_PLATFORM,
@@ -25,7 +25,7 @@ from infra.constants import (
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo")
 # Part of the dependency layer's fingerprint: raised whenever the way the layer is built changes, so
 # that layers built the old way are rebuilt.
-DEPENDENCY_LAYER_RECIPE = "2"
+DEPENDENCY_LAYER_RECIPE = "3"  # 3: installed from the hash-checked lock
 
 
 @dataclass(frozen=True)
@@ -64,21 +64,21 @@ def build_core_layer(build_dir: Path = BUILD_DIR, source: Path = CORE_LAYER_SOUR
     return root
 
 
-def dependency_fingerprint(requirements: Path = DEPS_REQUIREMENTS) -> str:
-    """The hash of everything the dependency layer is built from: the pins, the target platform and
-    the recipe."""
+def dependency_fingerprint(lock: Path = DEPS_LOCK) -> str:
+    """The hash of everything the dependency layer is built from: the lock (versions and hashes), the
+    target platform and the recipe."""
     digest = hashlib.sha256()
-    digest.update(requirements.read_bytes())
+    digest.update(lock.read_bytes())
     parts = (DEPENDENCY_LAYER_RECIPE, PIP_PLATFORM, PIP_IMPLEMENTATION, PIP_PYTHON_VERSION)
     for part in (*parts, *sorted(RUNTIME_PROVIDED_DISTRIBUTIONS)):
         digest.update(b"\0" + part.encode())
     return digest.hexdigest()
 
 
-def build_dependency_layer(requirements: Path = DEPS_REQUIREMENTS, build_dir: Path = BUILD_DIR) -> DependencyLayer:
-    """Install the pinned packages as wheels for the Lambda platform, unless the layer already built
-    matches the requirements and platform (its stamp file holds the fingerprint)."""
-    fingerprint = dependency_fingerprint(requirements)
+def build_dependency_layer(lock: Path = DEPS_LOCK, build_dir: Path = BUILD_DIR) -> DependencyLayer:
+    """Install the locked packages as wheels for the Lambda platform, each checked against its hash,
+    unless the layer already built matches the lock and platform (its stamp file holds the fingerprint)."""
+    fingerprint = dependency_fingerprint(lock)
     root = build_dir / "layers" / "deps"
     stamp = build_dir / "layers" / "deps.sha256"
     if root.is_dir() and stamp.is_file() and stamp.read_text().strip() == fingerprint:
@@ -96,8 +96,9 @@ def build_dependency_layer(requirements: Path = DEPS_REQUIREMENTS, build_dir: Pa
         "--implementation", PIP_IMPLEMENTATION,
         "--python-version", PIP_PYTHON_VERSION,
         "--only-binary=:all:",
+        "--require-hashes",
         "--target", str(target),
-        "--requirement", str(requirements),
+        "--requirement", str(lock),
     ]  # fmt: skip
     subprocess.run(command, check=True)  # noqa: S603 -- a fixed command line, no shell
     _remove_distributions(target, RUNTIME_PROVIDED_DISTRIBUTIONS)

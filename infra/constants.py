@@ -14,7 +14,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 BUILD_DIR = REPO_ROOT / ".build"
 FUNCTIONS_DIR = REPO_ROOT / "functions"
 CORE_LAYER_SOURCE = REPO_ROOT / "layers" / "core" / "python"
-DEPS_REQUIREMENTS = REPO_ROOT / "layers" / "deps" / "requirements.txt"
+# The dependency layer is installed from this lock (exact versions with hashes, resolved for the Lambda
+# platform by `make lock` from layers/deps/requirements.txt).
+DEPS_LOCK = REPO_ROOT / "layers" / "deps" / "requirements.lock"
 DEFAULT_OUTDIR = REPO_ROOT / "cdk.out"
 
 # Feature flags the template depends on, set in code so that `python -m infra.app`, the tests and the

@@ -34,7 +34,7 @@ class SharedLayers(Construct):
             ),
             compatible_runtimes=[LAMBDA_RUNTIME],
             compatible_architectures=[LAMBDA_ARCHITECTURE],
-            description="Third-party packages of layers/deps/requirements.txt",
+            description="Third-party packages of layers/deps/requirements.lock",
         )
 
     @property

@@ -11,15 +11,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
-from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
+from fip_core.aws import client_config
 from fip_core.declaration import DomainDeclaration, EventSubscription
 from local_platform.config import FAKE_CREDENTIALS, REGION
 
 LAMBDA_VISIBILITY_FACTOR = 6  # AWS's advice for a queue feeding a function: six times its timeout
 MAX_VISIBILITY_SECONDS = 43_200
 MAX_RECEIVE_COUNT = 3  # as the CDK rule targets: 2 retries after the first delivery, then the dead letters
+# The queue pollers long-poll (subscriptions.POLL_WAIT_SECONDS): a read may take that long and then some
+# on a loaded machine, and an answer given up on hides its messages until their visibility timeout ends.
+READ_TIMEOUT_SECONDS = 15.0
 
 
 def free_port() -> int:
@@ -30,7 +33,8 @@ def free_port() -> int:
 
 
 def aws_client(service: str, endpoint: str) -> Any:
-    """A boto3 client for the local endpoint, with the fake credentials whatever the environment says."""
+    """A boto3 client for the local endpoint, with the fake credentials whatever the environment says,
+    and the platform's timeouts and retries but for a read timeout that allows long polls."""
     return boto3.client(
         service,
         endpoint_url=endpoint,
@@ -38,7 +42,7 @@ def aws_client(service: str, endpoint: str) -> Any:
         aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         aws_session_token=FAKE_CREDENTIALS["AWS_SESSION_TOKEN"],
-        config=Config(read_timeout=60, retries={"max_attempts": 2, "mode": "standard"}),
+        config=client_config(read_timeout_seconds=READ_TIMEOUT_SECONDS),
     )
 
 

@@ -211,7 +211,7 @@ def sapporo_bin() -> Path:
         found = shutil.which("sapporo")
         if found is None:
             skip_or_fail(
-                "sapporo is not installed: run `make sapporo` (pip install -r tests/support/sapporo-requirements.txt)"
+                "sapporo is not installed: run `make sapporo` (installs tests/support/sapporo-requirements.lock)"
             )
         return Path(str(found))
     return executable

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import boto3
 import httpx
@@ -33,8 +33,6 @@ CLOUDGENE_SERVER = {"name": "Sim", "version": "3.0.0", "maintenance": False, "bl
 ADMIN_EMAIL = "e2e-admin@example.org"
 ADMIN_PASSWORD = "E2e-admin-password-1"
 
-T = TypeVar("T")
-
 
 @dataclass(frozen=True)
 class RunningPlatform:
@@ -51,7 +49,7 @@ class RunningPlatform:
         return self.output.read_text(errors="replace")
 
 
-def eventually(probe: Callable[[], T | None], deadline_seconds: float, what: str, interval: float = 0.25) -> T:
+def eventually[T](probe: Callable[[], T | None], deadline_seconds: float, what: str, interval: float = 0.25) -> T:
     """Poll until `probe` answers something other than None, or fail when the deadline passes."""
     deadline = time.monotonic() + deadline_seconds
     while True:

@@ -1,9 +1,10 @@
 """The Lambda assets are built locally, without Docker: each domain's package at the asset root, the
-core layer under `python/`, and the dependency layer for ARM64 Python 3.12, rebuilt only when its
-requirements change."""
+core layer under `python/`, and the dependency layer for ARM64 Python 3.12 from its hash-checked lock,
+rebuilt only when the lock changes. The runtime is the Python the Makefile develops and tests with."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,8 +12,17 @@ from pathlib import Path
 import pytest
 
 from infra.bundling import build_core_layer, build_dependency_layer, build_domain_code, dependency_fingerprint
-from infra.constants import CORE_LAYER_SOURCE
+from infra.constants import (
+    CORE_LAYER_SOURCE,
+    DEPS_LOCK,
+    LAMBDA_RUNTIME,
+    PIP_PLATFORM,
+    PIP_PYTHON_VERSION,
+    RUNTIME_PROVIDED_DISTRIBUTIONS,
+)
 from infra.domains import DOMAINS
+from tests.conftest import REPO
+from tests.support.locks import normalise, read_lock
 
 pytestmark = pytest.mark.infra
 
@@ -96,7 +106,32 @@ def test_dependency_layer_is_not_rebuilt_when_its_requirements_are_unchanged(dep
     assert build_dependency_layer().directory == dependency_layer
 
 
-def test_dependency_layer_is_rebuilt_when_its_requirements_change(tmp_path, monkeypatch):
+def test_lambda_runtime_layer_wheels_and_layer_lock_are_for_the_python_the_makefile_uses():
+    makefile = (REPO / "Makefile").read_text()
+    version = re.search(r"^PYTHON_VERSION := (\S+)$", makefile, re.MULTILINE)
+    assert version
+    assert LAMBDA_RUNTIME.name == f"python{version[1]}"
+    assert version[1] == PIP_PYTHON_VERSION
+    # `make lock` resolves the layer's lock for the platform pip installs it for
+    policy, architecture = PIP_PLATFORM.split("_", 1)
+    assert f"--python-platform {architecture}-{policy} --only-binary :all:" in makefile
+
+
+def test_dependency_layer_holds_the_locked_versions_but_what_the_runtime_provides(dependency_layer):
+    installed = {
+        normalise(name): version
+        for name, version in (
+            path.name.removesuffix(".dist-info").rsplit("-", 1)
+            for path in (dependency_layer / "python").glob("*.dist-info")
+        )
+    }
+    locked = {
+        name: pin.version for name, pin in read_lock(DEPS_LOCK).items() if name not in RUNTIME_PROVIDED_DISTRIBUTIONS
+    }
+    assert installed == locked
+
+
+def test_dependency_layer_is_rebuilt_when_its_lock_changes(tmp_path, monkeypatch):
     runs: list[list[str]] = []
 
     def fake_pip(command: list[str], check: bool) -> None:
@@ -106,21 +141,23 @@ def test_dependency_layer_is_rebuilt_when_its_requirements_change(tmp_path, monk
         (target / "example" / "__init__.py").write_text("")
 
     monkeypatch.setattr(subprocess, "run", fake_pip)
-    requirements = tmp_path / "requirements.txt"
-    requirements.write_text("example==1.0\n")
+    lock = tmp_path / "requirements.lock"
+    lock.write_text("example==1.0 \\\n    --hash=sha256:" + "1" * 64 + "\n")
     build = tmp_path / "build"
 
-    first = build_dependency_layer(requirements, build)
-    build_dependency_layer(requirements, build)
+    first = build_dependency_layer(lock, build)
+    build_dependency_layer(lock, build)
     assert len(runs) == 1
     assert (first.directory / "python" / "example").is_dir()
-    assert first.fingerprint == dependency_fingerprint(requirements)
+    assert first.fingerprint == dependency_fingerprint(lock)
 
-    requirements.write_text("example==2.0\n")
-    second = build_dependency_layer(requirements, build)
+    lock.write_text("example==1.0 \\\n    --hash=sha256:" + "2" * 64 + "\n")
+    second = build_dependency_layer(lock, build)
     assert len(runs) == 2
     assert second.fingerprint != first.fingerprint
     platform = runs[0][runs[0].index("--platform") + 1]
     assert platform == "manylinux2014_aarch64"
     assert runs[0][runs[0].index("--python-version") + 1] == "3.12"
     assert "--only-binary=:all:" in runs[0]
+    assert "--require-hashes" in runs[0]
+    assert runs[0][runs[0].index("--requirement") + 1] == str(lock)

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 _forgetters: list[Callable[[], None]] = []
 
 
-def per_container(factory: Callable[..., T]) -> functools._lru_cache_wrapper[T]:
+def per_container[T](factory: Callable[..., T]) -> functools._lru_cache_wrapper[T]:
     """Make once per container (per distinct arguments) and keep, until `forget_container` is called."""
     cached = functools.cache(factory)
     _forgetters.append(cached.cache_clear)

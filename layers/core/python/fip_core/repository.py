@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -51,11 +50,8 @@ class DomainRepository:
             raise DuplicateError(str(error.orig)) from error
 
 
-R = TypeVar("R", bound=DomainRepository)
-
-
 @dataclass(frozen=True)
-class DomainStore(Generic[R]):
+class DomainStore[R: DomainRepository]:
     """A domain's transactions, each over its repository; the events a transaction queued are
     relayed to the bus as soon as it commits (and by the scheduled relay if that fails)."""
 
