@@ -193,7 +193,12 @@ class DomainService(Construct):
                 layers=layers,
                 network=network,
                 security_group=self.security_group,
-                environment={**function_environment, **self._database_environment(prefix, function)},
+                environment={
+                    **function_environment,
+                    **self._database_environment(prefix, function),
+                    # bounds the AWS calls it makes (fip_core.aws)
+                    "FIP_FUNCTION_TIMEOUT_SECONDS": str(function.timeout_seconds),
+                },
                 reserved_concurrency=concurrency.reserved[(domain, function.name)],
             )
             # only the migrations function logs in as the owner; every other one as the app role

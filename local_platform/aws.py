@@ -42,7 +42,7 @@ def aws_client(service: str, endpoint: str) -> Any:
         aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         aws_session_token=FAKE_CREDENTIALS["AWS_SESSION_TOKEN"],
-        config=client_config(read_timeout_seconds=READ_TIMEOUT_SECONDS),
+        config=client_config(read_timeout=READ_TIMEOUT_SECONDS),
     )
 
 

@@ -1101,3 +1101,12 @@ def test_quarantined_events_raise_an_alarm(platform, domain):
     for alarm in watching:
         assert (alarm["Statistic"], alarm["Threshold"]) == ("Sum", 1)
         assert _notifies_the_topic(platform, alarm)
+
+
+@domains
+def test_every_function_knows_its_timeout_which_bounds_its_aws_calls(platform, domain):
+    service = platform.service(domain)
+    for declared in domain.functions:
+        function = platform.resources[platform.id_of(service.function(declared.name))]["Properties"]
+        assert function["Timeout"] == declared.timeout_seconds
+        assert function["Environment"]["Variables"]["FIP_FUNCTION_TIMEOUT_SECONDS"] == str(declared.timeout_seconds)

@@ -24,6 +24,9 @@ class PlatformSettings(BaseSettings):
     environment: str = Field(default="local", description="Deployment stage: local, dev, prod.")
     event_bus_name: str = Field(default=EVENT_BUS_NAME, description="EventBridge bus for domain events.")
     event_source_prefix: str = Field(default="fip", description="Events carry source '<prefix>.<domain>'.")
+    function_timeout_seconds: float = Field(
+        default=29.0, gt=0, le=900, description="This function's timeout, which bounds the calls it makes."
+    )
 
 
 class DatabaseSettings(BaseSettings):

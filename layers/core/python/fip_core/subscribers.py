@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import insert, select
@@ -30,8 +30,6 @@ from fip_core.repository import DomainRepository, DomainStore
 from fip_core.tasks import LambdaHandler, task_handler
 
 QUARANTINED_METRIC = "QuarantinedEvents"
-E = TypeVar("E", bound=DomainEvent)
-R = TypeVar("R", bound=DomainRepository)
 
 
 class RejectedEvent(Exception):  # noqa: N818 - it names the outcome, as the domain says it
@@ -44,7 +42,7 @@ class RejectedEvent(Exception):  # noqa: N818 - it names the outcome, as the dom
 
 
 @dataclass(frozen=True)
-class Delivery(Generic[E]):
+class Delivery[E: DomainEvent]:
     """An event as a consumer receives it: the envelope, who sent it and the typed event."""
 
     metadata: EventMetadata
@@ -52,7 +50,7 @@ class Delivery(Generic[E]):
     event: E
 
 
-Consumer = Callable[[R, Delivery[Any]], None]
+type Consumer[R: DomainRepository] = Callable[[R, Delivery[Any]], None]
 
 
 @dataclass(frozen=True)
@@ -69,7 +67,7 @@ class Outcome:
         return {key: value for key, value in self.__dict__.items() if value is not None}
 
 
-class Subscriber(Generic[R]):
+class Subscriber[R: DomainRepository]:
     """Applies the events a domain subscribes to, with one consumer per event model."""
 
     def __init__(
@@ -160,7 +158,7 @@ class Subscriber(Generic[R]):
         return Outcome("quarantined", event_id, detail_type, reason)
 
 
-def subscriber_handler(
+def subscriber_handler[R: DomainRepository](
     obs: Observability, store: DomainStore[R], consumers: Mapping[type[DomainEvent], Consumer[R]]
 ) -> LambdaHandler:
     """The Lambda entry point of a subscriber function."""
