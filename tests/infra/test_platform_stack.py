@@ -399,6 +399,7 @@ def test_functions_are_told_what_the_code_reads(platform, domain, monkeypatch):
         # the database variables name the role the function logs in as: tests/infra/test_database_stack.py
         assert f"{prefix}_DATABASE_SECRET_ARN" in variables
         database_variables = {name for name in variables if name.startswith(f"{prefix}_DATABASE_")}
+        assert variables.pop("FIP_FUNCTION_TIMEOUT_SECONDS") == str(declared.timeout_seconds)
         assert {name: variables[name] for name in variables if name not in database_variables} == expected
 
     # the names are the ones the settings models read
@@ -1101,12 +1102,3 @@ def test_quarantined_events_raise_an_alarm(platform, domain):
     for alarm in watching:
         assert (alarm["Statistic"], alarm["Threshold"]) == ("Sum", 1)
         assert _notifies_the_topic(platform, alarm)
-
-
-@domains
-def test_every_function_knows_its_timeout_which_bounds_its_aws_calls(platform, domain):
-    service = platform.service(domain)
-    for declared in domain.functions:
-        function = platform.resources[platform.id_of(service.function(declared.name))]["Properties"]
-        assert function["Timeout"] == declared.timeout_seconds
-        assert function["Environment"]["Variables"]["FIP_FUNCTION_TIMEOUT_SECONDS"] == str(declared.timeout_seconds)
