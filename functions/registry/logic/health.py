@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from fip_core.container import long_lived_heap_set_aside
 from fip_core.observability import observability
 from fip_core.problems import NotFoundError
 from registry.dal.repository import RegistryRepository
@@ -35,6 +36,7 @@ from registry.settings import DOMAIN, RegistrySettings
 SERVICE_HEALTH_CHANGED = "ServiceHealthChanged"
 SERVICE_DEACTIVATED = "ServiceDeactivated"
 OVERVIEW_LIMIT = 10_000
+RECORD_BATCH = 250  # checks recorded per transaction while a sweep runs
 NO_UPTIME = UptimeShares()
 
 
@@ -109,22 +111,16 @@ async def check_targets(targets: Sequence[CheckTarget], prober: Prober, policy: 
     """Probe all targets, at most `concurrency` at a time, each within the time limit; a probe that
     raises leaves its service unhealthy ('check failed') and the others unaffected."""
     limit = asyncio.Semaphore(policy.concurrency)
+    return list(await asyncio.gather(*(_check(target, prober, policy, limit) for target in targets)))
 
-    async def check(target: CheckTarget) -> ProbeOutcome:
-        async with limit:
+
+async def _check(target: CheckTarget, prober: Prober, policy: HealthPolicy, limit: asyncio.Semaphore) -> ProbeOutcome:
+    async with limit:
+        try:
             return await probe_within_limit(prober, target.api_type, target.base_url, policy)
-
-    answers = await asyncio.gather(*(check(target) for target in targets), return_exceptions=True)
-    outcomes = []
-    for target, answer in zip(targets, answers, strict=True):
-        if isinstance(answer, ProbeOutcome):
-            outcomes.append(answer)
-        else:
-            observability(DOMAIN).logger.error("probe failed", extra={"service_id": target.service_id}, exc_info=answer)
-            outcomes.append(
-                ProbeOutcome(status=HealthStatus.UNHEALTHY, checked_url=target.base_url, error="check failed")
-            )
-    return outcomes
+        except Exception:
+            observability(DOMAIN).logger.exception("probe failed", extra={"service_id": target.service_id})
+            return ProbeOutcome(status=HealthStatus.UNHEALTHY, checked_url=target.base_url, error="check failed")
 
 
 def record_outcomes(
@@ -163,21 +159,93 @@ def record_outcomes(
     return recorded.kept
 
 
+@dataclass
+class _SweepProgress:
+    """What a sweep has recorded so far."""
+
+    kept: list[CheckResult] = field(default_factory=list)
+    discarded: int = 0
+    published: int = 0
+
+
 def run_sweep(adapters: HealthAdapters, policy: HealthPolicy) -> SweepReport:
-    """Check every service that is due, concurrently; record the results; deactivate services down
-    too long; prune old history; publish the events."""
+    """Check every service that is due, concurrently, recording the results (and publishing their
+    events) as they come in; then deactivate services down too long and prune old history."""
     started = time.perf_counter()
+    with long_lived_heap_set_aside():
+        now = adapters.clock()
+        with adapters.transaction() as repo:
+            targets = repo.health.claim_due(now, now + policy.claim_lease, policy.batch_limit)
+        progress = asyncio.run(_check_and_record(adapters, targets, policy)) if targets else _SweepProgress()
+        deactivated = _deactivate_and_prune(adapters, policy)
+        progress.published += adapters.relay()
+    kept = progress.kept
+    healthy = sum(1 for result in kept if result.outcome.status is HealthStatus.HEALTHY)
+    return SweepReport(
+        checked=len(kept),
+        healthy=healthy,
+        unhealthy=len(kept) - healthy,
+        status_changes=sum(1 for result in kept if result.health.status is not result.target.health.status),
+        discarded=progress.discarded,
+        deactivated=deactivated,
+        events_published=progress.published,
+        wall_seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+async def _check_and_record(
+    adapters: HealthAdapters, targets: Sequence[CheckTarget], policy: HealthPolicy
+) -> _SweepProgress:
+    """Probe the targets and, while later probes still wait on the network, record the finished
+    ones (each batch in its own transaction, its events relayed once it commits): a sweep then
+    ends soon after its last answer, and what it checked is kept even if it is cut short."""
+    limit = asyncio.Semaphore(policy.concurrency)
+    finished: asyncio.Queue[tuple[CheckTarget, ProbeOutcome] | None] = asyncio.Queue()
+    progress = _SweepProgress()
+
+    async def check(target: CheckTarget) -> None:
+        finished.put_nowait((target, await _check(target, adapters.prober, policy, limit)))
+
+    async def record() -> None:
+        checks: list[tuple[CheckTarget, ProbeOutcome]] = []
+        while (item := await finished.get()) is not None:
+            checks.append(item)
+            if len(checks) >= RECORD_BATCH:  # a transaction per batch, not per check
+                await asyncio.to_thread(_record_batch, adapters, checks, policy, progress)
+                checks = []
+        if checks:
+            await asyncio.to_thread(_record_batch, adapters, checks, policy, progress)
+
+    async with asyncio.TaskGroup() as group:
+        recorder = group.create_task(record())
+        async with asyncio.TaskGroup() as checks:
+            for target in targets:
+                checks.create_task(check(target))
+        finished.put_nowait(None)
+        await recorder
+    return progress
+
+
+def _record_batch(
+    adapters: HealthAdapters,
+    checks: list[tuple[CheckTarget, ProbeOutcome]],
+    policy: HealthPolicy,
+    progress: _SweepProgress,
+) -> None:
+    targets, outcomes = [target for target, _ in checks], [outcome for _, outcome in checks]
+    with adapters.transaction() as repo:
+        kept = record_outcomes(repo, targets, outcomes, adapters.clock(), policy)
+    progress.kept.extend(kept)
+    progress.discarded += len(checks) - len(kept)
+    progress.published += adapters.relay()
+
+
+def _deactivate_and_prune(adapters: HealthAdapters, policy: HealthPolicy) -> int:
+    """Deactivate the services down too long and prune old history; answer how many were deactivated."""
     now = adapters.clock()
     with adapters.transaction() as repo:
-        targets = repo.health.claim_due(now, now + policy.claim_lease, policy.batch_limit)
-    outcomes = asyncio.run(check_targets(targets, adapters.prober, policy)) if targets else []
-    checked_at = adapters.clock()
-    with adapters.transaction() as repo:
-        kept = record_outcomes(repo, targets, outcomes, checked_at, policy)
         deactivated = repo.health.deactivate_unhealthy_since(
-            checked_at - policy.deactivate_after,
-            f"unhealthy for more than {policy.deactivate_after.days} days",
-            checked_at,
+            now - policy.deactivate_after, f"unhealthy for more than {policy.deactivate_after.days} days", now
         )
         for service in deactivated:
             repo.add_event(
@@ -188,20 +256,10 @@ def run_sweep(adapters: HealthAdapters, policy: HealthPolicy) -> SweepReport:
                     "name": service.name,
                     "reason": service.deactivated_reason,
                 },
-                checked_at,
+                now,
             )
-        repo.health.prune(checked_at - policy.history_retention)
-    healthy = sum(1 for result in kept if result.outcome.status is HealthStatus.HEALTHY)
-    return SweepReport(
-        checked=len(kept),
-        healthy=healthy,
-        unhealthy=len(kept) - healthy,
-        status_changes=sum(1 for result in kept if result.health.status is not result.target.health.status),
-        discarded=len(outcomes) - len(kept),
-        deactivated=len(deactivated),
-        events_published=adapters.relay(),
-        wall_seconds=round(time.perf_counter() - started, 3),
-    )
+        repo.health.prune(now - policy.history_retention)
+    return len(deactivated)
 
 
 def check_now(adapters: HealthAdapters, service_id: UUID, policy: HealthPolicy) -> ServiceHealthReport:
