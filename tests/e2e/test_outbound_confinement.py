@@ -5,7 +5,7 @@ listener on loopback at the port they name sees no connection at all."""
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -96,12 +96,15 @@ def test_checks_by_hand_and_by_schedule_refuse_every_loopback_spelling(
         health = report.json()["health"]
         assert (health["status"], health["last_error"]) == ("unhealthy", "blocked address")
 
-    def swept(service_id: str) -> dict[str, Any] | None:
-        health = httpx.get(f"{platform.url}/services/{service_id}", headers=admin, timeout=30).json()["health"]
-        return health if health["last_checked_at"] is not None else None
+    def swept(service_id: str) -> Callable[[], dict[str, Any] | None]:
+        def checked() -> dict[str, Any] | None:
+            health = httpx.get(f"{platform.url}/services/{service_id}", headers=admin, timeout=30).json()["health"]
+            return health if health["last_checked_at"] is not None else None
+
+        return checked
 
     for service_id in by_schedule:
-        health = eventually(lambda s=service_id: swept(s), SWEEP_DEADLINE_SECONDS, "the scheduled sweep")
+        health = eventually(swept(service_id), SWEEP_DEADLINE_SECONDS, "the scheduled sweep")
         assert (health["status"], health["last_error"]) == ("unhealthy", "blocked address")
         history = httpx.get(f"{platform.url}/services/{service_id}/health/history", headers=admin).json()["items"]
         assert [check["error"] for check in history] == ["blocked address"]
