@@ -177,6 +177,9 @@ class DomainService(Construct):
             f"{prefix}PUBLIC_API_URL": api.endpoint,
             "FIP_EVENT_BUS_NAME": event_bus.event_bus_name,
             "FIP_ENVIRONMENT": environment,
+            # calls to registered services reach public HTTPS addresses only (fip_core.outbound)
+            "FIP_ALLOW_PRIVATE_NETWORKS": "false",
+            "FIP_REQUIRE_HTTPS": "true",
             "POWERTOOLS_SERVICE_NAME": domain,
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
             **self._resource_environment(prefix),

@@ -58,6 +58,18 @@ class PlatformConfig(BaseSettings):
         description="A subscriber that failed sees the event again after this long.",
     )
 
+    allow_private_networks: bool = Field(
+        default=True,
+        validation_alias=AliasChoices("allow_private_networks", "FIP_ALLOW_PRIVATE_NETWORKS"),
+        description="Let health checks reach services on this machine or this network; false refuses them as "
+        "the cloud does.",
+    )
+    require_https: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("require_https", "FIP_REQUIRE_HTTPS"),
+        description="Refuse plain http:// service URLs, as the cloud does.",
+    )
+
     admin_email: str = Field(
         default="admin@example.org",
         validation_alias=AliasChoices("admin_email", "FIP_ADMIN_EMAIL"),
@@ -106,6 +118,9 @@ def handler_environment(
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": config.log_level.upper(),
+        # locally the services people try are often on this machine, over plain HTTP (see fip_core.outbound)
+        "FIP_ALLOW_PRIVATE_NETWORKS": str(config.allow_private_networks).lower(),
+        "FIP_REQUIRE_HTTPS": str(config.require_https).lower(),
     }
     for domain in domains:
         prefix = env_prefix(domain.name)

@@ -194,6 +194,22 @@ def platform(registry_db: str, users_db: str, event_bus: MotoServer) -> MotoServ
     return event_bus
 
 
+@pytest.fixture
+def outbound_to_loopback(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Outbound calls may reach loopback over plain HTTP, as `make run` lets them: for the tests whose
+    services run on this machine. Every other test keeps the safe defaults."""
+    from fip_core.outbound.policy import outbound_settings
+    from registry.probes.service import http_prober
+
+    monkeypatch.setenv("FIP_ALLOW_PRIVATE_NETWORKS", "true")
+    monkeypatch.setenv("FIP_REQUIRE_HTTPS", "false")
+    outbound_settings.cache_clear()
+    http_prober.cache_clear()
+    yield
+    outbound_settings.cache_clear()
+    http_prober.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def simulated() -> Iterator[SimulatedServices]:
     """Simulated external services answering at once, in a thread of this process."""

@@ -86,7 +86,7 @@ def test_dependency_layer_is_built_for_arm64_python_3_12(dependency_layer):
         header = extension.read_bytes()[:20]
         assert header[:4] == b"\x7fELF", extension
         assert int.from_bytes(header[18:20], "little") == AARCH64, extension
-    for package in ("pydantic", "pydantic_core", "sqlalchemy", "pg8000", "aws_lambda_powertools", "httpx", "alembic"):
+    for package in ("pydantic", "pydantic_core", "sqlalchemy", "pg8000", "aws_lambda_powertools", "certifi", "alembic"):
         assert (site / package).is_dir(), package
 
 

@@ -31,6 +31,7 @@ from fip_core.declaration import (
     Resource,
     Schedule,
 )
+from fip_core.outbound.policy import OutboundSettings
 from fip_core.platform_events import AuditRecorded, DomainEvent
 from fip_core.settings import EVENT_BUS_NAME, METRICS_NAMESPACE, PlatformSettings, database_settings
 from infra.app import build_app
@@ -389,6 +390,8 @@ def test_functions_are_told_what_the_code_reads(platform, domain, monkeypatch):
         f"{prefix}_PUBLIC_API_URL": {"Fn::GetAtt": [platform.id_of(platform.stack.api.http_api), "ApiEndpoint"]},
         "FIP_EVENT_BUS_NAME": _ref(platform.id_of(platform.stack.event_bus.bus)),
         "FIP_ENVIRONMENT": ENVIRONMENT,
+        "FIP_ALLOW_PRIVATE_NETWORKS": "false",
+        "FIP_REQUIRE_HTTPS": "true",
         "POWERTOOLS_SERVICE_NAME": domain.name,
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         **_resource_variables(platform, domain),
@@ -409,6 +412,10 @@ def test_functions_are_told_what_the_code_reads(platform, domain, monkeypatch):
     assert database_settings(domain.name).database_secret_arn == "arn:secret"
     assert PlatformSettings().event_bus_name == "bus"
     assert PlatformSettings().environment == ENVIRONMENT
+    # every outbound setting is set explicitly, under the name the settings model reads
+    prefix = OutboundSettings.model_config["env_prefix"]
+    outbound = {f"{prefix}{name.upper()}" for name in OutboundSettings.model_fields}
+    assert outbound <= set(expected)
 
 
 @domains

@@ -9,7 +9,7 @@ import yaml
 
 from tests.support.api import invoke_api
 
-pytestmark = pytest.mark.usefixtures("registry_db", "event_bus")
+pytestmark = pytest.mark.usefixtures("registry_db", "event_bus", "outbound_to_loopback")
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 SERVICE_INFO_URL = "https://raw.githubusercontent.com/ga4gh-discovery/ga4gh-service-info/v1.0.0/service-info.yaml"

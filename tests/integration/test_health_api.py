@@ -5,15 +5,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from local_platform.aws import free_port
-from registry.dal.repository import CheckRecord
 from registry.dal.unit_of_work import registry_repository
+from registry.domain import CheckResult, HealthState
 from registry.models.common import HealthStatus
 from registry.models.health import ProbeOutcome
-from registry.models.services import ServiceHealth
 from tests.support.api import invoke_api
 
 HEALTH_CHANGED = "ServiceHealthChanged"
-pytestmark = pytest.mark.usefixtures("registry_db", "event_bus")
+pytestmark = pytest.mark.usefixtures("registry_db", "event_bus", "outbound_to_loopback")
 
 
 def register(slug, base_url, api_type="michigan"):
@@ -40,9 +39,12 @@ def test_test_connection_reports_what_a_cloudgene_server_says(simulated):
     assert answer.status == 200, answer.body
     assert answer.body["status"] == "healthy"
     details = answer.body["details"]
-    assert details["name"] == "Simulated Imputation Server"
-    assert details["maintenance"] is False
-    assert details["counters"]["waiting"]["waitingJobs"] == 7
+    assert details == {
+        "api_type": "michigan",
+        "name": "Simulated Imputation Server",
+        "maintenance": False,
+        "queue_size": 7,
+    }
     assert invoke_api("GET", "/services").body["total"] == 0  # nothing stored
 
 
@@ -65,7 +67,9 @@ def test_test_connection_says_exactly_what_failed():
     )
     assert answer.status == 200
     assert answer.body["status"] == "unhealthy"
-    assert answer.body["error"].startswith(f"could not connect to http://127.0.0.1:{port}/ga4gh/wes/v1/service-info")
+    assert answer.body["error"] == "refused"
+    assert answer.body["checked_url"] == f"http://127.0.0.1:{port}/ga4gh/wes/v1/service-info"
+    assert answer.body["http_status"] is None
 
 
 def test_uptime_counts_checks_in_each_window(simulated):
@@ -79,13 +83,15 @@ def test_uptime_counts_checks_in_each_window(simulated):
         (now - timedelta(days=40), HealthStatus.UNHEALTHY),
     ]
     with registry_repository() as repo:
-        repo.record_checks(
+        target = repo.health.target(service_id)
+        assert target is not None
+        repo.health.record(
             [
-                CheckRecord(
-                    service_id=service_id,
+                CheckResult(
+                    target=target,
                     checked_at=moment,
                     outcome=ProbeOutcome(status=status, checked_url="x", response_time_ms=5.0),
-                    health=ServiceHealth(status=status, last_checked_at=moment),
+                    health=HealthState(status=status, last_checked_at=moment),
                 )
                 for moment, status in checks
             ]
@@ -109,4 +115,4 @@ def test_the_overview_lists_failing_services_first(simulated):
     overview = invoke_api("GET", "/service-health").body
     assert overview["counts"] == {"healthy": 1, "unhealthy": 1, "unknown": 1}
     assert [s["slug"] for s in overview["services"]] == ["down", "unchecked", "up"]
-    assert overview["services"][0]["health"]["last_error"].endswith("HTTP 503")
+    assert overview["services"][0]["health"]["last_error"] == "HTTP 503"

@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 
+from fip_core.access import Grant, Principal, Role
 from tests.support.api import invoke_api
 
 pytestmark = pytest.mark.usefixtures("registry_db", "event_bus")
@@ -87,3 +88,33 @@ def test_panels_of_an_unknown_service_are_404():
     missing = uuid.uuid4()
     assert invoke_api("GET", f"/services/{missing}/panels").status == 404
     assert invoke_api("POST", f"/services/{missing}/panels", body=V6).status == 404
+
+
+def test_a_panel_cannot_be_changed_through_another_service_path(service_id):
+    panel = invoke_api("POST", f"/services/{service_id}/panels", body=V6).body
+    other = invoke_api(
+        "POST",
+        "/services",
+        body={"name": "Other", "slug": "other", "api_type": "michigan", "base_url": "https://other.example.org"},
+    ).body
+    # the admin of the other service names their own service in the path, and this service's panel
+    maintainer = Principal(
+        user_id="other-admin", method="cognito", grants=[Grant(role=Role.SERVICE_ADMIN, service_id=other["id"])]
+    )
+    changed = invoke_api(
+        "PATCH",
+        f"/services/{other['id']}/panels/{panel['id']}",
+        body={"is_available": False, "display_name": "Hijacked"},
+        principal=maintainer,
+    )
+    assert changed.status == 404, changed.body
+    assert changed.content_type == "application/problem+json"
+    deleted = invoke_api("DELETE", f"/services/{other['id']}/panels/{panel['id']}", principal=maintainer)
+    assert deleted.status == 404
+    unchanged = invoke_api("GET", f"/services/{service_id}/panels/{panel['id']}").body
+    assert (unchanged["display_name"], unchanged["is_available"]) == (V6["display_name"], True)
+    # and through its own service's path, that admin is refused outright
+    direct = invoke_api(
+        "PATCH", f"/services/{service_id}/panels/{panel['id']}", body={"display_name": "x"}, principal=maintainer
+    )
+    assert direct.status == 403

@@ -2,15 +2,17 @@
 an untrusted one is a clear failure."""
 
 import asyncio
+from ipaddress import ip_address
 
-import httpx
 import pytest
 
-from registry.models.common import HealthStatus
-from registry.probes.service import probe_service
-from registry.probes.transport import SingleUseConnectionTransport
+from fip_core.outbound.policy import OutboundPolicy
+from registry.models.common import ApiType, HealthStatus
+from registry.probes.service import HttpProber
 from tests.support.certificates import make_certificates
 from tests.support.simulated_services import SimulatedServicesThread
+
+LOOPBACK = OutboundPolicy(allow_private_networks=True, require_https=True)
 
 
 @pytest.fixture(scope="module")
@@ -23,12 +25,7 @@ def tls_services():
 
 
 def probe(url, api_type, ssl_context):
-    async def run():
-        transport = SingleUseConnectionTransport(ssl_context=ssl_context)
-        async with httpx.AsyncClient(transport=transport, timeout=5) as client:
-            return await probe_service(client, api_type, url, 5)
-
-    return asyncio.run(run())
+    return asyncio.run(HttpProber(LOOPBACK, tls=ssl_context).probe(ApiType(api_type), url))
 
 
 def test_a_service_with_a_trusted_certificate_is_healthy(tls_services):
@@ -44,5 +41,25 @@ def test_an_untrusted_certificate_is_unhealthy_and_says_why(tls_services):
     services, _ = tls_services
     outcome = probe(services.url("cloudgene", 2), "michigan", None)  # the default trust store
     assert outcome.status is HealthStatus.UNHEALTHY
-    assert "could not connect" in outcome.error
-    assert "CERTIFICATE_VERIFY_FAILED" in outcome.error
+    assert outcome.error == "TLS"
+
+
+class NamesOnLoopback:
+    """A resolver that gives every name the loopback address, as a DNS record could."""
+
+    async def resolve(self, host, port):
+        return [ip_address("127.0.0.1")]
+
+
+def test_tls_verifies_the_url_host_while_connecting_to_the_checked_address(tls_services):
+    services, certificates = tls_services
+    policy = OutboundPolicy(allow_private_networks=True, require_https=True, resolver=NamesOnLoopback())
+
+    def probe_as(host):
+        url = services.url("cloudgene", 3).replace("127.0.0.1", host)
+        return asyncio.run(HttpProber(policy, tls=certificates.client_context()).probe(ApiType.MICHIGAN, url))
+
+    assert probe_as("localhost").status is HealthStatus.HEALTHY  # the certificate names localhost
+    impostor = probe_as("imputation.example.org")  # same address, a name the certificate does not carry
+    assert impostor.status is HealthStatus.UNHEALTHY
+    assert impostor.error == "TLS"

@@ -5,7 +5,7 @@ import pytest
 from tests.support.api import invoke_api
 from tests.support.sapporo import SapporoServer
 
-pytestmark = [pytest.mark.sapporo, pytest.mark.usefixtures("registry_db", "event_bus")]
+pytestmark = [pytest.mark.sapporo, pytest.mark.usefixtures("registry_db", "event_bus", "outbound_to_loopback")]
 
 
 @pytest.fixture(scope="module", params=["", "/ga4gh/wes/v1"], ids=["no-prefix", "spec-prefix"])

@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 
+from fip_core.access import Grant, Principal, Role
 from tests.support.api import invoke_api
 
 pytestmark = pytest.mark.usefixtures("registry_db", "event_bus")
@@ -140,3 +141,30 @@ def test_unknown_services_are_404_problems():
         assert answer.status == 404, (method, answer.body)
         assert answer.body["title"] == "Not found"
         assert str(missing) in answer.body["detail"]
+
+
+@pytest.mark.parametrize(
+    "grant",
+    [
+        Grant(role=Role.SERVICE_ADMIN, service_id="{id}"),
+        Grant(role=Role.SERVICE_ADMIN),  # unscoped, but not an admin
+        Grant(role=Role.ADMIN, service_id="{id}"),  # an admin of this service only
+    ],
+    ids=["service-admin", "unscoped-service-admin", "scoped-admin"],
+)
+def test_only_an_unscoped_admin_may_change_where_a_service_is(grant):
+    service = register(H3AFRICA).body
+    scoped = grant.model_copy(update={"service_id": service["id"] if grant.service_id else None})
+    caller = Principal(user_id="maintainer", method="cognito", grants=[scoped])
+    moved = invoke_api(
+        "PATCH", f"/services/{service['id']}", body={"base_url": "https://evil.example.org"}, principal=caller
+    )
+    assert moved.status == 403, moved.body
+    assert moved.content_type == "application/problem+json"
+    assert "base_url" in moved.body["detail"]
+    assert invoke_api("GET", f"/services/{service['id']}").body["base_url"] == H3AFRICA["base_url"]
+    described = invoke_api(
+        "PATCH", f"/services/{service['id']}", body={"description": "Maintained by us"}, principal=caller
+    )
+    assert described.status == 200, described.body
+    assert described.body["description"] == "Maintained by us"

@@ -9,8 +9,17 @@ The first path segment picks the behaviour, so one server stands in for any numb
     /garbage/<n>/...                    200 with an HTML error page instead of JSON
     /not-wes/<n>/...                    200 with JSON that is neither Cloudgene nor WES
     /error/<n>/...                      503
+    /flaky/<n>/api/v2/server            503 until `recover(n)` is called, then a Cloudgene server
     /huge/<n>/...                       an endless JSON body
     /hang/<n>/...                       accepts the connection, never answers
+
+The Cloudgene answers have the shapes cloudgene3 sends (github.com/genepi/cloudgene3 at b396bfd):
+`GET /api/v2/server` is `ServerService.getRoot` (src/main/java/cloudgene/mapred/server/services/
+ServerService.java) for an anonymous caller, maintenance flag misspelt `maintenace` as the server
+spells it; `GET /api/v2/server/counters` is `CounterResponse` (src/main/java/cloudgene/mapred/server/
+responses/CounterResponse.java, built in ServerController.counters): completed-job counters, the
+queue's size and the number of users. Cloudgene 2 (genepi/cloudgene, api/v2/server/Server.java and
+GetCounter.java) sends the same keys.
 
 Every answer is delayed by `delay` seconds. Run `python -m tests.support.simulated_services --port N
 --delay 0.2` for a separate process (the benchmark does), or use `SimulatedServices` in a thread.
@@ -25,8 +34,22 @@ import json
 import ssl
 import threading
 
-CLOUDGENE_SERVER = {"name": "Simulated Imputation Server", "version": "3.0.2", "maintenance": False, "blocked": False}
-CLOUDGENE_COUNTERS = {"running": {"runningJobs": 3}, "waiting": {"waitingJobs": 7}, "complete": {"completeJobs": 120}}
+CLOUDGENE_SERVER = {
+    "name": "Simulated Imputation Server",
+    "background": "#343a40",
+    "foreground": "#ffffff",
+    "footer": "",
+    "emailRequired": True,
+    "userEmailDescription": "",
+    "userWithoutEmailDescription": "",
+    "oauth": [],
+    "apps": [],
+    "loggedIn": False,
+    "navigation": [{"id": "help", "name": "Help", "link": "http://docs.cloudgene.io", "items": None}],
+    "maintenace": False,
+}
+CLOUDGENE_MAINTENANCE = {**CLOUDGENE_SERVER, "maintenace": True, "maintenaceMessage": "Upgrading the cluster"}
+CLOUDGENE_COUNTERS = {"complete": {"samples": 52040, "runs": 120}, "queue": {"size": 7}, "users": 311}
 WES_SERVICE_INFO = {
     "id": "org.example.simulated-wes",
     "name": "Simulated WES",
@@ -44,8 +67,10 @@ WES_SERVICE_INFO = {
 }
 
 
-def _route(kind: str, rest: str) -> tuple[int, str, bytes] | None:
+def _route(kind: str, rest: str, recovered: bool = False) -> tuple[int, str, bytes] | None:
     document: object
+    if kind == "flaky" and recovered:
+        kind = "cloudgene"
     if kind == "cloudgene":
         if rest.endswith("/api/v2/server/counters"):
             document = CLOUDGENE_COUNTERS
@@ -54,7 +79,7 @@ def _route(kind: str, rest: str) -> tuple[int, str, bytes] | None:
         else:
             return None
     elif kind == "maintenance" and rest.endswith("/api/v2/server"):
-        document = {**CLOUDGENE_SERVER, "maintenance": True, "maintenanceMessage": "Upgrading the cluster"}
+        document = CLOUDGENE_MAINTENANCE
     elif kind == "wes" and rest.endswith("/ga4gh/wes/v1/service-info"):
         document = WES_SERVICE_INFO
     elif kind == "wes-noprefix" and rest.endswith("/service-info") and "/ga4gh/wes/v1" not in rest:
@@ -63,7 +88,7 @@ def _route(kind: str, rest: str) -> tuple[int, str, bytes] | None:
         return 200, "text/html", b"<html><body>502 Bad Gateway</body></html>"
     elif kind == "not-wes":
         document = {"status": "ok"}
-    elif kind == "error":
+    elif kind in ("error", "flaky"):
         return 503, "application/json", b'{"message": "Service Unavailable"}'
     else:
         return None
@@ -80,7 +105,12 @@ class SimulatedServices:
         self.tls = tls
         self.host = host
         self.port = port
+        self.recovered: set[str] = set()
         self._server: asyncio.AbstractServer | None = None
+
+    def recover(self, name: str | int) -> None:
+        """Let the flaky service of this name answer as a healthy Cloudgene server from now on."""
+        self.recovered.add(str(name))
 
     def url(self, kind: str, name: str | int = 0) -> str:
         """The base URL of one simulated service."""
@@ -103,13 +133,18 @@ class SimulatedServices:
             path = parts[1] if len(parts) > 1 else "/"
             segments = path.split("/", 3)
             kind = segments[1] if len(segments) > 1 else ""
+            name = segments[2] if len(segments) > 2 else ""
             if kind == "hang":
                 await asyncio.Event().wait()
             await asyncio.sleep(self.delay)
             if kind == "huge":
                 await self._stream_forever(writer)
                 return
-            answer = _route(kind, path) or (404, "application/json", b'{"msg": "not found", "status_code": 404}')
+            answer = _route(kind, path, name in self.recovered) or (
+                404,
+                "application/json",
+                b'{"msg": "not found", "status_code": 404}',
+            )
             status, content_type, body = answer
             writer.write(
                 f"HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"

@@ -4,10 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from registry.domain import HealthState
 from registry.logic.health import HealthPolicy, next_health
 from registry.models.common import HealthStatus
 from registry.models.health import ProbeOutcome
-from registry.models.services import ServiceHealth
 from registry.settings import RegistrySettings
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -15,7 +15,7 @@ POLICY = HealthPolicy.from_settings(RegistrySettings())
 HEALTHY = ProbeOutcome(
     status=HealthStatus.HEALTHY, response_time_ms=42.0, checked_url="https://x/api/v2/server", http_status=200
 )
-DOWN = ProbeOutcome(status=HealthStatus.UNHEALTHY, checked_url="https://x/api/v2/server", error="could not connect")
+DOWN = ProbeOutcome(status=HealthStatus.UNHEALTHY, checked_url="https://x/api/v2/server", error="refused")
 
 
 def test_defaults_match_the_documented_schedule():
@@ -25,7 +25,7 @@ def test_defaults_match_the_documented_schedule():
 
 
 def test_a_healthy_check_clears_failures_and_comes_back_after_fifteen_minutes():
-    previous = ServiceHealth(
+    previous = HealthState(
         status=HealthStatus.UNHEALTHY, consecutive_failures=4, last_error="x", unhealthy_since=NOW - timedelta(hours=1)
     )
     health = next_health(previous, HEALTHY, NOW, POLICY)
@@ -38,7 +38,7 @@ def test_a_healthy_check_clears_failures_and_comes_back_after_fifteen_minutes():
 
 
 def test_failing_services_are_retried_sooner_with_growing_backoff():
-    health = ServiceHealth(status=HealthStatus.HEALTHY)
+    health = HealthState(status=HealthStatus.HEALTHY)
     delays = []
     for minute in range(7):
         now = NOW + timedelta(minutes=minute)
@@ -50,16 +50,16 @@ def test_failing_services_are_retried_sooner_with_growing_backoff():
 
 
 def test_unhealthy_since_marks_the_first_failure_of_a_run():
-    first = next_health(ServiceHealth(status=HealthStatus.HEALTHY), DOWN, NOW, POLICY)
+    first = next_health(HealthState(status=HealthStatus.HEALTHY), DOWN, NOW, POLICY)
     later = next_health(first, DOWN, NOW + timedelta(minutes=5), POLICY)
     assert first.unhealthy_since == NOW
     assert later.unhealthy_since == NOW
     assert later.consecutive_failures == 2
-    assert later.last_error == "could not connect"
+    assert later.last_error == "refused"
 
 
 def test_an_unknown_service_that_fails_starts_its_unhealthy_run_now():
-    health = next_health(ServiceHealth(status=HealthStatus.UNKNOWN), DOWN, NOW, POLICY)
+    health = next_health(HealthState(status=HealthStatus.UNKNOWN), DOWN, NOW, POLICY)
     assert health.unhealthy_since == NOW
     assert health.consecutive_failures == 1
 

@@ -17,6 +17,8 @@ VARIABLES = (
     "AWS_ENDPOINT_URL",
     "POWERTOOLS_LOG_LEVEL",
     "FIP_EVENT_RETRY_SECONDS",
+    "FIP_ALLOW_PRIVATE_NETWORKS",
+    "FIP_REQUIRE_HTTPS",
 )
 
 
@@ -70,6 +72,17 @@ def test_handler_environment(clean_environment: pytest.MonkeyPatch, tmp_path: Pa
     assert environment["POWERTOOLS_METRICS_DISABLED"] == "true"
     assert environment["REGISTRY_DATABASE_URL"] == f"sqlite:///{tmp_path}/registry.db"
     assert environment["REGISTRY_PUBLIC_API_URL"] == "http://127.0.0.1:8123"
+    # services tried locally often run on this machine, over plain HTTP
+    assert environment["FIP_ALLOW_PRIVATE_NETWORKS"] == "true"
+    assert environment["FIP_REQUIRE_HTTPS"] == "false"
+
+
+def test_outbound_calls_are_confined_as_in_the_cloud_when_asked(clean_environment: pytest.MonkeyPatch) -> None:
+    clean_environment.setenv("FIP_ALLOW_PRIVATE_NETWORKS", "false")
+    clean_environment.setenv("FIP_REQUIRE_HTTPS", "true")
+    environment = handler_environment(PlatformConfig(), DOMAINS, 8000, "http://x")
+    assert environment["FIP_ALLOW_PRIVATE_NETWORKS"] == "false"
+    assert environment["FIP_REQUIRE_HTTPS"] == "true"
 
 
 def test_a_database_the_user_chose_is_kept(clean_environment: pytest.MonkeyPatch, tmp_path: Path) -> None:

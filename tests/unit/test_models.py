@@ -1,9 +1,12 @@
 """What the registry accepts, and the messages it gives for what it does not."""
 
+import re
+
 import pytest
 from pydantic import ValidationError
 
-from registry.models.health import ConnectionTest
+from registry.models.common import PROBE_ERRORS
+from registry.models.health import ConnectionTest, ProbeOutcome
 from registry.models.panels import PanelCreate, PanelUpdate
 from registry.models.services import ServiceCreate, ServiceUpdate
 
@@ -87,3 +90,12 @@ def test_panels_keep_the_service_own_identifier():
 def test_connection_tests_take_the_same_url_rules():
     with pytest.raises(ValidationError, match="credentials"):
         ConnectionTest.model_validate({"base_url": "https://a:b@x.org", "api_type": "ga4gh_wes"})
+
+
+def test_probe_errors_are_plain_words_that_the_pattern_takes_and_nothing_else():
+    assert all(re.fullmatch(r"[A-Za-z ]+", kind) for kind in PROBE_ERRORS)
+    for error in (*PROBE_ERRORS, "HTTP 503", "HTTP 401"):
+        assert ProbeOutcome(status="unhealthy", checked_url="https://x", error=error).error == error
+    for error in ("[Errno 111] Connection refused", "HTTP 5033", "timed out\n", "<html>"):
+        with pytest.raises(ValidationError):
+            ProbeOutcome(status="unhealthy", checked_url="https://x", error=error)

@@ -25,6 +25,7 @@ from fip_core.platform_events import AuditRecorded
 from registry.dal.repository import RegistryRepository
 from registry.dal.unit_of_work import registry_repository
 from registry.declaration import DECLARATION
+from registry.handlers.wiring import health_adapters, health_policy, utc_now
 from registry.logic import ga4gh, health, panels, services
 from registry.models.common import ApiType, GenomeBuild, HealthStatus
 from registry.models.ga4gh import ExternalService, Service, ServiceType
@@ -42,12 +43,7 @@ HEALTH = "Service health"
 GA4GH = "GA4GH Service Registry"
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _policy() -> health.HealthPolicy:
-    return health.HealthPolicy.from_settings(registry_settings())
+_now = utc_now
 
 
 def _audit(
@@ -104,12 +100,13 @@ def register_service(body: ServiceCreate) -> Response[ImputationService]:
     "/services/test-connection",
     summary="Probe a URL as a service without saving it",
     description="Answers what the URL said about itself (WES service-info, Cloudgene server info and queue) "
-    "or exactly what failed. Nothing is stored.",
+    "or, in a few fixed words, what failed. Only globally routable addresses are called (and only https:// "
+    "in the cloud); anything else is answered as a failure without connecting. Nothing is stored.",
     tags=[SERVICES],
     responses=problem_responses(),
 )
 def test_connection(body: ConnectionTest) -> ProbeOutcome:
-    return health.probe_connection(body, _policy())
+    return health.probe_connection(body, health_adapters().prober, health_policy())
 
 
 @app.get("/services/<service_id>", summary="Get a service", tags=[SERVICES], responses=problem_responses(404))
@@ -118,10 +115,17 @@ def get_service(service_id: UUID) -> ImputationService:
         return services.get_service(repo, service_id)
 
 
-@app.patch("/services/<service_id>", summary="Change a service", tags=[SERVICES], responses=problem_responses(404))
+@app.patch(
+    "/services/<service_id>",
+    summary="Change a service",
+    description="A service admin of this service may change any field but `base_url`, which only a platform "
+    "administrator (an unscoped admin) may change: the platform sends users' tokens to that URL.",
+    tags=[SERVICES],
+    responses=problem_responses(403, 404),
+)
 def change_service(service_id: UUID, body: ServiceUpdate) -> ImputationService:
     with registry_repository() as repo:
-        service = services.change_service(repo, service_id, body, _now())
+        service = services.change_service(repo, current_principal(app), service_id, body, _now())
         _audit(repo, "service_changed", "service", service_id, {"fields": sorted(body.model_fields_set)})
     return service
 
@@ -224,7 +228,7 @@ def find_panels(
 )
 def service_health(service_id: UUID) -> ServiceHealthReport:
     with registry_repository() as repo:
-        return health.health_report(repo, service_id, _now())
+        return health.service_health_report(repo, service_id, _now())
 
 
 @app.get(
@@ -251,7 +255,7 @@ def service_health_history(
     responses=problem_responses(404),
 )
 def check_service_now(service_id: UUID) -> ServiceHealthReport:
-    return health.check_now(registry_repository, service_id, _policy(), _now)
+    return health.check_now(health_adapters(), service_id, health_policy())
 
 
 @app.get("/service-health", summary="Which services are up, at a glance", tags=[HEALTH], responses=problem_responses())

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
 from urllib.parse import urlsplit
 
 from fip_core.problems import NotFoundError
 from registry.dal.repository import RegistryRepository
+from registry.domain import ServiceRecord
 from registry.models.common import ApiType
 from registry.models.ga4gh import ExternalService, Organization, Service, ServiceType
-from registry.models.services import ImputationService
+from registry.models.health import WesDetails
 from registry.probes.wes import WES_PREFIX
 from registry.settings import RegistrySettings
 
@@ -19,20 +19,18 @@ _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 CLOUDGENE_TYPE = ServiceType(group="com.cloudgene", artifact="cloudgene-api", version="2.0.0")
 
 
-def ga4gh_id(service: ImputationService, settings: RegistrySettings) -> str:
+def ga4gh_id(service: ServiceRecord, settings: RegistrySettings) -> str:
     """The service's id in GA4GH reverse-domain form: `<prefix>.<slug>`."""
     return f"{settings.ga4gh_id_prefix}.{service.slug}"
 
 
-def external_service(
-    service: ImputationService, details: dict[str, Any] | None, settings: RegistrySettings
-) -> ExternalService:
-    """A registered service as a GA4GH ExternalService, using what its last probe reported."""
-    details = details or {}
+def external_service(service: ServiceRecord, settings: RegistrySettings) -> ExternalService:
+    """A registered service as a GA4GH ExternalService, using what its last healthy probe reported."""
+    details = service.probe_details
     return ExternalService(
         id=ga4gh_id(service, settings),
         name=service.name,
-        type=_service_type(service.api_type, details),
+        type=_service_type(service),
         description=service.description or None,
         organization=Organization(
             name=service.institution or service.name, url=service.institution_url or _origin(service.base_url)
@@ -41,30 +39,30 @@ def external_service(
         documentation_url=service.documentation_url,
         created_at=_rfc3339(service.created_at),
         updated_at=_rfc3339(service.updated_at),
-        version=str(details.get("version") or "unknown"),
-        url=_api_url(service, details),
+        version=(details.version if isinstance(details, WesDetails) else None) or "unknown",
+        url=_api_url(service),
     )
 
 
 def list_external_services(repo: RegistryRepository, settings: RegistrySettings) -> list[ExternalService]:
     """Every active service."""
-    return [external_service(service, details, settings) for service, details in repo.active_services()]
+    return [external_service(service, settings) for service in repo.services.active()]
 
 
 def get_external_service(repo: RegistryRepository, service_id: str, settings: RegistrySettings) -> ExternalService:
     """One active service by its GA4GH id."""
     prefix = f"{settings.ga4gh_id_prefix}."
-    found = repo.service_by_slug(service_id.removeprefix(prefix)) if service_id.startswith(prefix) else None
-    if found is None or not found[0].is_active:
+    found = repo.services.by_slug(service_id.removeprefix(prefix)) if service_id.startswith(prefix) else None
+    if found is None or not found.is_active:
         raise NotFoundError(f"no service with id '{service_id}'; ids look like '{prefix}<slug>'")
-    return external_service(found[0], found[1], settings)
+    return external_service(found, settings)
 
 
 def service_types(repo: RegistryRepository, settings: RegistrySettings) -> list[ServiceType]:
     """The distinct types of the active services."""
     seen: dict[tuple[str, str, str], ServiceType] = {}
-    for service, details in repo.active_services():
-        kind = _service_type(service.api_type, details or {})
+    for service in repo.services.active():
+        kind = _service_type(service)
         seen.setdefault((kind.group, kind.artifact, kind.version), kind)
     return [seen[key] for key in sorted(seen)]
 
@@ -83,19 +81,21 @@ def registry_service_info(settings: RegistrySettings) -> Service:
     )
 
 
-def _service_type(api_type: ApiType, details: dict[str, Any]) -> ServiceType:
-    if api_type is ApiType.MICHIGAN:
+def _service_type(service: ServiceRecord) -> ServiceType:
+    if service.api_type is ApiType.MICHIGAN:
         return CLOUDGENE_TYPE
-    versions = [v for v in details.get("supported_wes_versions") or [] if isinstance(v, str) and _SEMVER.match(v)]
+    details = service.probe_details
+    reported = details.supported_wes_versions if isinstance(details, WesDetails) else []
+    versions = [v for v in reported if _SEMVER.match(v)]
     version = max(versions, key=lambda v: tuple(int(p) for p in v.split("."))) if versions else "1.0.0"
     return ServiceType(group="org.ga4gh", artifact="wes", version=version)
 
 
-def _api_url(service: ImputationService, details: dict[str, Any]) -> str:
+def _api_url(service: ServiceRecord) -> str:
     if service.api_type is ApiType.MICHIGAN:
         return f"{service.base_url}/api/v2"
-    if isinstance(details.get("api_url"), str):
-        return str(details["api_url"])
+    if isinstance(service.probe_details, WesDetails):
+        return service.probe_details.api_url
     return service.base_url if service.base_url.endswith(WES_PREFIX) else f"{service.base_url}{WES_PREFIX}"
 
 

@@ -1,20 +1,27 @@
-"""Health of the services: when each is due, what a check changes, and the concurrent sweep."""
+"""Health of the services: when each is due, what a check changes, and the concurrent sweep.
+
+The logic reaches the outside only through the adapters it is handed (`registry.logic.ports`):
+the prober, a database transaction (which relays the events it queued once it commits) and the clock.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from fip_core.container import long_lived_heap_set_aside
 from fip_core.observability import observability
 from fip_core.platform_events import ServiceDeactivated, ServiceHealthChanged
 from fip_core.problems import NotFoundError
-from registry.dal.repository import CheckRecord, CheckTarget, RegistryRepository
-from registry.logic.services import get_service
+from registry.dal.repository import RegistryRepository
+from registry.domain import CheckResult, CheckTarget, HealthState, UptimeShares
+from registry.logic.api_models import health_check, health_report
+from registry.logic.ports import HealthAdapters, Prober
+from registry.logic.services import existing_service
 from registry.models.common import ApiType, HealthStatus
 from registry.models.health import (
     ConnectionTest,
@@ -23,18 +30,13 @@ from registry.models.health import (
     ProbeOutcome,
     ServiceHealthReport,
     SweepReport,
-    Uptime,
 )
-from registry.models.services import ImputationService, ServiceHealth, ServiceQuery
-from registry.probes.http import probe_client
-from registry.probes.service import probe_service
+from registry.models.services import ServiceQuery
 from registry.settings import DOMAIN, RegistrySettings
 
 OVERVIEW_LIMIT = 10_000
-NO_UPTIME = Uptime(last_24h=None, last_7d=None, last_30d=None)
-
-RepositoryScope = Callable[[], AbstractContextManager[RegistryRepository]]
-Clock = Callable[[], datetime]
+RECORD_BATCH = 250  # checks recorded per transaction while a sweep runs
+NO_UPTIME = UptimeShares()
 
 
 @dataclass(frozen=True)
@@ -71,21 +73,18 @@ class HealthPolicy:
         return min(self.backoff_first * (1 << doublings), self.backoff_max)
 
 
-def next_health(previous: ServiceHealth, outcome: ProbeOutcome, now: datetime, policy: HealthPolicy) -> ServiceHealth:
+def next_health(previous: HealthState, outcome: ProbeOutcome, now: datetime, policy: HealthPolicy) -> HealthState:
     """The health a service is in after a check."""
     if outcome.status is HealthStatus.HEALTHY:
-        return ServiceHealth(
+        return HealthState(
             status=HealthStatus.HEALTHY,
             response_time_ms=outcome.response_time_ms,
             last_checked_at=now,
             next_check_at=now + policy.healthy_recheck,
-            consecutive_failures=0,
-            last_error=None,
-            unhealthy_since=None,
         )
     failures = previous.consecutive_failures + 1
     still_down = previous.status is HealthStatus.UNHEALTHY and previous.unhealthy_since is not None
-    return ServiceHealth(
+    return HealthState(
         status=HealthStatus.UNHEALTHY,
         response_time_ms=outcome.response_time_ms,
         last_checked_at=now,
@@ -96,32 +95,31 @@ def next_health(previous: ServiceHealth, outcome: ProbeOutcome, now: datetime, p
     )
 
 
-async def check_targets(targets: Sequence[CheckTarget], policy: HealthPolicy) -> list[ProbeOutcome]:
-    """Probe all targets with one client, at most `concurrency` at a time, each within the time limit."""
-    if not targets:
-        return []
+async def probe_within_limit(
+    prober: Prober, api_type: ApiType, base_url: str, policy: HealthPolicy, *, detailed: bool = False
+) -> ProbeOutcome:
+    """A probe, abandoned (and the service unhealthy) once the check's time limit has passed."""
+    try:
+        async with asyncio.timeout(policy.check_timeout_seconds):
+            return await prober.probe(api_type, base_url, detailed=detailed)
+    except TimeoutError:
+        return ProbeOutcome(status=HealthStatus.UNHEALTHY, checked_url=base_url, error="timed out")
+
+
+async def check_targets(targets: Sequence[CheckTarget], prober: Prober, policy: HealthPolicy) -> list[ProbeOutcome]:
+    """Probe all targets, at most `concurrency` at a time, each within the time limit; a probe that
+    raises leaves its service unhealthy ('check failed') and the others unaffected."""
     limit = asyncio.Semaphore(policy.concurrency)
-    async with probe_client(policy.check_timeout_seconds) as client:
+    return list(await asyncio.gather(*(_check(target, prober, policy, limit) for target in targets)))
 
-        async def check(target: CheckTarget) -> ProbeOutcome:
-            async with limit:
-                return await probe_service(client, target.api_type, target.base_url, policy.check_timeout_seconds)
 
-        answers = await asyncio.gather(*(check(target) for target in targets), return_exceptions=True)
-    outcomes = []
-    for target, answer in zip(targets, answers, strict=True):
-        if isinstance(answer, ProbeOutcome):
-            outcomes.append(answer)
-        else:
-            observability(DOMAIN).logger.error("probe failed", extra={"service_id": target.service_id}, exc_info=answer)
-            outcomes.append(
-                ProbeOutcome(
-                    status=HealthStatus.UNHEALTHY,
-                    checked_url=target.base_url,
-                    error=f"the check itself failed: {type(answer).__name__}",
-                )
-            )
-    return outcomes
+async def _check(target: CheckTarget, prober: Prober, policy: HealthPolicy, limit: asyncio.Semaphore) -> ProbeOutcome:
+    async with limit:
+        try:
+            return await probe_within_limit(prober, target.api_type, target.base_url, policy)
+        except Exception:
+            observability(DOMAIN).logger.exception("probe failed", extra={"service_id": target.service_id})
+            return ProbeOutcome(status=HealthStatus.UNHEALTHY, checked_url=target.base_url, error="check failed")
 
 
 def record_outcomes(
@@ -130,16 +128,19 @@ def record_outcomes(
     outcomes: Sequence[ProbeOutcome],
     now: datetime,
     policy: HealthPolicy,
-) -> int:
+) -> list[CheckResult]:
     """Store the checks, move each service to its new health and queue an event for each status
-    that changed; answer how many changed."""
-    records = []
-    changes = 0
-    for target, outcome in zip(targets, outcomes, strict=True):
-        health = next_health(target.health, outcome, now, policy)
-        records.append(CheckRecord(service_id=target.service_id, checked_at=now, outcome=outcome, health=health))
+    that changed; answer the checks kept (those of services deleted or moved meanwhile are not)."""
+    results = [
+        CheckResult(
+            target=target, checked_at=now, outcome=outcome, health=next_health(target.health, outcome, now, policy)
+        )
+        for target, outcome in zip(targets, outcomes, strict=True)
+    ]
+    recorded = repo.health.record(results)
+    for result in recorded.kept:
+        target, health = result.target, result.health
         if health.status is not target.health.status:
-            changes += 1
             repo.add_event(
                 ServiceHealthChanged(
                     service_id=target.service_id,
@@ -148,109 +149,152 @@ def record_outcomes(
                     previous_status=target.health.status.value,
                     status=health.status.value,
                     checked_at=now,
-                    response_time_ms=outcome.response_time_ms,
-                    error=outcome.error,
+                    response_time_ms=result.outcome.response_time_ms,
+                    error=result.outcome.error,
                 ),
                 now,
             )
-    repo.record_checks(records)
-    return changes
+    return recorded.kept
 
 
-def run_sweep(repository: RepositoryScope, policy: HealthPolicy, clock: Clock) -> SweepReport:
-    """Check every service that is due, concurrently; record the results; deactivate services down
-    too long; prune old history. The events queued go out when the results commit."""
+@dataclass
+class _SweepProgress:
+    """What a sweep has recorded so far."""
+
+    kept: list[CheckResult] = field(default_factory=list)
+    discarded: int = 0
+
+
+def run_sweep(adapters: HealthAdapters, policy: HealthPolicy) -> SweepReport:
+    """Check every service that is due, concurrently, recording the results as they come in (each
+    batch's events go out as it commits); then deactivate services down too long and prune old history."""
     started = time.perf_counter()
-    now = clock()
-    with repository() as repo:
-        targets = repo.claim_due(now, now + policy.claim_lease, policy.batch_limit)
-    outcomes = asyncio.run(check_targets(targets, policy))
-    checked_at = clock()
-    with repository() as repo:
-        changes = record_outcomes(repo, targets, outcomes, checked_at, policy)
-        deactivated = repo.deactivate_unhealthy_since(
-            checked_at - policy.deactivate_after,
-            f"unhealthy for more than {policy.deactivate_after.days} days",
-            checked_at,
-        )
-        for service in deactivated:
-            repo.add_event(
-                ServiceDeactivated(
-                    service_id=str(service.id),
-                    slug=service.slug,
-                    service_name=service.name,
-                    reason=service.deactivated_reason or "deactivated",
-                ),
-                checked_at,
-            )
-        repo.prune_history(checked_at - policy.history_retention)
-    healthy = sum(1 for outcome in outcomes if outcome.status is HealthStatus.HEALTHY)
+    with long_lived_heap_set_aside():
+        now = adapters.clock()
+        with adapters.transaction() as repo:
+            targets = repo.health.claim_due(now, now + policy.claim_lease, policy.batch_limit)
+        progress = asyncio.run(_check_and_record(adapters, targets, policy)) if targets else _SweepProgress()
+        deactivated = _deactivate_and_prune(adapters, policy)
+    kept = progress.kept
+    healthy = sum(1 for result in kept if result.outcome.status is HealthStatus.HEALTHY)
+    changes = sum(1 for result in kept if result.health.status is not result.target.health.status)
     return SweepReport(
-        checked=len(outcomes),
+        checked=len(kept),
         healthy=healthy,
-        unhealthy=len(outcomes) - healthy,
+        unhealthy=len(kept) - healthy,
         status_changes=changes,
-        deactivated=len(deactivated),
-        events_queued=changes + len(deactivated),
+        discarded=progress.discarded,
+        deactivated=deactivated,
+        events_queued=changes + deactivated,
         wall_seconds=round(time.perf_counter() - started, 3),
     )
 
 
-def check_now(repository: RepositoryScope, service_id: UUID, policy: HealthPolicy, clock: Clock) -> ServiceHealthReport:
+async def _check_and_record(
+    adapters: HealthAdapters, targets: Sequence[CheckTarget], policy: HealthPolicy
+) -> _SweepProgress:
+    """Probe the targets and, while later probes still wait on the network, record the finished
+    ones (each batch in its own transaction, its events relayed once it commits): a sweep then
+    ends soon after its last answer, and what it checked is kept even if it is cut short."""
+    limit = asyncio.Semaphore(policy.concurrency)
+    finished: asyncio.Queue[tuple[CheckTarget, ProbeOutcome] | None] = asyncio.Queue()
+    progress = _SweepProgress()
+
+    async def check(target: CheckTarget) -> None:
+        finished.put_nowait((target, await _check(target, adapters.prober, policy, limit)))
+
+    async def record() -> None:
+        checks: list[tuple[CheckTarget, ProbeOutcome]] = []
+        while (item := await finished.get()) is not None:
+            checks.append(item)
+            if len(checks) >= RECORD_BATCH:  # a transaction per batch, not per check
+                await asyncio.to_thread(_record_batch, adapters, checks, policy, progress)
+                checks = []
+        if checks:
+            await asyncio.to_thread(_record_batch, adapters, checks, policy, progress)
+
+    async with asyncio.TaskGroup() as group:
+        recorder = group.create_task(record())
+        async with asyncio.TaskGroup() as checks:
+            for target in targets:
+                checks.create_task(check(target))
+        finished.put_nowait(None)
+        await recorder
+    return progress
+
+
+def _record_batch(
+    adapters: HealthAdapters,
+    checks: list[tuple[CheckTarget, ProbeOutcome]],
+    policy: HealthPolicy,
+    progress: _SweepProgress,
+) -> None:
+    targets, outcomes = [target for target, _ in checks], [outcome for _, outcome in checks]
+    with adapters.transaction() as repo:
+        kept = record_outcomes(repo, targets, outcomes, adapters.clock(), policy)
+    progress.kept.extend(kept)
+    progress.discarded += len(checks) - len(kept)
+
+
+def _deactivate_and_prune(adapters: HealthAdapters, policy: HealthPolicy) -> int:
+    """Deactivate the services down too long and prune old history; answer how many were deactivated."""
+    now = adapters.clock()
+    with adapters.transaction() as repo:
+        deactivated = repo.health.deactivate_unhealthy_since(
+            now - policy.deactivate_after, f"unhealthy for more than {policy.deactivate_after.days} days", now
+        )
+        for service in deactivated:
+            repo.add_event(
+                ServiceDeactivated(
+                    service_id=service.id,
+                    slug=service.slug,
+                    service_name=service.name,
+                    reason=service.deactivated_reason or "deactivated",
+                ),
+                now,
+            )
+        repo.health.prune(now - policy.history_retention)
+    return len(deactivated)
+
+
+def check_now(adapters: HealthAdapters, service_id: UUID, policy: HealthPolicy) -> ServiceHealthReport:
     """Check one service at once, whatever its schedule, and record the result like a sweep would."""
-    with repository() as repo:
-        target = repo.check_target(str(service_id))
+    with adapters.transaction() as repo:
+        target = repo.health.target(str(service_id))
     if target is None:
         raise NotFoundError(f"no imputation service with id {service_id}")
-    outcomes = asyncio.run(check_targets([target], policy))
-    now = clock()
-    with repository() as repo:
+    outcomes = asyncio.run(check_targets([target], adapters.prober, policy))
+    now = adapters.clock()
+    with adapters.transaction() as repo:
         record_outcomes(repo, [target], outcomes, now, policy)
-        return health_report(repo, service_id, now)
+        return service_health_report(repo, service_id, now)
 
 
-def probe_connection(request: ConnectionTest, policy: HealthPolicy) -> ProbeOutcome:
+def probe_connection(request: ConnectionTest, prober: Prober, policy: HealthPolicy) -> ProbeOutcome:
     """Probe a URL as a service of the given type without storing anything."""
-
-    async def probe() -> ProbeOutcome:
-        async with probe_client(policy.check_timeout_seconds) as client:
-            return await probe_service(
-                client, request.api_type, request.base_url, policy.check_timeout_seconds, detailed=True
-            )
-
-    return asyncio.run(probe())
+    return asyncio.run(probe_within_limit(prober, request.api_type, request.base_url, policy, detailed=True))
 
 
-def health_report(repo: RegistryRepository, service_id: UUID, now: datetime) -> ServiceHealthReport:
+def service_health_report(repo: RegistryRepository, service_id: UUID, now: datetime) -> ServiceHealthReport:
     """A service's current health and uptime."""
-    service = get_service(repo, service_id)
-    return _report(service, repo.uptime(now, [str(service_id)]))
+    service = existing_service(repo, service_id)
+    return health_report(service, repo.health.uptime(now, [service.id]).get(service.id, NO_UPTIME))
 
 
 def health_history(repo: RegistryRepository, service_id: UUID, limit: int, before: datetime | None) -> HealthHistory:
     """Past checks of a service, newest first."""
-    get_service(repo, service_id)
-    return HealthHistory(service_id=service_id, items=repo.history(str(service_id), limit, before))
+    existing_service(repo, service_id)
+    return HealthHistory(
+        service_id=service_id, items=[health_check(c) for c in repo.health.history(str(service_id), limit, before)]
+    )
 
 
 def health_overview(repo: RegistryRepository, now: datetime, api_type: ApiType | None = None) -> HealthOverview:
     """Every service's health and uptime, the failing ones first."""
-    services = repo.services_matching(ServiceQuery(api_type=api_type, limit=OVERVIEW_LIMIT))
-    uptime = repo.uptime(now)
+    services = repo.services.matching(ServiceQuery(api_type=api_type, limit=OVERVIEW_LIMIT))
+    uptime = repo.health.uptime(now)
     order = {HealthStatus.UNHEALTHY: 0, HealthStatus.UNKNOWN: 1, HealthStatus.HEALTHY: 2}
-    reports = [
-        _report(s, uptime)
-        for s in sorted(services, key=lambda s: (not s.is_active, order[s.health.status], s.name.lower()))
-    ]
-    return HealthOverview(counts=repo.health_counts(), services=reports)
-
-
-def _report(service: ImputationService, uptime: dict[str, Uptime]) -> ServiceHealthReport:
-    return ServiceHealthReport(
-        service_id=service.id,
-        slug=service.slug,
-        name=service.name,
-        is_active=service.is_active,
-        health=service.health,
-        uptime=uptime.get(str(service.id), NO_UPTIME),
+    services.sort(key=lambda s: (not s.is_active, order[s.health.status], s.name.lower()))
+    return HealthOverview(
+        counts=repo.health.counts(), services=[health_report(s, uptime.get(s.id, NO_UPTIME)) for s in services]
     )

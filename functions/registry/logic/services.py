@@ -3,50 +3,80 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from fip_core.problems import ConflictError, NotFoundError
+from fip_core.access import Principal, Role
+from fip_core.problems import ConflictError, ForbiddenError, NotFoundError
 from fip_core.repository import DuplicateError
 from registry.dal.repository import RegistryRepository
+from registry.domain import HealthState, ServiceRecord
+from registry.logic.api_models import imputation_service
+from registry.models.common import HealthStatus
 from registry.models.services import ImputationService, ServiceCreate, ServicePage, ServiceQuery, ServiceUpdate
+
+_WHERE_IT_IS_CALLED = ("base_url",)
 
 
 def register_service(repo: RegistryRepository, data: ServiceCreate, now: datetime) -> ImputationService:
     """Store a new service; it is checked by the next sweep."""
     try:
-        return repo.add_service(data, now)
+        return imputation_service(repo.services.add(data, now))
     except DuplicateError as error:  # the slug is the services' one unique column
         raise ConflictError(f"a service with slug '{data.slug}' exists already; choose another slug") from error
 
 
 def find_services(repo: RegistryRepository, query: ServiceQuery) -> ServicePage:
     """A page of services matching the query."""
-    items, total = repo.find_services(query)
-    return ServicePage(items=items, total=total, limit=query.limit, offset=query.offset)
+    found = repo.services.find(query)
+    return ServicePage(
+        items=[imputation_service(s) for s in found.items], total=found.total, limit=query.limit, offset=query.offset
+    )
+
+
+def existing_service(repo: RegistryRepository, service_id: UUID) -> ServiceRecord:
+    """One service, or NotFoundError."""
+    service = repo.services.get(str(service_id))
+    if service is None:
+        raise NotFoundError(f"no imputation service with id {service_id}")
+    return service
 
 
 def get_service(repo: RegistryRepository, service_id: UUID) -> ImputationService:
-    """One service, or NotFoundError."""
-    service = repo.get_service(str(service_id))
-    if service is None:
-        raise NotFoundError(f"no imputation service with id {service_id}")
-    return service
+    """One service as the API shows it, or NotFoundError."""
+    return imputation_service(existing_service(repo, service_id))
 
 
 def change_service(
-    repo: RegistryRepository, service_id: UUID, changes: ServiceUpdate, now: datetime
+    repo: RegistryRepository, principal: Principal, service_id: UUID, changes: ServiceUpdate, now: datetime
 ) -> ImputationService:
-    """Apply the fields given; a changed base URL makes the service due for a check at once."""
-    values = changes.model_dump(mode="json", exclude_unset=True)
+    """Apply the fields given. Only an unscoped admin may say where the service is (its base URL):
+    the platform calls that URL with users' tokens."""
+    if any(field in changes.model_fields_set for field in _WHERE_IT_IS_CALLED) and not principal.holds(Role.ADMIN):
+        raise ForbiddenError(
+            "only a platform administrator may change a service's base_url (the platform sends users' tokens "
+            "there); change the other fields, or ask a platform administrator"
+        )
+    current = existing_service(repo, service_id)
+    values: dict[str, Any] = changes.model_dump(mode="json", exclude_unset=True, exclude={"location"})
+    if changes.location is not None:
+        values.update(changes.location.model_dump())
+    moved = any(field in values and values[field] != getattr(current, field) for field in ("base_url", "api_type"))
     if changes.is_active is False:
         values["deactivated_reason"] = "deactivated by an administrator"
-    service = repo.update_service(str(service_id), values, now)
+    reactivated = changes.is_active is True and not current.is_active
+    if reactivated:
+        values["deactivated_reason"] = None
+    # a new address or protocol, or a service back from deactivation, is a service the platform
+    # knows nothing about yet: its health (and its 30 days to deactivation) start afresh, at once
+    health = HealthState(status=HealthStatus.UNKNOWN, next_check_at=now) if moved or reactivated else None
+    service = repo.services.update(str(service_id), values, now, health)
     if service is None:
         raise NotFoundError(f"no imputation service with id {service_id}")
-    return service
+    return imputation_service(service)
 
 
 def remove_service(repo: RegistryRepository, service_id: UUID) -> None:
     """Delete a service with its panels and health history."""
-    if not repo.delete_service(str(service_id)):
+    if not repo.services.delete(str(service_id)):
         raise NotFoundError(f"no imputation service with id {service_id}")

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, BeforeValidator, Field, HttpUrl, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 
+from fip_core.outbound.policy import OUTBOUND_FAILURES
+
 _HTTP_URL = TypeAdapter(HttpUrl)
 
 
@@ -32,6 +34,31 @@ class HealthStatus(StrEnum):
     HEALTHY = "healthy"
     UNHEALTHY = "unhealthy"
     UNKNOWN = "unknown"
+
+
+PROBE_ERRORS = (
+    *OUTBOUND_FAILURES,
+    "not JSON",
+    "not a Cloudgene answer",
+    "not a WES answer",
+    "in maintenance",
+    "check failed",
+)
+# plain words (a unit test holds them to it), so that the pattern needs no escapes, which not every
+# JSON Schema dialect reads alike
+ProbeError = Annotated[
+    str,
+    Field(
+        max_length=32,
+        pattern="^(" + "|".join(PROBE_ERRORS) + "|HTTP [1-5][0-9][0-9])$",
+        description="Why the service is unhealthy, in a few fixed words: "
+        + ", ".join(f"'{kind}'" for kind in PROBE_ERRORS)
+        + ", or 'HTTP <status>' for an answer that is not a success. 'blocked address' means the host is or "
+        "resolves to an address that is not globally routable (loopback, private, link-local...), which the "
+        "platform never calls; 'not HTTPS' that plain http:// is refused.",
+        examples=["timed out", "HTTP 503"],
+    ),
+]
 
 
 def _web_url(value: Any) -> str:

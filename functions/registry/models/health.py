@@ -2,25 +2,85 @@
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from registry.models.common import ApiType, BaseUrl, HealthStatus
+from registry.models.common import ApiType, BaseUrl, HealthStatus, ProbeError
 from registry.models.services import ServiceHealth
 
 
+def _remote_text(limit: int) -> Callable[[Any], Any]:
+    def clean(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        kept = "".join(c for c in value if unicodedata.category(c) not in _UNSHOWABLE)
+        return kept.strip()[:limit]
+
+    return clean
+
+
+# Strings a remote service sent: control and format characters and lone surrogates removed, cut to
+# the limit, so that they show as what they are wherever they are displayed.
+_UNSHOWABLE = frozenset({"Cc", "Cf", "Cs", "Co"})
+RemoteName = Annotated[str, BeforeValidator(_remote_text(200)), Field(max_length=200)]
+RemoteWord = Annotated[str, BeforeValidator(_remote_text(64)), Field(max_length=64)]
+Count = Annotated[int, Field(ge=0, le=1_000_000_000)]
+Versions = Annotated[list[RemoteWord], Field(max_length=20)]
+
+
+class CloudgeneDetails(BaseModel):
+    """What a Cloudgene server says about itself in `GET /api/v2/server` (and its queue, from
+    `GET /api/v2/server/counters`, when a connection is tested)."""
+
+    api_type: Literal[ApiType.MICHIGAN] = ApiType.MICHIGAN
+    name: RemoteName | None = Field(default=None, description="The server's name.")
+    maintenance: bool = Field(description="Whether the server is in maintenance mode (it then accepts no jobs).")
+    queue_size: Count | None = Field(
+        default=None, description="Jobs in the server's queue (`queue.size`); only when a connection is tested."
+    )
+
+
+class WesDetails(BaseModel):
+    """What a GA4GH WES node says about itself in `GET /service-info`."""
+
+    api_type: Literal[ApiType.GA4GH_WES] = ApiType.GA4GH_WES
+    api_url: str = Field(max_length=2100, description="The WES API root the service-info was found under.")
+    id: RemoteName | None = None
+    name: RemoteName | None = None
+    version: RemoteWord | None = None
+    supported_wes_versions: Versions = Field(default_factory=list)
+    workflow_type_versions: Annotated[dict[RemoteWord, Versions], Field(max_length=20)] = Field(
+        default_factory=dict, description="Workflow languages and their versions, e.g. {'CWL': ['v1.2']}."
+    )
+    workflow_engine_versions: Annotated[dict[RemoteWord, Versions], Field(max_length=20)] = Field(
+        default_factory=dict, description="Workflow engines and their versions, e.g. {'cwltool': ['3.1']}."
+    )
+    system_state_counts: Annotated[dict[RemoteWord, Count], Field(max_length=20)] = Field(
+        default_factory=dict, description="Runs in each state: the node's load."
+    )
+    auth_instructions_url: str | None = Field(
+        default=None, max_length=2048, description="Where the node explains how to get credentials."
+    )
+
+
+ProbeDetails = Annotated[CloudgeneDetails | WesDetails, Field(discriminator="api_type")]
+
+
 class ProbeOutcome(BaseModel):
-    """What probing a service once found."""
+    """What probing a service once found: fixed fields, never the service's own words beyond the
+    few bounded ones in `details`."""
 
     status: HealthStatus = Field(description="healthy or unhealthy; a probe never answers unknown.")
     response_time_ms: float | None = Field(default=None, description="Until the answer was read; none if no answer.")
-    checked_url: str = Field(description="The URL that was asked last.")
-    http_status: int | None = None
-    error: str | None = Field(default=None, description="Why the service is unhealthy.")
-    details: dict[str, Any] = Field(default_factory=dict, description="What the service said about itself.")
+    checked_url: str = Field(max_length=2100, description="The URL that was asked last.")
+    http_status: int | None = Field(default=None, ge=100, le=599, description="The status of that answer, if any.")
+    error: ProbeError | None = None
+    details: ProbeDetails | None = Field(default=None, description="What a healthy service said about itself.")
 
 
 class ConnectionTest(BaseModel):
@@ -39,7 +99,7 @@ class HealthCheck(BaseModel):
     status: HealthStatus
     response_time_ms: float | None
     http_status: int | None
-    error: str | None
+    error: ProbeError | None
     checked_url: str
 
 
@@ -83,6 +143,9 @@ class SweepReport(BaseModel):
     healthy: int
     unhealthy: int
     status_changes: int
+    discarded: int = Field(
+        default=0, description="Checks not recorded: their service was deleted, or given another URL, meanwhile."
+    )
     deactivated: int
     events_queued: int = Field(description="Events the sweep queued; they go out as its results commit.")
     wall_seconds: float

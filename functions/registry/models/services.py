@@ -14,6 +14,7 @@ from registry.models.common import (
     GenomeBuild,
     HealthStatus,
     Name,
+    ProbeError,
     Slug,
     Text,
     WebUrl,
@@ -100,7 +101,7 @@ class ServiceHealth(BaseModel):
     last_checked_at: datetime | None = None
     next_check_at: datetime | None = None
     consecutive_failures: int = 0
-    last_error: str | None = None
+    last_error: ProbeError | None = None
     unhealthy_since: datetime | None = None
 
 

@@ -1,4 +1,5 @@
-"""Fetching a small JSON document from a service, with bounded size and precise error messages."""
+"""Fetching a small JSON document from a service through the outbound client; every way it can
+fail becomes one of the probe's short error words, never the far side's own text."""
 
 from __future__ import annotations
 
@@ -7,25 +8,15 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
+from fip_core.observability import observability
+from fip_core.outbound.client import OutboundClient
+from fip_core.outbound.policy import OutboundError
 from registry.models.common import HealthStatus
-from registry.models.health import ProbeOutcome
-from registry.probes.transport import SingleUseConnectionTransport
+from registry.models.health import ProbeDetails, ProbeOutcome
+from registry.settings import DOMAIN
 
 MAX_BODY_BYTES = 1_048_576  # a service-info document is a few kB; anything this big is not one
-USER_AGENT = "federated-imputation-platform/0.1 (health check)"
-
-
-def probe_client(timeout_seconds: float) -> httpx.AsyncClient:
-    """The one client a sweep shares among all its checks."""
-    return httpx.AsyncClient(
-        transport=SingleUseConnectionTransport(),
-        timeout=httpx.Timeout(timeout_seconds),
-        follow_redirects=True,
-        max_redirects=3,
-        headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-    )
+ACCEPT_JSON = {"Accept": "application/json"}
 
 
 @dataclass(frozen=True)
@@ -39,39 +30,27 @@ class JsonAnswer:
     error: str | None = None
 
 
-async def get_json(client: httpx.AsyncClient, url: str) -> JsonAnswer:  # noqa: PLR0911 - a return per way to fail
+async def get_json(client: OutboundClient, url: str) -> JsonAnswer:
     """GET a URL and parse its JSON body; never raises for what the far side does."""
     started = time.perf_counter()
     try:
-        async with client.stream("GET", url) as response:
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > MAX_BODY_BYTES:
-                    return JsonAnswer(
-                        url, response.status_code, _since(started), error=f"{url} answered more than 1 MiB"
-                    )
-            elapsed = _since(started)
-            status = response.status_code
-    except httpx.TimeoutException:
-        return JsonAnswer(url, None, _since(started), error=f"{url} did not answer in time")
-    except httpx.ConnectError as error:
-        return JsonAnswer(url, None, _since(started), error=f"could not connect to {url}: {_reason(error)}")
-    except httpx.TooManyRedirects:
-        return JsonAnswer(url, None, _since(started), error=f"{url} redirected too many times")
-    except httpx.HTTPError as error:
-        return JsonAnswer(url, None, _since(started), error=f"{url} failed: {_reason(error)}")
-    if status >= 400:
-        return JsonAnswer(url, status, elapsed, error=f"{url} answered HTTP {status}")
+        response = await client.get(url, max_body_bytes=MAX_BODY_BYTES, headers=ACCEPT_JSON)
+    except OutboundError as error:
+        # the detail may quote the far side (a certificate's names, a resolver's message): logs only
+        observability(DOMAIN).logger.info("probe request failed", extra={"url": url, "reason": str(error)})
+        return JsonAnswer(url, None, _since(started), error=error.kind)
+    elapsed = _since(started)
+    if not 200 <= response.status < 300:
+        return JsonAnswer(url, response.status, elapsed, error=f"HTTP {response.status}")
     try:
-        document = json.loads(bytes(body))
-    except ValueError:
-        return JsonAnswer(url, status, elapsed, error=f"{url} answered with something that is not JSON")
-    return JsonAnswer(url, status, elapsed, document=document)
+        document = json.loads(response.body)
+    except ValueError:  # UnicodeDecodeError among them
+        return JsonAnswer(url, response.status, elapsed, error="not JSON")
+    return JsonAnswer(url, response.status, elapsed, document=document)
 
 
 def outcome(
-    answer: JsonAnswer, status: HealthStatus, *, error: str | None = None, details: dict[str, Any] | None = None
+    answer: JsonAnswer, status: HealthStatus, *, error: str | None = None, details: ProbeDetails | None = None
 ) -> ProbeOutcome:
     """What a probe found from the answer it judged; a response time only when something answered."""
     return ProbeOutcome(
@@ -80,14 +59,9 @@ def outcome(
         http_status=answer.http_status,
         response_time_ms=answer.elapsed_ms if answer.http_status else None,
         error=error,
-        details=details or {},
+        details=details,
     )
 
 
 def _since(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 2)
-
-
-def _reason(error: Exception) -> str:
-    text = str(error).strip()
-    return text if text else type(error).__name__

@@ -6,7 +6,9 @@ for the old environment survives a change of the new one."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 _forgetters: list[Callable[[], None]] = []
@@ -28,3 +30,16 @@ def forget_container() -> None:
     """Forget everything made per container; the next use makes it afresh from the environment."""
     for forget in _forgetters:
         forget()
+
+
+@contextmanager
+def long_lived_heap_set_aside() -> Iterator[None]:
+    """Keep the collector off what the container already holds while a burst of short-lived
+    objects comes and goes (a health sweep's thousand requests): a full collection otherwise
+    walks every module, schema and client loaded, 0.2 s a time with this platform's imports.
+    The objects come back under the collector afterwards, so nothing set aside can leak."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

@@ -101,6 +101,7 @@ class Outbox:
         self.table = table
         self.domain = domain
         self.publishes = None if publishes is None else frozenset(event.key() for event in publishes)
+        self.added = 0  # events queued through this outbox object (one transaction's, in a domain store)
 
     def add(self, session: Session, event: DomainEvent, now: datetime) -> str:
         """Queue one event; it is published only if the surrounding transaction commits."""
@@ -120,6 +121,7 @@ class Outbox:
                 created_at=now,
             )
         )
+        self.added += 1
         return metadata.event_id
 
     def pending(self, session: Session, limit: int = 100) -> list[PendingEvent]:

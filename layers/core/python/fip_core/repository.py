@@ -35,13 +35,10 @@ class DomainRepository:
     def __init__(self, session: Session, outbox: Outbox) -> None:
         self.session = session
         self.outbox = outbox
-        self.events_added = 0
 
     def add_event(self, event: DomainEvent, now: datetime) -> str:
         """Queue a domain event in this transaction; it is published once the transaction commits."""
-        event_id = self.outbox.add(self.session, event, now)
-        self.events_added += 1
-        return event_id
+        return self.outbox.add(self.session, event, now)
 
     def _flush(self) -> None:
         try:
@@ -66,9 +63,8 @@ class DomainStore[R: DomainRepository]:
         """A repository over one transaction, committed when the block ends without error."""
         outbox = Outbox(self.tables.outbox, self.domain, self.publishes)
         with transaction(self.domain, self.database()) as session:
-            repository = self.repository(session, outbox)
-            yield repository
-        if repository.events_added:
+            yield self.repository(session, outbox)
+        if outbox.added:
             self.publish_pending_events()
 
     def publish_pending_events(self) -> int:

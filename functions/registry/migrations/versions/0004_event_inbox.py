@@ -1,7 +1,7 @@
 """the inbox and quarantine of received events
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-01 16:00:00
 """
 
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from fip_core.migrations import create_event_inbox_tables, drop_event_inbox_tables
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,129 @@
+"""The registry's domain objects: what data access hands to the logic, and the logic maps to the
+API's models. Plain frozen dataclasses, independent of tables and of the API's shapes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from registry.models.common import ApiType, GenomeBuild, HealthStatus
+from registry.models.health import ProbeDetails, ProbeOutcome
+
+
+@dataclass(frozen=True)
+class HealthState:
+    """Where a service's health stands after its last check."""
+
+    status: HealthStatus
+    response_time_ms: float | None = None
+    last_checked_at: datetime | None = None
+    next_check_at: datetime | None = None
+    consecutive_failures: int = 0
+    last_error: str | None = None
+    unhealthy_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ServiceRecord:
+    """A registered imputation service, with what its last healthy probe said about it."""
+
+    id: str
+    slug: str
+    name: str
+    api_type: ApiType
+    base_url: str
+    description: str
+    institution: str | None
+    institution_url: str | None
+    documentation_url: str | None
+    contact_url: str | None
+    country: str | None
+    city: str | None
+    latitude: float | None
+    longitude: float | None
+    supported_builds: list[GenomeBuild]
+    max_upload_size_mb: int | None
+    requires_user_token: bool
+    is_active: bool
+    deactivated_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+    health: HealthState
+    probe_details: ProbeDetails | None = None
+
+
+@dataclass(frozen=True)
+class ServiceMatches:
+    """One page of the services a query selects, and how many it selects in all."""
+
+    items: list[ServiceRecord]
+    total: int
+
+
+@dataclass(frozen=True)
+class PanelRecord:
+    """A reference panel of one service."""
+
+    id: str
+    service_id: str
+    slug: str
+    display_name: str
+    build: GenomeBuild
+    populations: list[str]
+    sample_count: int | None
+    is_available: bool
+    description: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class CheckTarget:
+    """A service to probe: what the sweep needs and nothing more."""
+
+    service_id: str
+    slug: str
+    name: str
+    api_type: ApiType
+    base_url: str
+    health: HealthState
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """A finished check of a target and the health it leaves the service in."""
+
+    target: CheckTarget
+    checked_at: datetime
+    outcome: ProbeOutcome
+    health: HealthState
+
+
+@dataclass(frozen=True)
+class PastCheck:
+    """One check in a service's history."""
+
+    checked_at: datetime
+    status: HealthStatus
+    response_time_ms: float | None
+    http_status: int | None
+    error: str | None
+    checked_url: str
+
+
+@dataclass(frozen=True)
+class UptimeShares:
+    """Percent of checks that found a service healthy over 24 hours, 7 and 30 days (None: no checks)."""
+
+    last_24h: float | None = None
+    last_7d: float | None = None
+    last_30d: float | None = None
+
+
+@dataclass(frozen=True)
+class RecordedChecks:
+    """What recording a sweep's checks did: the results kept, and those dropped because their
+    service was deleted or given another URL or API type while it was being checked."""
+
+    kept: list[CheckResult] = field(default_factory=list)
+    dropped: list[CheckResult] = field(default_factory=list)

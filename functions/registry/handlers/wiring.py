@@ -1,0 +1,26 @@
+"""The adapters the registry's handlers hand to its logic: the one place that picks them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from registry.dal.unit_of_work import registry_repository
+from registry.logic.health import HealthPolicy
+from registry.logic.ports import HealthAdapters
+from registry.probes.service import http_prober
+from registry.settings import registry_settings
+
+
+def utc_now() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+def health_adapters() -> HealthAdapters:
+    """The real database (whose transactions relay their events as they commit), prober and clock."""
+    return HealthAdapters(transaction=registry_repository, prober=http_prober(), clock=utc_now)
+
+
+def health_policy() -> HealthPolicy:
+    """The health policy the settings describe."""
+    return HealthPolicy.from_settings(registry_settings())

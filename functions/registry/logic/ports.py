@@ -1,0 +1,41 @@
+"""What registry logic needs from the outside, as small protocols: the logic is handed an
+implementation (the HTTP prober, the system clock, a database transaction, which relays the events
+it queued once it commits) and tests hand it fakes that behave, and fail, like the real ones."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from registry.dal.repository import RegistryRepository
+from registry.models.common import ApiType
+from registry.models.health import ProbeOutcome
+
+Transaction = Callable[[], AbstractContextManager[RegistryRepository]]
+
+
+class Prober(Protocol):
+    """Asks a service what it is and whether it is up (`registry.probes.service.HttpProber`)."""
+
+    async def probe(self, api_type: ApiType, base_url: str, *, detailed: bool = False) -> ProbeOutcome:
+        """What the service said about itself, or why it said nothing usable; never raises for what
+        the far side does. `detailed` asks for what only a connection test shows (a Cloudgene queue)."""
+        ...
+
+
+class Clock(Protocol):
+    """The current time, timezone-aware."""
+
+    def __call__(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class HealthAdapters:
+    """Everything health logic reaches outside itself through."""
+
+    transaction: Transaction
+    prober: Prober
+    clock: Clock
