@@ -7,8 +7,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from fip_core.audit import AuditRecord
-from users.dal.repository import AuditQuery, UsersRepository
-from users.models.audit import AuditPage
+from users.dal.repository import UsersRepository
+from users.domain import AuditQuery
+from users.models.audit import AuditEntry, AuditPage
 
 
 def keep_event(repo: UsersRepository, detail: dict[str, Any]) -> bool:
@@ -25,5 +26,6 @@ def keep_event(repo: UsersRepository, detail: dict[str, Any]) -> bool:
 
 def find_audit(repo: UsersRepository, query: AuditQuery) -> AuditPage:
     """Entries matching the filters, newest first."""
-    items, total = repo.find_audit(query)
-    return AuditPage(items=items, total=total, limit=query.limit, offset=query.offset)
+    page = repo.audit_log.find(query)
+    items = [AuditEntry(id=kept.id, **kept.record.model_dump()) for kept in page.items]
+    return AuditPage(items=items, total=page.total, limit=query.limit, offset=query.offset)
