@@ -17,6 +17,8 @@ from infra.constants import (
     DEFAULT_OUTDIR,
     ENVIRONMENT_CONTEXT_KEY,
     FEATURE_FLAGS,
+    MAIL_FROM_CONTEXT_KEY,
+    MAIL_VERIFIED_CONTEXT_KEY,
     NAME_PREFIX,
 )
 from infra.domains import DOMAINS
@@ -50,6 +52,8 @@ def build_app(outdir: str | None = None, context: dict[str, object] | None = Non
         assets=prepare_assets([domain.name for domain in DOMAINS]),
         environment=environment,
         alarm_email=app.node.try_get_context(ALARM_EMAIL_CONTEXT_KEY),
+        mail_from=app.node.try_get_context(MAIL_FROM_CONTEXT_KEY),
+        mail_verified=str(app.node.try_get_context(MAIL_VERIFIED_CONTEXT_KEY)).lower() == "true",
         env=deployment_environment(),
     )
     Tags.of(app).add("project", "federated-imputation-platform")

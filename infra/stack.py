@@ -17,6 +17,7 @@ from infra.domain import DomainService
 from infra.event_bus import PlatformEventBus
 from infra.http_api import PlatformHttpApi
 from infra.layers import SharedLayers
+from infra.mail import PlatformMail
 from infra.network import Network
 
 
@@ -33,10 +34,13 @@ class PlatformStack(Stack):
         environment: str,
         fallback_domain: str = FALLBACK_ROUTE_DOMAIN,
         alarm_email: str | None = None,
+        mail_from: str | None = None,
+        mail_verified: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.network = Network(self, "Network")
+        self.mail = PlatformMail(self, "Mail", sender=mail_from, verified=mail_verified) if mail_from else None
         self.event_bus = PlatformEventBus(self, "Events")
         self.api = PlatformHttpApi(self, "Api", environment=environment)
         self.layers = SharedLayers(self, "Layers", assets=assets)
@@ -51,6 +55,7 @@ class PlatformStack(Stack):
                 event_bus=self.event_bus.bus,
                 api=self.api,
                 environment=environment,
+                mail=self.mail,
             )
             for declaration in domains
         }

@@ -2,7 +2,18 @@
 
 from fip_core.access import Access
 from fip_core.audit import AUDIT_RECORDED
-from fip_core.declaration import DomainDeclaration, EventSubscription, FunctionDeclaration, HttpRoute, Resource
+from fip_core.declaration import (
+    DomainDeclaration,
+    EventSubscription,
+    FunctionDeclaration,
+    HttpRoute,
+    Resource,
+    Throttle,
+)
+
+# Every /auth route, for all callers together: far below the API's default, since anybody may call them and
+# they send email (sign-up, resend-code, forgot-password) or try passwords and codes.
+AUTH_THROTTLE = Throttle(rate_per_second=5, burst=10)
 
 DECLARATION = DomainDeclaration(
     name="users",
@@ -49,17 +60,17 @@ DECLARATION = DomainDeclaration(
     bootstrap_function="bootstrap-admin",
     resources=(Resource.USER_POOL, Resource.CREDENTIALS_KEY),
     routes=(
-        HttpRoute("POST", "/auth/sign-up", Access.PUBLIC),
-        HttpRoute("POST", "/auth/confirm", Access.PUBLIC),
-        HttpRoute("POST", "/auth/resend-code", Access.PUBLIC),
-        HttpRoute("POST", "/auth/sign-in", Access.PUBLIC),
-        HttpRoute("POST", "/auth/sign-in/mfa", Access.PUBLIC),
-        HttpRoute("POST", "/auth/sign-in/new-password", Access.PUBLIC),
-        HttpRoute("POST", "/auth/refresh", Access.PUBLIC),
-        HttpRoute("POST", "/auth/forgot-password", Access.PUBLIC),
-        HttpRoute("POST", "/auth/reset-password", Access.PUBLIC),
-        HttpRoute("POST", "/auth/sign-out", Access.SELF),
-        HttpRoute("POST", "/auth/change-password", Access.SESSION),
+        HttpRoute("POST", "/auth/sign-up", Access.PUBLIC, AUTH_THROTTLE),
+        HttpRoute("POST", "/auth/confirm", Access.PUBLIC, AUTH_THROTTLE),
+        HttpRoute("POST", "/auth/resend-code", Access.PUBLIC, AUTH_THROTTLE),
+        HttpRoute("POST", "/auth/sign-in", Access.PUBLIC, AUTH_THROTTLE),
+        HttpRoute("POST", "/auth/sign-in/mfa", Access.PUBLIC, AUTH_THROTTLE),
+        HttpRoute("POST", "/auth/sign-in/new-password", Access.PUBLIC, AUTH_THROTTLE),
+        HttpRoute("POST", "/auth/refresh", Access.PUBLIC, AUTH_THROTTLE),
+        HttpRoute("POST", "/auth/forgot-password", Access.PUBLIC, AUTH_THROTTLE),
+        HttpRoute("POST", "/auth/reset-password", Access.PUBLIC, AUTH_THROTTLE),
+        HttpRoute("POST", "/auth/sign-out", Access.SELF, AUTH_THROTTLE),
+        HttpRoute("POST", "/auth/change-password", Access.SESSION, AUTH_THROTTLE),
         HttpRoute("GET", "/me", Access.SELF),
         HttpRoute("PATCH", "/me", Access.SELF),
         HttpRoute("GET", "/me/mfa", Access.SELF),
