@@ -86,6 +86,7 @@ class _Session:
 @dataclass
 class _Failure:
     code: str | None  # a Cognito error code; None: the endpoint does not answer
+    message: str
     times: int
 
 
@@ -131,10 +132,10 @@ class CodeCheckingCognito:
         assert found, f"{email} never associated a software token"
         return found
 
-    def fail_next(self, operation: str, code: str | None, times: int = 1) -> None:
-        """The next `times` calls of a client method (`initiate_auth`) raise that Cognito error code, or
-        with None the connection error of an endpoint that does not answer."""
-        self._failures[operation] = _Failure(code, times)
+    def fail_next(self, operation: str, code: str | None, message: str = "Rate exceeded", times: int = 1) -> None:
+        """The next `times` calls of a client method (`initiate_auth`) raise that Cognito error code with
+        that message, or with None the connection error of an endpoint that does not answer."""
+        self._failures[operation] = _Failure(code, message, times)
 
     # --- the operations whose codes it checks -------------------------------------------------------
 
@@ -291,7 +292,7 @@ class CodeCheckingCognito:
             del self._failures[operation]
         if failure.code is None:
             raise EndpointConnectionError(endpoint_url="https://cognito-idp.eu-west-1.amazonaws.com/")
-        raise _error(failure.code, "Rate exceeded" if "Many" in failure.code else failure.code, operation)
+        raise _error(failure.code, failure.message, operation)
 
 
 def _sub(user: dict[str, Any]) -> str:
