@@ -45,7 +45,7 @@ from users.models.accounts import (
     Refresh,
     ResetPassword,
     SignIn,
-    SignInStep,
+    SignInChallenge,
     SignUp,
     Tokens,
     TotpSignIn,
@@ -78,7 +78,7 @@ def answers(status: int, model: type[BaseModel] | None, *problems: int) -> dict[
 
 def sign_in_answers() -> dict[int, OpenAPIResponse]:
     """Tokens (200), or the next step of signing in (202)."""
-    return {**answers(200, Tokens, 401, 403, 429, 503), **answers(202, SignInStep)}
+    return {**answers(200, Tokens, 401, 403, 429, 503), **answers(202, SignInChallenge)}
 
 
 def _now() -> datetime:
@@ -98,7 +98,7 @@ def _sign_in_flow() -> sessions.SignInFlow:
     return sessions.SignInFlow(STORE, pool, pool, users_settings().default_role, system_clock)
 
 
-def _signed_in(answer: Tokens | SignInStep) -> Response[Tokens | SignInStep]:
+def _signed_in(answer: Tokens | SignInChallenge) -> Response[Tokens | SignInChallenge]:
     return json_response(answer, HTTPStatus.OK if isinstance(answer, Tokens) else HTTPStatus.ACCEPTED)
 
 
@@ -142,7 +142,7 @@ def resend_code(body: EmailOnly) -> Accepted:
     tags=[ACCOUNT],
     responses=sign_in_answers(),
 )
-def sign_in(body: SignIn) -> Response[Tokens | SignInStep]:
+def sign_in(body: SignIn) -> Response[Tokens | SignInChallenge]:
     answer = _sign_in_flow().password(body, source_ip(app))
     publish_pending_events()  # a sign-in may have put a half-finished sign-up right
     return _signed_in(answer)
@@ -154,7 +154,7 @@ def sign_in(body: SignIn) -> Response[Tokens | SignInStep]:
     tags=[ACCOUNT],
     responses=sign_in_answers(),
 )
-def sign_in_totp(body: TotpSignIn) -> Response[Tokens | SignInStep]:
+def sign_in_totp(body: TotpSignIn) -> Response[Tokens | SignInChallenge]:
     answer = _sign_in_flow().totp(body, source_ip(app))
     publish_pending_events()
     return _signed_in(answer)
@@ -166,7 +166,7 @@ def sign_in_totp(body: TotpSignIn) -> Response[Tokens | SignInStep]:
     tags=[ACCOUNT],
     responses=sign_in_answers(),
 )
-def sign_in_new_password(body: NewPasswordSignIn) -> Response[Tokens | SignInStep]:
+def sign_in_new_password(body: NewPasswordSignIn) -> Response[Tokens | SignInChallenge]:
     answer = _sign_in_flow().new_password(body, source_ip(app))
     publish_pending_events()
     return _signed_in(answer)

@@ -15,9 +15,8 @@ from users.domain import Challenge
 from users.logic.ports import Clock, Directory, SessionTokens, SignIn, SignInStep, Transactions
 from users.logic.registration import activate_profile
 from users.logic.trail import record_user_action
-from users.models.accounts import NewPasswordSignIn, Tokens, TotpSignIn
+from users.models.accounts import NewPasswordSignIn, SignInChallenge, Tokens, TotpSignIn
 from users.models.accounts import SignIn as SignInBody
-from users.models.accounts import SignInStep as SignInStepAnswer
 
 NEXT_STEP = {
     Challenge.TOTP: "enter the current code of your authenticator app: send it with this session to "
@@ -39,20 +38,20 @@ class SignInFlow:
         self.default_role = default_role
         self.clock = clock
 
-    def password(self, body: SignInBody, source_ip: str | None) -> Tokens | SignInStepAnswer:
+    def password(self, body: SignInBody, source_ip: str | None) -> Tokens | SignInChallenge:
         """Tokens for an email and password, or the step to take first."""
         return self._attempt(
             body.email, source_ip, None, lambda: self.sessions.sign_in(body.email, body.password.get_secret_value())
         )
 
-    def totp(self, body: TotpSignIn, source_ip: str | None) -> Tokens | SignInStepAnswer:
+    def totp(self, body: TotpSignIn, source_ip: str | None) -> Tokens | SignInChallenge:
         """Tokens for the authenticator app's code."""
         session = body.session.get_secret_value()
         return self._attempt(
             body.email, source_ip, Challenge.TOTP, lambda: self.sessions.answer_totp(body.email, session, body.code)
         )
 
-    def new_password(self, body: NewPasswordSignIn, source_ip: str | None) -> Tokens | SignInStepAnswer:
+    def new_password(self, body: NewPasswordSignIn, source_ip: str | None) -> Tokens | SignInChallenge:
         """Tokens once an account made with a temporary password has set its own."""
         session, password = body.session.get_secret_value(), body.new_password.get_secret_value()
         return self._attempt(
@@ -68,14 +67,14 @@ class SignInFlow:
         source_ip: str | None,
         step: Challenge | None,
         call: Callable[[], SessionTokens | SignInStep],
-    ) -> Tokens | SignInStepAnswer:
+    ) -> Tokens | SignInChallenge:
         try:
             result = call()
         except DomainError:
             self._record(email, False, source_ip, step)
             raise
         if isinstance(result, SignInStep):
-            return SignInStepAnswer(
+            return SignInChallenge(
                 challenge=result.challenge, session=result.session, message=NEXT_STEP[result.challenge]
             )
         try:

@@ -139,7 +139,7 @@ class Tokens(BaseModel):
     token_type: str = "Bearer"  # noqa: S105 - the OAuth token type, not a secret
 
 
-class SignInStep(BaseModel):
+class SignInChallenge(BaseModel):
     """Signing in needs one more step before tokens are given (status 202)."""
 
     challenge: Challenge = Field(
