@@ -53,11 +53,14 @@ _COMMON: _Refusals = {
     "ResourceNotFoundException": UnavailableError("the sign-in service is not set up; this is a platform fault"),
 }
 _WRONG_CODE = UnprocessableError("the code is wrong or expired; check the email, or ask for a new code")
-_EMAILED_CODE: _Refusals = {
-    "CodeMismatchException": _WRONG_CODE,
-    "ExpiredCodeException": _WRONG_CODE,
-    "UserNotFoundException": _WRONG_CODE,
-    # Cognito says this of an account confirmed already, and of a code used twice
+_RESET_CODE: _Refusals = dict.fromkeys(
+    # NotAuthorizedException: e.g. an account whose state allows no reset, which the caller need not learn
+    ("CodeMismatchException", "ExpiredCodeException", "UserNotFoundException", "NotAuthorizedException"),
+    _WRONG_CODE,
+)
+_SIGN_UP_CODE: _Refusals = {
+    **_RESET_CODE,
+    # Cognito says this of an account confirmed already (signing in finishes what a failure left undone)
     "NotAuthorizedException": UnprocessableError(
         "the code is wrong or expired, or the account is confirmed already: then sign in"
     ),
@@ -100,7 +103,7 @@ class CognitoAccounts:
     def confirm_sign_up(self, email: str, code: str) -> None:
         """Confirm an account with the emailed code."""
         self._call(
-            self._client.confirm_sign_up, _EMAILED_CODE, ClientId=self.settings.client_id, Username=email,
+            self._client.confirm_sign_up, _SIGN_UP_CODE, ClientId=self.settings.client_id, Username=email,
             ConfirmationCode=code,
         )  # fmt: skip
 
@@ -189,7 +192,7 @@ class CognitoAccounts:
     def reset_password(self, email: str, code: str, new_password: str) -> None:
         """Set a new password with the emailed code."""
         self._call(
-            self._client.confirm_forgot_password, _EMAILED_CODE, ClientId=self.settings.client_id, Username=email,
+            self._client.confirm_forgot_password, _RESET_CODE, ClientId=self.settings.client_id, Username=email,
             ConfirmationCode=code, Password=new_password,
         )  # fmt: skip
 
@@ -310,7 +313,10 @@ class CognitoAccounts:
 
 
 _NO_ACCOUNT = NotFoundError("the sign-in service has no such account")
-_SIGNED_OUT = UnauthenticatedError("this session was signed out; sign in again")
+_SIGNED_OUT = UnauthenticatedError(
+    "Cognito refused this session (signed out, expired, or an ID token sent where the access token is needed): "
+    "sign in again and send the access token"
+)
 
 
 @per_container
