@@ -1,6 +1,7 @@
 """Authorizer benchmark: the cost of a cold start's import, of a first decision (the pool's signing
-keys fetched), of warm decisions for a Cognito token and for a personal API token, and of a decision
-served from the gateway's cache, which is what API Gateway does for the same token within the TTL.
+keys fetched), of warm decisions for a Cognito token, for a personal API token and for an admin's
+token (whose second factor Cognito is asked about), and of a decision served from the gateway's
+cache, which is what API Gateway does for the same token within the TTL.
 
 Run with `make bench` (or `python -m bench.authorizer`).
 """
@@ -59,14 +60,16 @@ def _run() -> None:
     os.environ.update(provision_identity(os.environ["AWS_ENDPOINT_URL"], DOMAINS))
     import_seconds = _import_seconds()
 
-    from tests.support.accounts import sign_up
+    from fip_core.access import Role
+    from tests.support.accounts import grant, sign_up
     from tests.support.api import invoke_api
     from users.handlers import authorizer
     from users.handlers.migrate import migrate
 
     migrate({})
-    account = sign_up("bench@example.org")
+    account, admin = sign_up("bench@example.org"), sign_up("bench-admin@example.org")
     api_token = invoke_api("POST", "/me/api-tokens", body={"name": "bench"}, token=account.access_token).body["token"]
+    grant(admin, Role.ADMIN)
 
     def decide(token: str) -> Callable[[], dict[str, Any]]:
         event = http_api_event("GET", "/me", route_key="GET /me", headers={"authorization": f"Bearer {token}"})
@@ -77,6 +80,8 @@ def _run() -> None:
     first_decision = _median_seconds(decide(account.access_token), 1)
     cognito_warm = _median_seconds(decide(account.access_token), WARM_RUNS)
     api_token_warm = _median_seconds(decide(api_token), WARM_RUNS)
+    admin_warm = _median_seconds(decide(admin.access_token), WARM_RUNS)
+    assert "admin" in decide(admin.access_token)()["context"]["grants"]
     assert decide(account.access_token)()["isAuthorized"] is True
 
     match = RouteTable(DOMAINS).match("GET", "/me")
@@ -99,6 +104,7 @@ def _run() -> None:
             "first_decision_s": round(first_decision, 4),
             "warm_cognito_decision_s": round(cognito_warm, 5),
             "warm_api_token_decision_s": round(api_token_warm, 5),
+            "warm_admin_decision_s": round(admin_warm, 5),  # with AdminGetUser, here against moto on loopback
             "cached_decision_s": round(cached, 7),
             "wall_s": round(import_seconds + first_decision, 4),
             "warm_runs": WARM_RUNS,

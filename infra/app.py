@@ -17,6 +17,8 @@ from infra.constants import (
     DEFAULT_OUTDIR,
     ENVIRONMENT_CONTEXT_KEY,
     FEATURE_FLAGS,
+    MAIL_FROM_CONTEXT_KEY,
+    MAIL_VERIFIED_CONTEXT_KEY,
     NAME_PREFIX,
 )
 from infra.domains import DOMAINS
@@ -62,6 +64,8 @@ def build_app(outdir: str | None = None, context: dict[str, object] | None = Non
         reserved_concurrency_limit=int(
             app.node.try_get_context(RESERVED_CONCURRENCY_CONTEXT_KEY) or DEFAULT_RESERVED_CONCURRENCY
         ),
+        mail_from=app.node.try_get_context(MAIL_FROM_CONTEXT_KEY),
+        mail_verified=str(app.node.try_get_context(MAIL_VERIFIED_CONTEXT_KEY)).lower() == "true",
         env=deployment_environment(),
     )
     Tags.of(app).add("project", "federated-imputation-platform")

@@ -99,12 +99,23 @@ USER_POOL_API_FUNCTION_ACTIONS = (
     "cognito-idp:AdminAddUserToGroup",
     "cognito-idp:AdminRemoveUserFromGroup",
     "cognito-idp:AdminUserGlobalSignOut",  # signs out callers who hold only a personal API token, too
+    "cognito-idp:AdminGetUser",  # an account's second factor, and its record when a profile is repaired
+    "cognito-idp:AdminDisableUser",
+    "cognito-idp:AdminEnableUser",
 )
 USER_POOL_BOOTSTRAP_FUNCTION_ACTIONS = (
     "cognito-idp:AdminCreateUser",
     "cognito-idp:AdminSetUserPassword",
     "cognito-idp:AdminAddUserToGroup",
+    "cognito-idp:AdminGetUser",  # an account a failed earlier run left in the pool
 )
+# the authorizer asks whether an admin or service admin still signs in with an authenticator app
+USER_POOL_AUTHORIZER_FUNCTION_ACTIONS = ("cognito-idp:AdminGetUser",)
+# Cognito sends its codes through SES from this address (infra/mail.py): `cdk deploy -c mail_from=no-reply@example.org`
+# makes the SES identity, and once SES has verified its domain, `-c mail_verified=true` moves the user pool onto it.
+MAIL_FROM_CONTEXT_KEY = "mail_from"
+MAIL_VERIFIED_CONTEXT_KEY = "mail_verified"
+MAIL_FROM_NAME = "Federated Imputation Platform"
 
 # A domain's credentials key (Resource.CREDENTIALS_KEY): its API function encrypts users' external service
 # tokens, and only the function of this name decrypts them, for other domains that invoke it through IAM.

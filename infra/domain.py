@@ -34,11 +34,13 @@ from infra.constants import (
     MIGRATION_STATEMENT_MARGIN_SECONDS,
     NAME_PREFIX,
     USER_POOL_API_FUNCTION_ACTIONS,
+    USER_POOL_AUTHORIZER_FUNCTION_ACTIONS,
     USER_POOL_BOOTSTRAP_FUNCTION_ACTIONS,
 )
 from infra.credentials_key import CredentialsKey
 from infra.database import PlatformDatabases
 from infra.http_api import PlatformHttpApi
+from infra.mail import PlatformMail
 from infra.network import Network
 from infra.profiles import ConcurrencyPlan
 from infra.user_pool import DomainUserPool
@@ -137,16 +139,25 @@ class DomainService(Construct):
         databases: PlatformDatabases,
         concurrency: ConcurrencyPlan,
         schedule_floor_minutes: int = 1,
+        mail: PlatformMail | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.declaration = declaration
         self._schedule_floor_minutes = schedule_floor_minutes
         domain = declaration.name
         self.user_pool = (
-            DomainUserPool(self, "UserPool", domain=domain, environment=environment)
+            DomainUserPool(
+                self,
+                "UserPool",
+                domain=domain,
+                environment=environment,
+                email=mail.user_pool_email() if mail else None,
+            )
             if Resource.USER_POOL in declaration.resources
             else None
         )
+        if mail is not None and self.user_pool is not None:
+            mail.let_send(self.user_pool, self.user_pool.pool)
         self.credentials_key = (
             CredentialsKey(
                 self,
@@ -287,6 +298,9 @@ class DomainService(Construct):
             if declaration.bootstrap_function is not None:
                 bootstrap_role = self.functions[declaration.bootstrap_function].role
                 self.user_pool.grant(bootstrap_role, *USER_POOL_BOOTSTRAP_FUNCTION_ACTIONS)
+            if declaration.authorizer_function is not None:
+                authorizer_role = self.functions[declaration.authorizer_function].role
+                self.user_pool.grant(authorizer_role, *USER_POOL_AUTHORIZER_FUNCTION_ACTIONS)
         if self.credentials_key is not None:
             if CREDENTIALS_DECRYPTING_FUNCTION not in self.functions:
                 raise ValueError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import cast
 
 import jsii
 from aws_cdk import Duration
@@ -16,7 +17,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from fip_core.access import Access
-from fip_core.declaration import HttpRoute
+from fip_core.declaration import HttpRoute, Throttle
 from infra.compliance import acknowledge
 from infra.constants import (
     API_THROTTLE_BURST_LIMIT,
@@ -95,6 +96,7 @@ class PlatformHttpApi(Construct):
             throttle=apigwv2.ThrottleSettings(rate_limit=API_THROTTLE_RATE_LIMIT, burst_limit=API_THROTTLE_BURST_LIMIT),
         )
         self.authorizer: authorizers.HttpLambdaAuthorizer | None = None
+        self._route_settings: dict[str, dict[str, float]] = {}
 
     @property
     def endpoint(self) -> str:
@@ -138,6 +140,21 @@ class PlatformHttpApi(Construct):
             )
             if route.access is Access.PUBLIC:
                 acknowledge(built, "APIG4", PUBLIC_ROUTE)
+            if route.throttle is not None:
+                self._throttle(route.route_key, route.throttle, built)
+
+    def _throttle(self, route_key: str, throttle: Throttle, route: apigwv2.HttpRoute) -> None:
+        """A route's own, lower limit, as the stage's route settings; the stage then waits for the route, since
+        CloudFormation refuses settings of a route that does not exist yet."""
+        if throttle.rate_per_second > API_THROTTLE_RATE_LIMIT or throttle.burst > API_THROTTLE_BURST_LIMIT:
+            raise ValueError(f"{route_key}'s own throttle must be below the API's, not above it")
+        self._route_settings[route_key] = {
+            "ThrottlingRateLimit": throttle.rate_per_second,
+            "ThrottlingBurstLimit": throttle.burst,
+        }
+        stage = cast(apigwv2.CfnStage, self.stage.node.default_child)  # the L2 stage is made of one
+        stage.route_settings = dict(self._route_settings)
+        self.stage.node.add_dependency(route)
 
     def add_default_route(self, scope: Construct, function: lambda_.IFunction) -> apigwv2.HttpRoute:
         """The `$default` route: requests no declared route matches, answered with a problem-JSON 404."""

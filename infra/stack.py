@@ -21,6 +21,7 @@ from infra.domain import DomainFunction, DomainService
 from infra.event_bus import PlatformEventBus
 from infra.http_api import PlatformHttpApi
 from infra.layers import SharedLayers
+from infra.mail import PlatformMail
 from infra.network import Network
 from infra.profiles import DEFAULT_RESERVED_CONCURRENCY, PROFILES, DeploymentProfile, concurrency_plan
 
@@ -41,11 +42,14 @@ class PlatformStack(Stack):
         profile: DeploymentProfile = PROFILES["standard"],
         cluster_per_domain: bool = False,
         reserved_concurrency_limit: int = DEFAULT_RESERVED_CONCURRENCY,
+        mail_from: str | None = None,
+        mail_verified: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.profile = profile
         self.network = Network(self, "Network", nat=profile.nat)
+        self.mail = PlatformMail(self, "Mail", sender=mail_from, verified=mail_verified) if mail_from else None
         self.event_bus = PlatformEventBus(self, "Events")
         self.api = PlatformHttpApi(self, "Api", environment=environment)
         self.layers = SharedLayers(self, "Layers", assets=assets)
@@ -75,6 +79,7 @@ class PlatformStack(Stack):
                 databases=self.databases,
                 concurrency=self.concurrency,
                 schedule_floor_minutes=profile.schedule_floor_minutes,
+                mail=self.mail,
             )
             for declaration in domains
         }

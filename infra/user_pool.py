@@ -3,7 +3,7 @@ the domain's API signs them in through, and a group for every role."""
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import Annotations, RemovalPolicy
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from constructs import Construct
@@ -28,7 +28,15 @@ class DomainUserPool(Construct):
     """People sign up themselves with their email address as user name and confirm it with an emailed
     code; the domain's API signs them in with their password through an app client without a secret."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, domain: str, environment: str) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        domain: str,
+        environment: str,
+        email: cognito.UserPoolEmail | None = None,
+    ) -> None:
         super().__init__(scope, construct_id)
         self.pool = cognito.UserPool(
             self,
@@ -50,7 +58,11 @@ class DomainUserPool(Construct):
                 require_digits=True,
                 require_symbols=False,
             ),
-            mfa=cognito.Mfa.OFF,
+            # optional in the pool, with authenticator apps only; the platform requires it of admins and service
+            # admins (users.logic.roles, users.logic.authentication)
+            mfa=cognito.Mfa.OPTIONAL,
+            mfa_second_factor=cognito.MfaSecondFactor(sms=False, otp=True),
+            email=email,
             feature_plan=USER_POOL_FEATURE_PLAN,
             standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
             deletion_protection=True,
@@ -66,10 +78,16 @@ class DomainUserPool(Construct):
         acknowledge(
             self.pool,
             "COG2",
-            "The API has no MFA enrolment or challenge step yet: sign-in answers any Cognito challenge with 403, "
-            "so MFA is off rather than optional, which would lock out anybody who enrolled a device outside the "
-            "platform. Scripts use personal API tokens, which the authorizer checks against the database.",
+            "MFA (an authenticator app) is optional in the pool and required by the platform where it matters: the "
+            "admin and service_admin roles are granted only to accounts that use it, and the authorizer holds them "
+            "back while it is off. Researchers may turn it on (/me/mfa); scripts use personal API tokens.",
         )
+        if email is None:
+            Annotations.of(self.pool).add_warning(
+                "the pool sends its codes with Cognito's own sender, about 50 emails a day for the whole platform: "
+                "deploy with -c mail_from=no-reply@your.domain, add the DKIM records it outputs, and once SES has "
+                "verified the domain deploy again with -c mail_verified=true to send them through SES"
+            )
         # Every request reaches Cognito from the functions' NAT gateway, and a client without a secret cannot
         # pass the caller's address on, so adaptive authentication would judge every sign-in by the same
         # address: it only counts. Leaked passwords do not depend on the address, and are refused.

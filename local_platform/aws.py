@@ -16,6 +16,7 @@ from moto.server import ThreadedMotoServer
 from fip_core.aws import client_config
 from fip_core.declaration import DomainDeclaration, EventSubscription
 from local_platform.config import FAKE_CREDENTIALS, REGION
+from local_platform.moto_gaps import fill_moto_gaps
 
 LAMBDA_VISIBILITY_FACTOR = 6  # AWS's advice for a queue feeding a function: six times its timeout
 MAX_VISIBILITY_SECONDS = 43_200
@@ -58,6 +59,7 @@ class MotoEndpoint:
         """Start serving; returns once the port is bound."""
         # werkzeug would log the first request moto serves, and the platform prints its own lines
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        fill_moto_gaps()
         self._server.start()
 
     def stop(self) -> None:

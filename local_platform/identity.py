@@ -1,6 +1,7 @@
 """The identity resources a domain declares, made in moto (or LocalStack) as the CDK app makes them
-in AWS: the Cognito user pool with its app client and one group per role, and the KMS key that
-encrypts users' external service tokens. Answers the variables the domain's handlers read."""
+in AWS: the Cognito user pool (two-factor sign-in optional, with authenticator apps) with its app
+client and one group per role, and the KMS key that encrypts users' external service tokens.
+Answers the variables the domain's handlers read."""
 
 from __future__ import annotations
 
@@ -54,7 +55,12 @@ def _user_pool(cognito: Any) -> tuple[str, str]:
                     "RequireSymbols": False,
                 }
             },
+            MfaConfiguration="OPTIONAL",
         )["UserPool"]["Id"]
+        # as infra/user_pool.py: optional, by authenticator app (TOTP) only
+        cognito.set_user_pool_mfa_config(
+            UserPoolId=pool_id, SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="OPTIONAL"
+        )
         for role in Role:
             cognito.create_group(
                 UserPoolId=pool_id, GroupName=role.value, Description=f"Holders of the {role.value} role"

@@ -191,7 +191,9 @@ class LocalPlatform:
                 f"              sign in: curl -s -X POST {self.url}/auth/sign-in \\",
                 "                -H 'content-type: application/json' \\",
                 f'                -d \'{{"email": "{self.config.admin_email}", "password": "<password>"}}\'',
-                "              then send 'Authorization: Bearer <access_token>'; any confirmation code works here",
+                "              then send 'Authorization: Bearer <access_token>'. The admin role waits for two-factor",
+                '              sign-in: POST /me/mfa/totp, then /me/mfa/totp/verify {"code": ...}, and sign in again',
+                "              (202, then /auth/sign-in/mfa). Here moto takes any 6-digit code and any emailed code",
             ]
         lines.append("Press Ctrl+C to stop.")
         return "\n".join(lines)

@@ -148,19 +148,33 @@ def registry_db(new_database: Callable[[str], DomainUrls], monkeypatch: pytest.M
 
 @pytest.fixture
 def identity(event_bus: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    """The user pool, its app client and groups, and the credentials key, made in moto."""
+    """The user pool, its app client and groups, and the credentials key, made in moto; the users
+    domain talks to the pool through a double that checks codes as Cognito does (`cognito`)."""
     from infra.domains import DOMAINS
     from local_platform.identity import provision_identity
+    from tests.support.cognito import CodeCheckingCognito
+    from users.adapters import cognito as cognito_adapter
     from users.settings import users_settings
 
     environment = provision_identity(event_bus.endpoint, DOMAINS)
     for key, value in environment.items():
         monkeypatch.setenv(key, value)
     users_settings.cache_clear()
+    double = CodeCheckingCognito(event_bus.client("cognito-idp"), users_settings().user_pool_id)
+    monkeypatch.setattr(cognito_adapter, "cognito_client", lambda: double)
     _forget_users_adapters()
     yield environment
     users_settings.cache_clear()
     _forget_users_adapters()
+
+
+@pytest.fixture
+def cognito(identity: dict[str, str]) -> Any:
+    """The code-checking double in front of moto's Cognito (tests.support.cognito): its mailbox, its
+    clock and the failures it is told to raise."""
+    from users.adapters.cognito import cognito_client
+
+    return cognito_client()
 
 
 def _forget_users_adapters() -> None:

@@ -8,10 +8,14 @@ from fip_core.declaration import (
     HttpRoute,
     Resource,
     Schedule,
+    Throttle,
 )
 from fip_core.platform_events import AuditRecorded, UserRegistered
 
 RELAY_RATE_MINUTES = 1
+# Every /auth route, for all callers together: far below the API's default, since anybody may call them and
+# they send email (sign-up, resend-code, forgot-password) or try passwords and codes.
+AUTH_THROTTLE = Throttle(rate_per_second=5, burst=10)
 
 DECLARATION = DomainDeclaration(
     name="users",
@@ -67,28 +71,35 @@ DECLARATION = DomainDeclaration(
     publishes=(UserRegistered,),
     relay_function="relay-events",
     routes=(
-        HttpRoute("POST", "/auth/sign-up", Access.PUBLIC),
-        HttpRoute("POST", "/auth/confirm", Access.PUBLIC),
-        HttpRoute("POST", "/auth/resend-code", Access.PUBLIC),
-        HttpRoute("POST", "/auth/sign-in", Access.PUBLIC),
-        HttpRoute("POST", "/auth/refresh", Access.PUBLIC),
-        HttpRoute("POST", "/auth/forgot-password", Access.PUBLIC),
-        HttpRoute("POST", "/auth/reset-password", Access.PUBLIC),
-        HttpRoute("POST", "/auth/sign-out", Access.SELF),
-        HttpRoute("POST", "/auth/change-password", Access.SELF),
+        HttpRoute("POST", "/auth/sign-up", Access.PUBLIC, AUTH_THROTTLE),
+        HttpRoute("POST", "/auth/confirm", Access.PUBLIC, AUTH_THROTTLE),
+        HttpRoute("POST", "/auth/resend-code", Access.PUBLIC, AUTH_THROTTLE),
+        HttpRoute("POST", "/auth/sign-in", Access.PUBLIC, AUTH_THROTTLE),
+        HttpRoute("POST", "/auth/sign-in/mfa", Access.PUBLIC, AUTH_THROTTLE),
+        HttpRoute("POST", "/auth/sign-in/new-password", Access.PUBLIC, AUTH_THROTTLE),
+        HttpRoute("POST", "/auth/refresh", Access.PUBLIC, AUTH_THROTTLE),
+        HttpRoute("POST", "/auth/forgot-password", Access.PUBLIC, AUTH_THROTTLE),
+        HttpRoute("POST", "/auth/reset-password", Access.PUBLIC, AUTH_THROTTLE),
+        HttpRoute("POST", "/auth/sign-out", Access.SELF, AUTH_THROTTLE),
+        HttpRoute("POST", "/auth/change-password", Access.SESSION, AUTH_THROTTLE),
         HttpRoute("GET", "/me", Access.SELF),
         HttpRoute("PATCH", "/me", Access.SELF),
+        HttpRoute("GET", "/me/mfa", Access.SELF),
+        HttpRoute("POST", "/me/mfa/totp", Access.SESSION),
+        HttpRoute("POST", "/me/mfa/totp/verify", Access.SESSION),
+        HttpRoute("DELETE", "/me/mfa", Access.SESSION),
         HttpRoute("GET", "/me/api-tokens", Access.SELF),
-        HttpRoute("POST", "/me/api-tokens", Access.SELF),
+        HttpRoute("POST", "/me/api-tokens", Access.SESSION),
         HttpRoute("DELETE", "/me/api-tokens/{token_id}", Access.SELF),
         HttpRoute("GET", "/me/credentials", Access.SELF),
         HttpRoute("PUT", "/me/credentials/{service_id}", Access.SELF),
         HttpRoute("DELETE", "/me/credentials/{service_id}", Access.SELF),
         HttpRoute("GET", "/users", Access.ADMIN),
         HttpRoute("GET", "/users/{user_id}", Access.ADMIN),
+        HttpRoute("PUT", "/users/{user_id}/status", Access.ADMIN_SESSION),
         HttpRoute("GET", "/users/{user_id}/roles", Access.ADMIN),
-        HttpRoute("POST", "/users/{user_id}/roles", Access.ADMIN),
-        HttpRoute("DELETE", "/users/{user_id}/roles/{grant_id}", Access.ADMIN),
+        HttpRoute("POST", "/users/{user_id}/roles", Access.ADMIN_SESSION),
+        HttpRoute("DELETE", "/users/{user_id}/roles/{grant_id}", Access.ADMIN_SESSION),
         HttpRoute("GET", "/audit-log", Access.ADMIN),
     ),
     subscriptions=(EventSubscription(function="audit-recorder", events=(AuditRecorded,)),),

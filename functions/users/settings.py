@@ -28,6 +28,9 @@ class UsersSettings(BaseSettings):
         default="alias/fip-credentials", description="KMS key that encrypts users' external service tokens."
     )
     default_role: Role = Field(default=Role.RESEARCHER, description="Role every confirmed user gets.")
+    totp_issuer: str = Field(
+        default="Federated Imputation Platform", description="The name authenticator apps show next to the code."
+    )
     api_token_default_days: int = Field(default=90, ge=1, le=365)
     api_token_max_days: int = Field(default=365, ge=1, le=3650)
 

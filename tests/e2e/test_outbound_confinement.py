@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.support.listener import LoopbackListener
-from tests.support.platform_process import RunningPlatform, eventually, platform_process, sign_in
+from tests.support.platform_process import RunningPlatform, eventually, platform_process, sign_in_with_totp
 
 pytestmark = pytest.mark.e2e
 
@@ -49,7 +49,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatfo
 
 @pytest.fixture(scope="module")
 def admin(platform: RunningPlatform) -> dict[str, str]:
-    return sign_in(platform, ADMIN_EMAIL, ADMIN_PASSWORD)
+    return sign_in_with_totp(platform, ADMIN_EMAIL, ADMIN_PASSWORD)
 
 
 def urls(port: int) -> list[str]:

@@ -43,6 +43,7 @@ from infra.constants import (
     FUNCTIONS_DIR,
     LAMBDA_RUNTIME,
     USER_POOL_API_FUNCTION_ACTIONS,
+    USER_POOL_AUTHORIZER_FUNCTION_ACTIONS,
     USER_POOL_BOOTSTRAP_FUNCTION_ACTIONS,
 )
 from infra.domain import DomainService
@@ -628,7 +629,10 @@ def test_the_user_pool_signs_people_in_by_email_with_the_apis_password_policy(pl
         "RequireSymbols": False,
     }
     assert {"Name": "email", "Required": True, "Mutable": True} in pool["Schema"]
-    assert pool["MfaConfiguration"] == "OFF"
+    assert (
+        pool["MfaConfiguration"] == "OPTIONAL"
+    )  # required of admins by the platform (tests/infra/test_identity_stack.py)
+    assert pool["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
     assert pool["DeletionProtection"] == "ACTIVE"
     assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
 
@@ -683,7 +687,7 @@ def test_the_user_pool_has_a_group_per_role(platform, domain):
 
 
 @with_user_pool
-def test_only_the_api_and_bootstrap_functions_make_admin_calls_on_the_pool_alone(platform, domain):
+def test_only_the_api_bootstrap_and_authorizer_functions_make_admin_calls_on_the_pool_alone(platform, domain):
     service = platform.service(domain)
     assert service.user_pool is not None
     pool = _arn(platform.id_of(service.user_pool.pool))
@@ -700,14 +704,21 @@ def test_only_the_api_and_bootstrap_functions_make_admin_calls_on_the_pool_alone
         expected[platform.id_of(service.functions[domain.bootstrap_function].role)] = set(
             USER_POOL_BOOTSTRAP_FUNCTION_ACTIONS
         )
+    if domain.authorizer_function is not None:
+        expected[platform.id_of(service.functions[domain.authorizer_function].role)] = set(
+            USER_POOL_AUTHORIZER_FUNCTION_ACTIONS
+        )
     assert granted == expected
 
 
 def test_the_pool_admin_calls_granted_are_those_the_users_code_makes():
     # admin calls are the ones IAM governs; the others (sign_up, initiate_auth, ...) are public client calls
-    calls = set(re.findall(r"_client\.(admin_\w+)\(", inspect.getsource(cognito_adapter)))
+    calls = set(re.findall(r"_client\.(admin_\w+)\b", inspect.getsource(cognito_adapter)))
     actions = {"cognito-idp:" + "".join(part.capitalize() for part in call.split("_")) for call in calls}
-    assert actions == set(USER_POOL_API_FUNCTION_ACTIONS) | set(USER_POOL_BOOTSTRAP_FUNCTION_ACTIONS)
+    granted = (
+        USER_POOL_API_FUNCTION_ACTIONS + USER_POOL_BOOTSTRAP_FUNCTION_ACTIONS + USER_POOL_AUTHORIZER_FUNCTION_ACTIONS
+    )
+    assert actions == set(granted)
 
 
 def test_the_users_settings_read_the_resource_variables(monkeypatch):

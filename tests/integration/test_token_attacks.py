@@ -3,48 +3,26 @@
 a revoked API token, and an account that is gone."""
 
 import base64
-import gzip
 import hashlib
 import hmac
 import json
-import time
 from datetime import UTC, datetime
-from importlib import resources
 
-import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from jwt.algorithms import RSAAlgorithm
 
 from tests.support.accounts import sign_up
 from tests.support.api import authorize, invoke_api
+from tests.support.tokens import access_claims, forge, moto_signing_key
 from users.dal.unit_of_work import users_repository
-from users.settings import users_settings
+from users.domain import UserStatus
 
 pytestmark = pytest.mark.usefixtures("platform")
 
 
-def moto_signing_key():
-    """The private key moto signs the pool's tokens with (public in moto's sources)."""
-    raw = resources.files("moto.cognitoidp").joinpath("resources/jwks-private.json.gz").read_bytes()
-    document = json.loads(gzip.decompress(raw))
-    jwk = document["keys"][0] if "keys" in document else document
-    return RSAAlgorithm.from_jwk(json.dumps(jwk)), jwk["kid"]
-
-
-def forge(claims, *, key=None, kid=None, algorithm="RS256"):
-    signing_key, moto_kid = moto_signing_key()
-    return jwt.encode(claims, key or signing_key, algorithm=algorithm, headers={"kid": kid or moto_kid})
-
-
 def claims_of(account):
-    settings = users_settings()
-    now = int(time.time())
-    return {
-        "iss": settings.issuer, "sub": account.user_id, "client_id": settings.client_id, "token_use": "access",
-        "iat": now, "auth_time": now, "exp": now + 600, "username": account.user_id,
-    }  # fmt: skip
+    return access_claims(account.user_id)
 
 
 def b64(part):
@@ -104,7 +82,7 @@ def test_forged_or_misused_tokens_are_refused(attack):
 def test_a_valid_token_of_an_account_that_is_gone_is_refused():
     account = sign_up()
     with users_repository() as repo:
-        repo.update_user(account.user_id, {"status": "disabled"}, datetime.now(UTC))
+        repo.users.set_status(account.user_id, UserStatus.DISABLED, datetime.now(UTC))
     assert authorize(account.access_token) == {"isAuthorized": False}
 
 

@@ -10,14 +10,11 @@ from typing import Any
 
 import jwt
 
+from users.logic.ports import InvalidTokenError
 from users.settings import UsersSettings
 
 ALGORITHMS = ["RS256"]
 LEEWAY_SECONDS = 30  # clock skew between Cognito and Lambda
-
-
-class InvalidTokenError(Exception):
-    """The token is not one the pool issued to the platform's app client, or no longer valid."""
 
 
 class CognitoTokenVerifier:

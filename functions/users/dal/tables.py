@@ -33,6 +33,9 @@ class UserRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # signing out everywhere (a password reset or change, an admin disabling the account): the authorizer
+    # refuses Cognito tokens issued before this moment, which Cognito itself would still call valid
+    sessions_revoked_at: Mapped[datetime | None]
 
 
 class RoleGrantRow(Base):

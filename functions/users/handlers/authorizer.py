@@ -4,7 +4,6 @@ user id and roles to the handlers in the request context."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
@@ -12,8 +11,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from fip_core.container import per_container
 from fip_core.observability import observability
 from fip_core.tasks import task_handler
+from users.adapters.clock import system_clock
+from users.adapters.cognito import cognito_accounts
 from users.adapters.signing_keys import CognitoTokenVerifier
-from users.dal.unit_of_work import users_repository
+from users.dal.unit_of_work import STORE
 from users.logic.authentication import Authenticator
 from users.settings import DOMAIN, users_settings
 
@@ -22,15 +23,13 @@ obs = observability(DOMAIN)
 
 @per_container
 def _authenticator() -> Authenticator:
-    settings = users_settings()
-    return Authenticator(CognitoTokenVerifier(settings))
+    return Authenticator(STORE, CognitoTokenVerifier(users_settings()), cognito_accounts(), system_clock)
 
 
 def decide(event: dict[str, Any]) -> dict[str, Any]:
     """`isAuthorized` and, when true, the principal as context."""
     headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
-    with users_repository() as repo:
-        principal = _authenticator().principal(repo, headers.get("authorization"), datetime.now(UTC))
+    principal = _authenticator().principal(headers.get("authorization"))
     if principal is None:
         obs.logger.info("request refused", extra={"route": event.get("routeKey")})
         return {"isAuthorized": False}

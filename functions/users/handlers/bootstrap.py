@@ -3,7 +3,10 @@
     aws lambda invoke --function-name <BootstrapAdminFunctionName> \\
         --cli-binary-format raw-in-base64-out --payload '{"email": "you@example.org"}' answer.json
 
-Without a password Cognito emails a temporary one. Refused once anybody holds the admin role.
+Without a password Cognito emails a temporary one, which the admin replaces at first sign-in
+(`/auth/sign-in` answers NEW_PASSWORD_REQUIRED; `/auth/sign-in/new-password`). The admin role takes
+effect once the admin turns on two-factor sign-in (`/me/mfa/totp`). Refused once anybody holds the
+admin role.
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ from fip_core.observability import observability
 from fip_core.problems import DomainError
 from fip_core.tasks import task_handler
 from users.adapters.cognito import cognito_accounts
-from users.dal.unit_of_work import users_repository
+from users.dal import unit_of_work
+from users.logic.ports import Transactions
 from users.logic.roles import bootstrap_admin
 from users.models.accounts import Email, Password
 from users.settings import DOMAIN
 
 obs = observability(DOMAIN)
+STORE: Transactions = unit_of_work.STORE  # the transactions the logic is handed (a test may hand it failing ones)
 
 
 class BootstrapRequest(BaseModel):
@@ -42,8 +47,7 @@ def bootstrap(event: dict[str, Any]) -> dict[str, Any]:
         return {"error": "invalid_request", "detail": str(error.errors(include_input=False))}
     password = request.password.get_secret_value() if request.password else None
     try:
-        with users_repository() as repo:
-            user_id = bootstrap_admin(repo, cognito_accounts(), request.email, password, datetime.now(UTC))
+        user_id = bootstrap_admin(STORE, cognito_accounts(), request.email, password, datetime.now(UTC))
     except DomainError as refused:
         return {"error": "refused", "detail": refused.detail}
     obs.logger.info("first admin created", extra={"user_id": user_id})

@@ -1,110 +1,112 @@
-"""Signing up, confirming, signing in and out, and passwords, over the Cognito pool."""
+"""Admins disable an account and enable it again, in the Cognito pool and in the profile together.
+
+Cognito is changed first, then the profile; if the profile cannot be changed, Cognito is put back
+(compensated), so the two agree whichever side fails, and trying again converges. A disabled
+account cannot sign in or refresh (Cognito), its sessions are ended, and the authorizer refuses its
+tokens and personal API tokens (which work again once it is enabled) within its cache time."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from fip_core.access import Principal, Role
-from fip_core.audit import audit_record
-from fip_core.platform_events import UserRegistered
-from fip_core.problems import UnprocessableError
-from users.adapters.cognito import CognitoAccounts, SessionTokens
-from users.dal.repository import UsersRepository
-from users.logic.authentication import ACTIVE
-from users.logic.roles import add_grant
-from users.models.accounts import Accepted, ConfirmSignUp, EmailOnly, SignedUp, SignUp, Tokens
-from users.settings import DOMAIN
+from fip_core.access import Principal
+from fip_core.problems import ConflictError, DomainError, NotFoundError, UnavailableError
+from users.domain import User, UserStatus
+from users.logic.callers import require_session
+from users.logic.ports import Clock, Directory, Transactions
+from users.logic.profiles import profile
+from users.logic.roles import ensure_an_admin_remains
+from users.logic.trail import record_user_action
+from users.models.profiles import AccountStatusChange, UserProfile
 
-UNCONFIRMED = "unconfirmed"
+log = logging.getLogger(__name__)
+
+NOTHING_CHANGED = "the account could not be changed and nothing was: try again shortly"
 
 
-def sign_up(
-    repo: UsersRepository,
-    accounts: CognitoAccounts,
-    body: SignUp,
-    default_role: Role,
+def change_status(
+    store: Transactions,
+    directory: Directory,
+    user_id: str,
+    change: AccountStatusChange,
+    admin: Principal,
     source_ip: str | None,
-    now: datetime,
-) -> SignedUp:
-    """Create an account in the pool and its profile here; Cognito emails a confirmation code."""
-    user_id, confirmed = accounts.sign_up(body.email, body.password.get_secret_value(), body.name)
-    profile = body.model_dump(include={"name", "institution", "department", "country"})
-    repo.add_user(user_id, body.email, profile, ACTIVE if confirmed else UNCONFIRMED, now)
-    if confirmed:
-        _welcome(repo, accounts, user_id, body.email, default_role, now)
-    repo.audit(audit_record(DOMAIN, "sign_up", None, now, target_type="user", target_id=user_id, source_ip=source_ip))
-    message = "signed up" if confirmed else "check your email for the confirmation code, then confirm it"
-    return SignedUp(user_id=user_id, email=body.email, confirmed=confirmed, message=message)
+    clock: Clock,
+) -> UserProfile:
+    """Disable or enable an account."""
+    require_session(admin)
+    with store.transaction() as repo:
+        user = repo.users.get(user_id)
+    if user is None:
+        raise NotFoundError(f"no user {user_id}")
+    steps = _StatusChange(store, directory, user, change.reason, admin, source_ip, clock)
+    if change.status is UserStatus.DISABLED:
+        steps.disable()
+    else:
+        steps.enable()
+    with store.transaction() as repo:
+        return profile(repo, user_id, clock())
 
 
-def confirm_sign_up(
-    repo: UsersRepository,
-    accounts: CognitoAccounts,
-    body: ConfirmSignUp,
-    default_role: Role,
-    source_ip: str | None,
-    now: datetime,
-) -> Accepted:
-    """Confirm the email address; the account becomes active with the default role."""
-    accounts.confirm_sign_up(body.email, body.code)
-    account = repo.account_by_email(body.email)
-    if account is None:
-        raise UnprocessableError("no account waits for confirmation with this email; sign up first")
-    user_id, status = account
-    if status == UNCONFIRMED:
-        repo.update_user(user_id, {"status": ACTIVE}, now)
-        _welcome(repo, accounts, user_id, body.email, default_role, now)
-        repo.audit(
-            audit_record(
-                DOMAIN, "email_confirmed", None, now, target_type="user", target_id=user_id, source_ip=source_ip
-            )
-        )
-    return Accepted(message="email confirmed; sign in now")
+@dataclass(frozen=True)
+class _StatusChange:
+    store: Transactions
+    directory: Directory
+    user: User
+    reason: str | None
+    admin: Principal
+    source_ip: str | None
+    clock: Clock
 
+    def disable(self) -> None:
+        user = self.user
+        if user.id == self.admin.user_id:
+            raise ConflictError("you cannot disable your own account; ask another admin")
+        with self.store.transaction() as repo:
+            ensure_an_admin_remains(repo, user.id, self.clock())
+        self.directory.disable(user.email)
+        self._keep_or_undo(UserStatus.DISABLED, "account_disabled", lambda: self.directory.enable(user.email))
+        # sessions end once the change is kept: a failure here leaves refresh tokens Cognito refuses anyway
+        try:
+            self.directory.sign_out(user.email)
+        except DomainError:
+            log.warning("a disabled account's sessions could not be signed out; Cognito refuses them while disabled")
 
-def _welcome(
-    repo: UsersRepository, accounts: CognitoAccounts, user_id: str, email: str, role: Role, now: datetime
-) -> None:
-    add_grant(repo, accounts, user_id, email, role, now)
-    repo.add_event(UserRegistered(user_id=user_id, email=email, registered_at=now), now)
+    def enable(self) -> None:
+        user = self.user
+        if user.status is UserStatus.UNCONFIRMED:
+            raise ConflictError("the account has not confirmed its email; only a disabled account can be enabled")
 
+        def undo() -> None:
+            if user.status is UserStatus.DISABLED:  # it was disabled before: disabled it stays
+                self.directory.disable(user.email)
 
-def resend_code(accounts: CognitoAccounts, body: EmailOnly) -> Accepted:
-    """Email the confirmation code again."""
-    accounts.resend_code(body.email)
-    return Accepted(message="if an unconfirmed account has this email, a new code is on its way")
+        self.directory.enable(user.email)
+        self._keep_or_undo(UserStatus.ACTIVE, "account_enabled", undo)
 
-
-def as_tokens(session: SessionTokens) -> Tokens:
-    """The API's shape of a Cognito session."""
-    return Tokens(
-        access_token=session.access_token,
-        id_token=session.id_token,
-        refresh_token=session.refresh_token,
-        expires_in=session.expires_in,
-    )
-
-
-def record_sign_in(repo: UsersRepository, email: str, succeeded: bool, source_ip: str | None, now: datetime) -> None:
-    """Audit a sign-in attempt, successful or not, without the password."""
-    user_id = repo.user_id_by_email(email)
-    actor = Principal(user_id=user_id, email=email, method="cognito") if user_id else None
-    repo.audit(
-        audit_record(
-            DOMAIN, "sign_in", actor, now, target_type="user", target_id=user_id, source_ip=source_ip,
-            outcome="success" if succeeded else "failure", details={} if user_id else {"email": email},
-        )
-    )  # fmt: skip
-
-
-def record_account_action(
-    repo: UsersRepository,
-    action: str,
-    principal: Principal | None,
-    source_ip: str | None,
-    now: datetime,
-    email: str | None = None,
-) -> None:
-    """Audit an action on one's own account: signing out, a password changed or reset, an API token made or revoked."""
-    user_id = principal.user_id if principal else (repo.user_id_by_email(email) if email else None)
-    repo.audit(audit_record(DOMAIN, action, principal, now, target_type="user", target_id=user_id, source_ip=source_ip))
+    def _keep_or_undo(self, status: UserStatus, action: str, undo: Callable[[], None]) -> None:
+        """Keep the new status in the profile, or undo what was done in Cognito before it and say so."""
+        try:
+            now = self.clock()
+            with self.store.transaction() as repo:
+                if status is UserStatus.DISABLED:
+                    ensure_an_admin_remains(repo, self.user.id, now)  # again: another admin may have gone meanwhile
+                current = repo.users.get(self.user.id)
+                if current is not None and current.status is not status:
+                    repo.users.set_status(self.user.id, status, now)
+                    if status is UserStatus.DISABLED:
+                        repo.users.revoke_sessions(self.user.id, now)
+                    record_user_action(
+                        repo, action, self.admin, self.user.id, now, source_ip=self.source_ip,
+                        details={"reason": self.reason},
+                    )  # fmt: skip
+        except Exception as error:
+            try:
+                undo()
+            except Exception:
+                log.exception("Cognito could not be put back: the account and its profile disagree until the next try")
+            if isinstance(error, DomainError):
+                raise
+            raise UnavailableError(NOTHING_CHANGED) from error

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fip_core.platform_events import AuditRecorded
 from fip_core.subscribers import Delivery, RejectedEvent
-from users.dal.repository import AuditQuery, UsersRepository
-from users.models.audit import AuditPage
+from users.dal.repository import UsersRepository
+from users.domain import AuditQuery
+from users.models.audit import AuditEntry, AuditPage
 
 
 def keep_audit_record(repo: UsersRepository, delivery: Delivery[AuditRecorded]) -> None:
@@ -19,5 +20,6 @@ def keep_audit_record(repo: UsersRepository, delivery: Delivery[AuditRecorded]) 
 
 def find_audit(repo: UsersRepository, query: AuditQuery) -> AuditPage:
     """Entries matching the filters, newest first."""
-    items, total = repo.find_audit(query)
-    return AuditPage(items=items, total=total, limit=query.limit, offset=query.offset)
+    page = repo.audit_log.find(query)
+    items = [AuditEntry(id=kept.id, **kept.record.model_dump()) for kept in page.items]
+    return AuditPage(items=items, total=page.total, limit=query.limit, offset=query.offset)

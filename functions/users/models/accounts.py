@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 from pydantic_core import PydanticCustomError
 
+from users.domain import Challenge
 from users.models.profiles import Country, ProfileText
 from users.settings import PASSWORD_MIN_LENGTH
 
@@ -47,6 +48,13 @@ Password = Annotated[
 Code = Annotated[
     str, Field(min_length=1, max_length=16, pattern=r"^[0-9A-Za-z]+$", description="The code from the email.")
 ]
+TotpCode = Annotated[
+    str, Field(pattern=r"^[0-9]{6}$", description="The 6-digit code your authenticator app shows now.")
+]
+SignInSession = Annotated[
+    SecretStr,
+    Field(min_length=1, max_length=8192, description="The `session` of the sign-in answer that asked for this step."),
+]
 
 
 class _Body(BaseModel):
@@ -84,6 +92,22 @@ class SignIn(_Body):
     password: Annotated[SecretStr, Field(min_length=1, max_length=256)]
 
 
+class TotpSignIn(_Body):
+    """The second step of signing in: the authenticator app's code."""
+
+    email: Email
+    session: SignInSession
+    code: TotpCode
+
+
+class NewPasswordSignIn(_Body):
+    """The second step of signing in to an account made with a temporary password: your own password."""
+
+    email: Email
+    session: SignInSession
+    new_password: Password
+
+
 class Refresh(_Body):
     """A refresh token from sign-in."""
 
@@ -115,16 +139,18 @@ class Tokens(BaseModel):
     token_type: str = "Bearer"  # noqa: S105 - the OAuth token type, not a secret
 
 
-class Accepted(BaseModel):
-    """The request was taken; what happens next."""
+class SignInChallenge(BaseModel):
+    """Signing in needs one more step before tokens are given (status 202)."""
 
+    challenge: Challenge = Field(
+        description="SOFTWARE_TOKEN_MFA: send your authenticator app's code to /auth/sign-in/mfa. "
+        "NEW_PASSWORD_REQUIRED: the account has a temporary password; set yours at /auth/sign-in/new-password."
+    )
+    session: str = Field(description="Send it back with the step; it is valid for 3 minutes.")
     message: str
 
 
-class SignedUp(BaseModel):
-    """A new account waiting for its email to be confirmed."""
+class Accepted(BaseModel):
+    """The request was taken; what happens next."""
 
-    user_id: str
-    email: str
-    confirmed: bool
     message: str

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from users.domain import UserStatus
 from users.models.roles import RoleGrant
 
 ProfileText = Annotated[str, Field(min_length=1, max_length=200)]
@@ -39,10 +40,21 @@ class UserProfile(BaseModel):
     institution: str | None
     department: str | None
     country: str | None
-    status: str = Field(description="unconfirmed, active or disabled")
+    status: UserStatus = Field(description="unconfirmed, active or disabled")
     created_at: datetime
     updated_at: datetime
     roles: list[RoleGrant] = Field(description="Grants in force now.")
+
+
+class AccountStatusChange(BaseModel):
+    """Disable an account (its sessions end, its API tokens are refused) or enable it again."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    status: Literal[UserStatus.ACTIVE, UserStatus.DISABLED]
+    reason: Annotated[str, Field(min_length=1, max_length=500)] | None = Field(
+        default=None, description="Why, for the audit log."
+    )
 
 
 class UserPage(BaseModel):

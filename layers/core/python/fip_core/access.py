@@ -32,8 +32,17 @@ class Access(StrEnum):
     PUBLIC = "public"  # anybody: sign-up, sign-in, password reset
     SIGNED_IN = "signed_in"  # any signed-in user
     SELF = "self"  # any signed-in user, on their own resources only (the handler scopes by user id)
+    # as SELF, but only in a session signed in with a password (a Cognito token), never with a personal
+    # API token: what a leaked token must not do, such as making more tokens or changing the password
+    SESSION = "session"
     SERVICE_ADMIN = "service_admin"  # admins, and service admins of the {service_id} in the path
     ADMIN = "admin"  # platform admins
+    ADMIN_SESSION = "admin_session"  # platform admins, in a session signed in with a password: granting roles
+
+
+SESSION_NEEDED = (
+    "this needs a signed-in session: sign in at /auth/sign-in and send its access token, not a personal API token"
+)
 
 
 class Grant(BaseModel):
@@ -56,6 +65,9 @@ class Principal(BaseModel):
     method: Literal["cognito", "api_token"]
     token_id: str | None = Field(default=None, description="The personal API token used, if any.")
     grants: list[Grant] = Field(default_factory=list)
+    held_back: str | None = Field(
+        default=None, description="Why some of the caller's roles are not in `grants` now, and what to do about it."
+    )
 
     def holds(self, role: Role, service_id: str | None = None, now: datetime | None = None) -> bool:
         """Whether an active grant gives this role, unscoped or for this service."""
@@ -73,6 +85,7 @@ class Principal(BaseModel):
             "method": self.method,
             "token_id": self.token_id or "",
             "grants": json.dumps([grant.model_dump(mode="json") for grant in self.grants]),
+            "held_back": self.held_back or "",
         }
 
     @classmethod
@@ -84,6 +97,7 @@ class Principal(BaseModel):
             method=context.get("method", "cognito"),
             token_id=context.get("token_id") or None,
             grants=[Grant.model_validate(grant) for grant in json.loads(context.get("grants") or "[]")],
+            held_back=context.get("held_back") or None,
         )
 
 
@@ -101,17 +115,26 @@ def check_access(access: Access, principal: Principal | None, path_parameters: d
         return
     if principal is None:
         raise UnauthenticatedError("sign in and send the token as 'Authorization: Bearer <token>'")
-    if access in (Access.SIGNED_IN, Access.SELF):
+    if access in (Access.SESSION, Access.ADMIN_SESSION) and principal.method != "cognito":
+        raise ForbiddenError(SESSION_NEEDED)
+    if access in (Access.SIGNED_IN, Access.SELF, Access.SESSION):
         return
     if principal.holds(Role.ADMIN, None, now):
         return
-    if access is Access.ADMIN:
-        raise ForbiddenError("this needs the admin role; ask a platform administrator")
+    if access in (Access.ADMIN, Access.ADMIN_SESSION):
+        raise _refusal(principal, "this needs the admin role; ask a platform administrator")
     service_id = path_parameters.get("service_id")
     if service_id is None:
         if any(g.role in (Role.SERVICE_ADMIN, Role.ADMIN) and g.active(now) for g in principal.grants):
             return
-        raise ForbiddenError("this needs the service_admin role; ask a platform administrator")
+        raise _refusal(principal, "this needs the service_admin role; ask a platform administrator")
     if principal.holds(Role.SERVICE_ADMIN, service_id, now) or principal.holds(Role.ADMIN, service_id, now):
         return
-    raise ForbiddenError(f"this needs the service_admin role for service {service_id}; ask a platform administrator")
+    raise _refusal(
+        principal, f"this needs the service_admin role for service {service_id}; ask a platform administrator"
+    )
+
+
+def _refusal(principal: Principal, detail: str) -> ForbiddenError:
+    # a role held but held back (e.g. until two-factor sign-in is on) says so, and what to do
+    return ForbiddenError(f"{detail}. {principal.held_back}" if principal.held_back else detail)

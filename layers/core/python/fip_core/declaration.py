@@ -18,12 +18,23 @@ _PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 
 
 @dataclass(frozen=True)
+class Throttle:
+    """A route's own limit at API Gateway, below the API's: requests a second, steady and in a burst, for
+    every caller together. For routes anybody may call that cost something (an email sent, a password
+    hashed)."""
+
+    rate_per_second: float
+    burst: int
+
+
+@dataclass(frozen=True)
 class HttpRoute:
     """One method and path of the HTTP API, in API Gateway syntax: `/services/{service_id}`."""
 
     method: str
     path: str
     access: Access  # who may call it; no default, so a new route cannot be added without a rule
+    throttle: Throttle | None = None  # its own, lower limit; the API's default otherwise
 
     @property
     def resolver_path(self) -> str:

@@ -1,0 +1,127 @@
+"""The platform's sender of email: an SES identity for the domain of `-c mail_from=no-reply@your.domain`,
+which Cognito sends its codes through once `-c mail_verified=true` says SES has verified it. Cognito's
+own sender allows about 50 emails a day for the whole platform, which anybody could use up by
+signing up; SES sends as many as the account's quota.
+
+Two deploys, because Cognito refuses a user pool whose SES identity is not verified yet: the first
+makes the identity and outputs its three Easy DKIM CNAME records for the domain's DNS; once SES
+shows the domain verified, the second moves the pool onto it and gives Cognito the sending
+authorization policy it needs (Cognito's guide: an identity used outside the console must carry
+one; CloudFormation has no resource for it, so an SDK call sets it). A new SES account is in the
+sandbox, mailing only verified addresses, until AWS moves it out on request."""
+
+from __future__ import annotations
+
+import re
+
+from aws_cdk import Aws, CfnOutput, Stack
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_ses as ses
+from aws_cdk import custom_resources as cr
+from constructs import Construct
+
+from infra.compliance import acknowledge
+from infra.constants import MAIL_FROM_NAME
+
+_ADDRESS = re.compile(r"^[^@\s]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$")
+COGNITO_MAIL_PRINCIPAL = "email.cognito-idp.amazonaws.com"
+
+
+class PlatformMail(Construct):
+    """An SES identity for the sender's domain; once verified, the email setting of the user pools."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, sender: str, verified: bool) -> None:
+        super().__init__(scope, construct_id)
+        found = _ADDRESS.match(sender)
+        if found is None:
+            raise ValueError(f"mail_from must be an email address such as no-reply@example.org, not {sender!r}")
+        self.sender = sender
+        self.domain = found.group(1).lower()
+        self.verified = verified
+        self.identity = ses.EmailIdentity(self, "Identity", identity=ses.Identity.domain(self.domain))
+        for number, record in enumerate(self.identity.dkim_records, start=1):
+            CfnOutput(
+                self,
+                f"DkimRecord{number}",
+                value=f"{record.name} CNAME {record.value}",
+                description=f"Add to the DNS of {self.domain} so that SES may send as {sender}",
+            )
+
+    @property
+    def identity_arn(self) -> str:
+        """The identity's ARN, which Cognito's SourceArn names (built, so the pool waits on no resource)."""
+        return f"arn:{Aws.PARTITION}:ses:{Aws.REGION}:{Aws.ACCOUNT_ID}:identity/{self.domain}"
+
+    def user_pool_email(self) -> cognito.UserPoolEmail | None:
+        """Cognito's email through this identity, or None (Cognito's own sender) until it is verified."""
+        if not self.verified:
+            return None
+        return cognito.UserPoolEmail.with_ses(
+            from_email=self.sender,
+            from_name=MAIL_FROM_NAME,
+            ses_verified_domain=self.domain,
+            ses_region=Stack.of(self).region,
+        )
+
+    def let_send(self, scope: Construct, user_pool: cognito.IUserPool) -> None:
+        """Let Cognito send as this identity for one pool (and only that pool, of this account)."""
+        if not self.verified:
+            return
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "CognitoSendsTheUserPoolsCodes",
+                    "Effect": "Allow",
+                    "Principal": {"Service": COGNITO_MAIL_PRINCIPAL},
+                    "Action": ["ses:SendEmail", "ses:SendRawEmail"],
+                    "Resource": self.identity_arn,
+                    "Condition": {
+                        "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                        "ArnLike": {"aws:SourceArn": user_pool.user_pool_arn},
+                    },
+                }
+            ],
+        }
+        parameters = {
+            "EmailIdentity": self.domain,
+            "PolicyName": "cognito-user-pool",
+            "Policy": Stack.of(self).to_json_string(policy),
+        }
+        call = cr.AwsSdkCall(
+            service="SESV2",
+            action="putEmailIdentityPolicy",
+            parameters=parameters,
+            physical_resource_id=cr.PhysicalResourceId.of(f"{self.domain}-cognito-user-pool"),
+        )
+        sending = cr.AwsCustomResource(
+            scope,
+            "MailSendingPolicy",
+            on_create=call,
+            on_update=call,
+            on_delete=cr.AwsSdkCall(
+                service="SESV2",
+                action="deleteEmailIdentityPolicy",
+                parameters={"EmailIdentity": self.domain, "PolicyName": "cognito-user-pool"},
+            ),
+            policy=cr.AwsCustomResourcePolicy.from_statements(
+                [
+                    iam.PolicyStatement(
+                        actions=["ses:PutEmailIdentityPolicy", "ses:DeleteEmailIdentityPolicy"],
+                        resources=[self.identity_arn],
+                    )
+                ]
+            ),
+            install_latest_aws_sdk=False,
+        )
+        sending.node.add_dependency(self.identity)
+        # the function behind every SDK call of the stack, which the CDK makes once at the stack's root
+        provider = Stack.of(self).node.find_child("AWS" + cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace("-", ""))
+        acknowledge(
+            provider,
+            "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+            "The CDK's SDK-call function logs through the AWS-managed basic execution policy (log groups and "
+            "streams of its own); it runs only on deploy, and its other policy allows nothing but setting and "
+            "removing the mail identity's sending policy.",
+        )
