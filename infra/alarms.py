@@ -18,7 +18,7 @@ from aws_cdk.aws_apigatewayv2 import HttpApi
 from constructs import Construct
 
 from infra.constants import ALARM_PERIOD, API_SERVER_ERRORS_THRESHOLD
-from infra.domain import DomainService
+from infra.domain import DomainFunction, DomainService
 
 
 class PlatformAlarms(Construct):
@@ -30,6 +30,7 @@ class PlatformAlarms(Construct):
         construct_id: str,
         *,
         domains: Iterable[DomainService],
+        platform_functions: Iterable[DomainFunction],
         http_api: HttpApi,
         email: str | None = None,
     ) -> None:
@@ -70,6 +71,13 @@ class PlatformAlarms(Construct):
                         "they wait in its dead-letter queue for 14 days."
                     ),
                 )
+        for built in platform_functions:
+            self._alarm(
+                f"platform {built.declaration.name} errors",
+                built.function.metric_errors(period=ALARM_PERIOD),
+                threshold=1,
+                description=f"The platform's {built.declaration.name} function failed: an unhandled error or timeout.",
+            )
         self._alarm(
             "api server errors",
             http_api.metric_server_error(period=ALARM_PERIOD, statistic=cloudwatch.Stats.SUM),
