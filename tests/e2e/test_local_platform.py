@@ -4,121 +4,22 @@ schedules firing the health sweep against a real (tiny) Cloudgene server, and ev
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import boto3
 import httpx
 import pytest
 
-from infra.domains import DOMAINS
-from local_platform.aws import free_port
+from tests.support.platform_process import RunningPlatform, eventually
 
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parents[2]
-START_DEADLINE_SECONDS = 60
 SWEEP_DEADLINE_SECONDS = 30
 CLOUDGENE_SERVER = {"name": "Sim", "version": "3.0.0", "maintenance": False, "blocked": False}
-ADMIN_EMAIL = "e2e-admin@example.org"
-ADMIN_PASSWORD = "E2e-admin-password-1"
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class RunningPlatform:
-    """The platform subprocess and where to reach it."""
-
-    url: str
-    aws_endpoint: str
-    output: Path
-
-    def aws(self, service: str) -> Any:
-        return boto3.client(service, endpoint_url=self.aws_endpoint, region_name="eu-west-1")
-
-    def output_text(self) -> str:
-        return self.output.read_text(errors="replace")
-
-
-def eventually(probe: Callable[[], T | None], deadline_seconds: float, what: str, interval: float = 0.25) -> T:
-    """Poll until `probe` answers something other than None, or fail when the deadline passes."""
-    deadline = time.monotonic() + deadline_seconds
-    while True:
-        answer = probe()
-        if answer is not None:
-            return answer
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what} did not happen within {deadline_seconds} s")
-        time.sleep(interval)
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
-    """The platform in a subprocess on free ports, with a fresh state folder and a 1 s schedule."""
-    state = tmp_path_factory.mktemp("state")
-    port, moto_port = free_port(), free_port()
-    environment = {
-        **os.environ,
-        "PORT": str(port),
-        "FIP_STATE_DIR": str(state),
-        "FIP_SCHEDULE_SECONDS": "1",
-        "FIP_MOTO_PORT": str(moto_port),
-        "FIP_ADMIN_EMAIL": ADMIN_EMAIL,
-        "FIP_ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "PYTHONUNBUFFERED": "1",
-    }
-    # the test session points AWS at a dead endpoint and may name databases: the platform makes its own
-    environment.pop("AWS_ENDPOINT_URL", None)
-    for domain in DOMAINS:
-        environment.pop(f"{domain.name.upper()}_DATABASE_URL", None)
-    output = state / "platform.out"
-    with output.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "local_platform"], cwd=REPO, env=environment, stdout=sink, stderr=subprocess.STDOUT
-        )
-    running = RunningPlatform(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{moto_port}", output)
-    try:
-
-        def ready() -> bool | None:
-            if process.poll() is not None:
-                pytest.fail(f"the platform exited with {process.returncode}:\n{running.output_text()}")
-            try:
-                serving = httpx.get(f"{running.url}/openapi.json", timeout=2).status_code == 200
-            except httpx.TransportError:
-                return None
-            # the gateway answers a moment before the start-up lines are written
-            return (serving and "Press Ctrl+C to stop." in running.output_text()) or None
-
-        eventually(ready, START_DEADLINE_SECONDS, "the platform's start")
-        yield running
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    assert process.returncode == 0, f"the platform did not stop cleanly:\n{running.output_text()}"
-    assert "stopped" in running.output_text()
-
-
-@pytest.fixture(scope="module")
-def admin(platform: RunningPlatform) -> dict[str, str]:
-    """Headers of the admin the platform created at start, signed in over HTTP."""
-    answer = httpx.post(f"{platform.url}/auth/sign-in", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
-    assert answer.status_code == 200, answer.text
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
 @pytest.fixture(scope="module")

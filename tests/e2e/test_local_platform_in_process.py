@@ -16,7 +16,7 @@ from local_platform.config import PlatformConfig
 from local_platform.platform import LocalPlatform
 from tests.e2e import echo_domain
 from tests.e2e.echo_domain import RECORDER
-from tests.e2e.test_local_platform import eventually
+from tests.support.platform_process import eventually
 
 pytestmark = pytest.mark.e2e
 
