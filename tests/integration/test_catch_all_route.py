@@ -1,9 +1,10 @@
-"""What API Gateway sends to `$default` (no authorizer) is never served, and a declared route key runs
+"""What API Gateway sends to `$default` (no authorizer) is never served, a declared route key runs
 exactly the route function registered for it, whatever method spelling or path the event carries.
 
 In-process, on every declared path: each domain's API handler answers `$default` with a 404 and runs
 nothing, for an anonymous caller and an admin alike; the catch-all function, which is what `$default`
-reaches in the cloud, answers 405 naming the declared methods (or 404) and nothing else."""
+reaches in the cloud, answers 405 naming the declared methods (or 404) and nothing else. Through the
+in-process authorizer, every non-public route is 401 without a token and 403 with a forged one."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from fip_core import catch_all
+from fip_core.access import Access
 from fip_core.http import RouteKeyResolver
 from infra.domains import DOMAINS
 from local_platform.events import http_api_event, lambda_context
@@ -114,3 +116,20 @@ def test_the_catch_all_answers_every_declared_path_without_serving_it(domain, ro
     for unknown in (f"{path}/no/such/thing", f"/x{path}", path.replace("/", "//", 1)):
         status, problem = answer_of(catch_all_function(http_api_event("GET", unknown), lambda_context()))
         assert status == 404, (unknown, problem)
+
+
+PROTECTED = [route for _, route in ROUTES if route.access is not Access.PUBLIC]
+
+
+@pytest.mark.usefixtures("platform")
+@pytest.mark.parametrize("route", PROTECTED, ids=[route.route_key for route in PROTECTED])
+def test_in_process_every_non_public_route_is_401_without_a_token_and_403_with_a_forged_one(route):
+    path = concrete(route.path)
+    assert invoke_api(route.method, path, token="").status == 401
+    for forged in (
+        "garbage",
+        "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.",
+        f"fip_{uuid.uuid4().hex}_{uuid.uuid4().hex}",
+    ):
+        answer = invoke_api(route.method, path, token=forged)
+        assert answer.status == 403, (forged, answer.body)

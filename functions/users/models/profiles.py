@@ -7,16 +7,17 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from fip_core.fields import SingleLineText
 from users.models.roles import RoleGrant
 
-ProfileText = Annotated[str, Field(min_length=1, max_length=200)]
+ProfileText = Annotated[SingleLineText, Field(min_length=1, max_length=200)]
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code, e.g. 'ZA'.")]
 
 
 class ProfileUpdate(BaseModel):
     """Changes to one's own profile; only the fields given change."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     name: ProfileText | None = None
     institution: ProfileText | None = None
