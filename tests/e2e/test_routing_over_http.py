@@ -43,13 +43,15 @@ class RawAnswer:
         return json.loads(self.body)
 
 
-def send(platform: RunningPlatform, method: str, target: str, headers: dict[str, str] | None = None) -> RawAnswer:
+def send(
+    platform: RunningPlatform, method: str, target: str, headers: dict[str, str] | None = None, body: bytes = b"{}"
+) -> RawAnswer:
     """One request, written byte for byte as given, and the answer."""
     port = int(platform.url.rsplit(":", 1)[1])
-    lines = [f"{method} {target} HTTP/1.1", "Host: 127.0.0.1", "Connection: close", "Content-Length: 2"]
-    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+    lines = [f"{method} {target} HTTP/1.1", "Host: 127.0.0.1", "Connection: close", f"Content-Length: {len(body)}"]
+    lines += ["Content-Type: application/json", *(f"{name}: {value}" for name, value in (headers or {}).items())]
     with socket.create_connection(("127.0.0.1", port), timeout=20) as connection:
-        connection.sendall(("\r\n".join(lines) + "\r\n\r\n{}").encode())
+        connection.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
         received = b""
         while chunk := connection.recv(65536):
             received += chunk
@@ -85,8 +87,8 @@ def test_any_method_token_gets_the_platforms_problem_json(platform, admin, metho
 
 
 def test_a_lower_case_method_never_reaches_the_route_it_resembles(platform, admin, listener):
-    body_target = "/services/test-connection"
-    answer = send(platform, "post", body_target, admin)
+    probe = {"base_url": f"http://127.0.0.1:{listener.getsockname()[1]}", "api_type": "michigan"}
+    answer = send(platform, "post", "/services/test-connection", admin, json.dumps(probe).encode())
     assert answer.status == 405
     with pytest.raises(BlockingIOError):
         listener.accept()
