@@ -96,6 +96,9 @@ def test_a_body_marked_base64_that_is_not_is_400():
         ("/services", {"limit": "1.0"}, "limit"),
         ("/services", {"limit": "+5"}, "limit"),
         ("/services", {"limit": " 5"}, "limit"),
+        ("/services", {"offset": "9223372036854775808"}, "offset"),  # past 64 bits: a 500 from the database
+        ("/users", {"offset": "99999999999999999999"}, "offset"),
+        ("/audit-log", {"offset": "-9223372036854775809"}, "offset"),
         ("/panels", {"available": "on"}, "available"),
         ("/services", {"q": "a\x00b"}, "q"),
         ("/users", {"q": "\x1b[2J"}, "q"),
@@ -110,6 +113,7 @@ def test_documented_forms_are_accepted():
     assert invoke_api("GET", "/audit-log", query={"since": "2026-01-01T00:00:00Z", "limit": "5"}).status == 200
     assert invoke_api("GET", "/audit-log", query={"since": "2026-01-01T00:00:00.5+02:00"}).status == 200
     assert invoke_api("GET", "/services", query={"is_active": "false", "limit": "10", "q": "Ünïcode"}).status == 200
+    assert invoke_api("GET", "/users", query={"offset": "9223372036854775807"}).body["items"] == []
 
 
 @pytest.mark.parametrize(
@@ -172,4 +176,6 @@ def test_the_document_says_what_text_parameters_refuse():
                 if option.get("type") == "string" and not ({"format", "enum", "$ref"} & set(option)):
                     assert option.get("pattern"), (route.route_key, parameter["name"])
                     documented.add(option["pattern"])
+                if option.get("type") == "integer":
+                    assert option.get("format") == "int64", (route.route_key, parameter["name"])
     assert SINGLE_LINE_PATTERN in documented

@@ -114,7 +114,7 @@ class RouteKeyResolver(APIGatewayHttpResolver):
             for operation in (item.get, item.put, item.post, item.delete, item.patch):
                 for parameter in (operation.parameters if operation is not None else None) or []:
                     if isinstance(parameter, Parameter) and isinstance(parameter.schema_, Schema):
-                        _document_text(parameter.schema_)
+                        _document_parameter(parameter.schema_)
         return document
 
 
@@ -160,20 +160,23 @@ def _holds_unpaired_surrogate(value: Any) -> bool:
     return False
 
 
-def _document_text(schema: Schema) -> None:
+def _document_parameter(schema: Schema) -> None:
     options = [option for option in schema.anyOf or [schema] if isinstance(option, Schema)]
     for option in options:
         if option.type == "string" and not (option.format or option.enum or option.pattern):
             option.pattern = SINGLE_LINE_PATTERN
+        if option.type == "integer" and not option.format:
+            option.format = "int64"  # what a database column or an offset takes
 
 
 def strict_parameters(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
     """Refuse query and path values that are not what the OpenAPI document says, before the route runs.
 
     The resolver validates them in pydantic's lax mode, which takes `0.5` as a moment, `yes` as true,
-    `1.0` as an integer and a UUID without hyphens; its document says integer, boolean, RFC 3339
-    date-time and UUID. Text values may hold no control characters or unpaired surrogates (PostgreSQL
-    refuses NUL, and the document says so with a pattern).
+    `1.0` as an integer and a UUID without hyphens; its document says integer (64 bits, which is what
+    SQLite and PostgreSQL take as an offset), boolean, RFC 3339 date-time and UUID. Text values may
+    hold no control characters or unpaired surrogates (PostgreSQL refuses NUL, and the document says
+    so with a pattern).
     """
     route: Route = app.context["_route"]
     event = app.current_event
@@ -206,10 +209,15 @@ _FORMS: dict[Any, tuple[re.Pattern[str], str, str]] = {
 
 def _parameter_problem(annotation: Any, value: str) -> tuple[str, str]:
     """The error type and message for a raw value of a parameter of this type, or empty strings."""
-    form = _FORMS.get(_value_type(annotation))
+    kind = _value_type(annotation)
+    form = _FORMS.get(kind)
     if form is not None:
-        pattern, kind, message = form
-        return ("", "") if pattern.fullmatch(value) else (kind, message)
+        pattern, error, message = form
+        if not pattern.fullmatch(value):
+            return error, message
+        if kind is int and not -(2**63) <= int(value) < 2**63:
+            return "int_too_large", "must fit in 64 bits (at most 9223372036854775807)"
+        return "", ""
     try:
         single_line(value)
     except PydanticCustomError as error:
