@@ -5,6 +5,8 @@ stored token in-process at DEBUG too; none of the secrets appears in anything ei
 
 from __future__ import annotations
 
+import io
+import logging
 import re
 import uuid
 from collections.abc import Iterator
@@ -37,7 +39,7 @@ def post(platform: RunningPlatform, path: str, body: dict[str, object], token: s
     return httpx.post(f"{platform.url}{path}", json=body, headers=headers, timeout=30)
 
 
-def reveal_in_process(platform: RunningPlatform, user_id: str, service_id: str, monkeypatch) -> str:
+def reveal_in_process(platform: RunningPlatform, user_id: str, service_id: str, lines: io.StringIO, monkeypatch) -> str:
     """Invoke the internal credentials function against the running platform's moto and database."""
     printed = platform.output_text()
     identity = dict(re.findall(r"identity\s+(\w+)=(\S+)", printed))
@@ -49,12 +51,18 @@ def reveal_in_process(platform: RunningPlatform, user_id: str, service_id: str, 
     monkeypatch.setenv("AWS_ENDPOINT_URL", platform.aws_endpoint)
     forget_container()
     from users.handlers import credentials
+    from users.settings import DOMAIN
 
+    # the function's own log lines, formatted as in Lambda, wherever an earlier test left its stream
+    handler = logging.StreamHandler(lines)
+    handler.setFormatter(credentials.obs.logger.registered_formatter)
+    logging.getLogger(DOMAIN).addHandler(handler)  # the logger Powertools writes through
     credentials.obs.logger.setLevel("DEBUG")
     try:
         answer = credentials.handler({"user_id": user_id, "service_id": service_id}, lambda_context())
     finally:
         credentials.obs.logger.setLevel("WARNING")
+        logging.getLogger(DOMAIN).removeHandler(handler)
         forget_container()
     return str(answer["token"])
 
@@ -85,13 +93,14 @@ def test_no_secret_of_any_route_appears_in_the_output(verbose, capfd, monkeypatc
     assert post(verbose, "/auth/sign-in", {"email": email, "password": RESET}).status_code == 200
     me = httpx.get(f"{verbose.url}/me", headers={"Authorization": f"Bearer {access}"}).json()
     capfd.readouterr()
-    assert reveal_in_process(verbose, me["id"], service_id, monkeypatch) == EXTERNAL_TOKEN
+    logged = io.StringIO()
+    assert reveal_in_process(verbose, me["id"], service_id, logged, monkeypatch) == EXTERNAL_TOKEN
     in_process = capfd.readouterr()
-    printed = verbose.output_text() + in_process.out + in_process.err
+    printed = verbose.output_text() + in_process.out + in_process.err + logged.getvalue()
     # the output is there to search: the requests and the handlers' debug lines were printed
     assert "POST /me/api-tokens -> 201" in printed
     assert '"message":"request refused"' in printed, "the handlers' own lines, the wrong password's among them"
-    assert "credential revealed" in in_process.out
+    assert "credential revealed" in logged.getvalue()
     secrets = {
         "password": PASSWORD,
         "changed password": CHANGED,
