@@ -76,9 +76,9 @@ run: venv
 test: venv sapporo cdk-cli
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# the tests without the CDK synth, the end-to-end platform and sapporo: for a quick loop
+# the tests without the CDK synth, the end-to-end platform, the fuzzing leg and sapporo: for a quick loop
 test-fast: venv
-	$(BIN)/python -m pytest -m "not infra and not e2e and not sapporo" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not infra and not e2e and not fuzz and not sapporo" $(PYTEST_ARGS)
 
 bench: venv
 	$(BIN)/python -m bench

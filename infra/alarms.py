@@ -22,7 +22,7 @@ from fip_core.relay import OLDEST_WAITING_METRIC
 from fip_core.settings import METRICS_NAMESPACE
 from fip_core.subscribers import QUARANTINED_METRIC
 from infra.constants import ALARM_PERIOD, API_SERVER_ERRORS_THRESHOLD, OUTBOX_WAITING_ALARM_SECONDS
-from infra.domain import DomainService
+from infra.domain import DomainFunction, DomainService
 
 
 class PlatformAlarms(Construct):
@@ -34,6 +34,7 @@ class PlatformAlarms(Construct):
         construct_id: str,
         *,
         domains: Iterable[DomainService],
+        platform_functions: Iterable[DomainFunction],
         http_api: HttpApi,
         email: str | None = None,
     ) -> None:
@@ -108,6 +109,13 @@ class PlatformAlarms(Construct):
                         "they wait in its dead-letter queue for 14 days."
                     ),
                 )
+        for built in platform_functions:
+            self._alarm(
+                f"platform {built.declaration.name} errors",
+                built.function.metric_errors(period=ALARM_PERIOD),
+                threshold=1,
+                description=f"The platform's {built.declaration.name} function failed: an unhandled error or timeout.",
+            )
         self._alarm(
             "api server errors",
             http_api.metric_server_error(period=ALARM_PERIOD, statistic=cloudwatch.Stats.SUM),

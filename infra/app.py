@@ -56,7 +56,7 @@ def build_app(outdir: str | None = None, context: dict[str, object] | None = Non
         f"{NAME_PREFIX}-{environment}",
         description=f"Federated Imputation Platform ({environment})",
         domains=DOMAINS,
-        assets=prepare_assets([domain.name for domain in DOMAINS]),
+        assets=prepare_assets(DOMAINS),
         environment=environment,
         alarm_email=app.node.try_get_context(ALARM_EMAIL_CONTEXT_KEY),
         profile=profile_named(app.node.try_get_context(PROFILE_CONTEXT_KEY)),

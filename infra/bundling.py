@@ -7,10 +7,13 @@ import hashlib
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from fip_core.catch_all import CATALOGUE_FILE, RouteCatalogue
+from fip_core.declaration import DomainDeclaration
 from infra.constants import (
     BUILD_DIR,
     CORE_LAYER_SOURCE,
@@ -38,11 +41,13 @@ class DependencyLayer:
 
 @dataclass(frozen=True)
 class PlatformAssets:
-    """Directories ready to be used as Lambda assets: the two layers and every domain's code."""
+    """Directories ready to be used as Lambda assets: the two layers, every domain's code and the
+    catch-all function's (its catalogue of the declared routes; its handler is in the core layer)."""
 
     core_layer: Path
     dependency_layer: DependencyLayer
     domain_code: dict[str, Path]
+    catch_all_code: Path
 
 
 def build_domain_code(domain: str, build_dir: Path = BUILD_DIR, functions_dir: Path = FUNCTIONS_DIR) -> Path:
@@ -53,6 +58,16 @@ def build_domain_code(domain: str, build_dir: Path = BUILD_DIR, functions_dir: P
         raise FileNotFoundError(f"{source} is not a Python package")
     root = build_dir / "functions" / domain
     _replace_tree(source, root / domain)
+    return root
+
+
+def build_catch_all_code(domains: Sequence[DomainDeclaration], build_dir: Path = BUILD_DIR) -> Path:
+    """The catch-all function's code: the catalogue of every declared route, from which it tells 405 from 404."""
+    root = build_dir / "functions" / "platform-catch-all"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    catalogue = RouteCatalogue.of(route for domain in domains for route in domain.routes)
+    (root / CATALOGUE_FILE).write_text(catalogue.to_json() + "\n")
     return root
 
 
@@ -112,12 +127,13 @@ def build_dependency_layer(lock: Path = DEPS_LOCK, build_dir: Path = BUILD_DIR) 
     return DependencyLayer(root, fingerprint)
 
 
-def prepare_assets(domains: list[str] | tuple[str, ...], build_dir: Path = BUILD_DIR) -> PlatformAssets:
+def prepare_assets(domains: Sequence[DomainDeclaration], build_dir: Path = BUILD_DIR) -> PlatformAssets:
     """Build every asset the platform's functions need."""
     return PlatformAssets(
         core_layer=build_core_layer(build_dir),
         dependency_layer=build_dependency_layer(build_dir=build_dir),
-        domain_code={domain: build_domain_code(domain, build_dir) for domain in domains},
+        domain_code={domain.name: build_domain_code(domain.name, build_dir) for domain in domains},
+        catch_all_code=build_catch_all_code(domains, build_dir),
     )
 
 

@@ -48,8 +48,9 @@ NAME_PREFIX = "fip"
 DEFAULT_ENVIRONMENT = "dev"
 ENVIRONMENT_CONTEXT_KEY = "environment"  # another environment: `cdk synth -c environment=prod`
 EVENT_ARCHIVE_RETENTION = Duration.days(30)
-# The domain whose API function answers paths no route declares, with the platform's problem-JSON 404.
-FALLBACK_ROUTE_DOMAIN = "registry"
+# Powertools Tracer records a handler's response by default, and responses carry secrets (sign-in tokens,
+# new API tokens, decrypted external tokens): every function is told not to, whatever its code says.
+TRACER_ENVIRONMENT = {"POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false"}
 
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 API_THROTTLE_RATE_LIMIT = 100  # requests per second, steady state, over the whole API

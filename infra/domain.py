@@ -57,8 +57,8 @@ _VPC_ACCESS_ACTIONS = [
 
 
 class DomainFunction(Construct):
-    """One declared function with its own role, granted nothing but writing to its own log group and
-    attaching to the VPC (callers grant the rest), and its own log group."""
+    """One declared function with its own role, granted nothing but writing to its own log group and,
+    given a network, attaching to the VPC (callers grant the rest), and its own log group."""
 
     def __init__(
         self,
@@ -69,8 +69,8 @@ class DomainFunction(Construct):
         declaration: FunctionDeclaration,
         code: lambda_.Code,
         layers: list[lambda_.ILayerVersion],
-        network: Network,
-        security_group: ec2.ISecurityGroup,
+        network: Network | None,
+        security_group: ec2.ISecurityGroup | None,
         environment: dict[str, str],
         reserved_concurrency: int | None = None,
     ) -> None:
@@ -83,7 +83,8 @@ class DomainFunction(Construct):
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=f"Runs the {domain} {declaration.name} function",
         )
-        self.role.add_to_policy(iam.PolicyStatement(actions=_VPC_ACCESS_ACTIONS, resources=["*"]))
+        if network is not None:
+            self.role.add_to_policy(iam.PolicyStatement(actions=_VPC_ACCESS_ACTIONS, resources=["*"]))
         self.log_group.grant_write(self.role)
         self.function = lambda_.Function(
             self,
@@ -99,19 +100,24 @@ class DomainFunction(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,
             role=self.role,
-            vpc=network.vpc,
-            vpc_subnets=network.function_subnets,
-            security_groups=[security_group],
-            environment=environment,
+            vpc=network.vpc if network is not None else None,
+            vpc_subnets=network.function_subnets if network is not None else None,
+            security_groups=[security_group] if security_group is not None else None,
+            # its timeout bounds the AWS calls it makes (fip_core.aws)
+            environment={**environment, "FIP_FUNCTION_TIMEOUT_SECONDS": str(declaration.timeout_seconds)},
             # at most one database connection per execution: this caps the function's share of the cluster's
             reserved_concurrent_executions=reserved_concurrency,
+        )
+        vpc_actions = (
+            "the EC2 network interface actions Lambda needs to attach the function to the VPC, and "
+            if network is not None
+            else ""
         )
         acknowledge(
             self.role,
             "IAM5[Resource::*]",
-            "Only for actions that support no resource-level permissions: the EC2 network interface actions "
-            "Lambda needs to attach the function to the VPC, and X-Ray's PutTraceSegments and "
-            "PutTelemetryRecords for active tracing.",
+            f"Only for actions that support no resource-level permissions: {vpc_actions}"
+            "X-Ray's PutTraceSegments and PutTelemetryRecords for active tracing.",
         )
         acknowledge(
             self.function,
@@ -210,8 +216,6 @@ class DomainService(Construct):
                 environment={
                     **function_environment,
                     **self._database_environment(prefix, function),
-                    # bounds the AWS calls it makes (fip_core.aws)
-                    "FIP_FUNCTION_TIMEOUT_SECONDS": str(function.timeout_seconds),
                 },
                 reserved_concurrency=concurrency.reserved[(domain, function.name)],
             )

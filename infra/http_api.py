@@ -51,8 +51,10 @@ PUBLIC_ROUTE = (
     "since it is how a caller gets one. Every other route goes through the platform's Lambda authorizer."
 )
 DEFAULT_ROUTE = (
-    "The $default route only answers requests that match no declared route, with a problem-JSON 404: it reads "
-    "no data and runs no action, so there is nothing to authorize."
+    "The $default route takes only requests that match no declared route, and reaches only the platform's "
+    "catch-all function: outside the VPC, with no database, no domain code and no permission beyond its own logs "
+    "and traces, it answers a problem-JSON 404 (or 405 naming the declared methods) and does nothing else. "
+    "There is nothing behind it to authorize."
 )
 
 
@@ -157,7 +159,7 @@ class PlatformHttpApi(Construct):
         self.stage.node.add_dependency(route)
 
     def add_default_route(self, scope: Construct, function: lambda_.IFunction) -> apigwv2.HttpRoute:
-        """The `$default` route: requests no declared route matches, answered with a problem-JSON 404."""
+        """The `$default` route: requests no declared route matches, for the platform's catch-all function."""
         # An integration of its own, whose permission is scoped to this route: the API-wide `<api>/*/*/*`
         # does not match the `<api>/$default/$default` this route is invoked as.
         integration = integrations.HttpLambdaIntegration(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import Aspects, CfnOutput, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
@@ -15,7 +15,6 @@ from fip_core.declaration import DomainDeclaration, FunctionDeclaration
 from fip_core.settings import METRICS_NAMESPACE
 from infra.alarms import PlatformAlarms
 from infra.bundling import PlatformAssets
-from infra.constants import FALLBACK_ROUTE_DOMAIN
 from infra.database import PlatformDatabases
 from infra.domain import DomainFunction, DomainService
 from infra.event_bus import PlatformEventBus
@@ -24,6 +23,16 @@ from infra.layers import SharedLayers
 from infra.mail import PlatformMail
 from infra.network import Network
 from infra.profiles import DEFAULT_RESERVED_CONCURRENCY, PROFILES, DeploymentProfile, concurrency_plan
+from infra.tracing import NoResponsesInTraces
+
+PLATFORM = "platform"  # what belongs to no domain
+CATCH_ALL_FUNCTION = FunctionDeclaration(
+    name="catch-all",
+    handler="fip_core.catch_all.handler",
+    description="The HTTP API's $default route: 404 or 405 as problem JSON for what no declared route takes",
+    timeout_seconds=5,
+    memory_mb=256,
+)
 
 
 class PlatformStack(Stack):
@@ -37,7 +46,6 @@ class PlatformStack(Stack):
         domains: Sequence[DomainDeclaration],
         assets: PlatformAssets,
         environment: str,
-        fallback_domain: str = FALLBACK_ROUTE_DOMAIN,
         alarm_email: str | None = None,
         profile: DeploymentProfile = PROFILES["standard"],
         cluster_per_domain: bool = False,
@@ -87,16 +95,34 @@ class PlatformStack(Stack):
         self._use_the_authorizer()
         for service in self.domains.values():
             service.add_routes(self.api)
-        fallback = self.domains[fallback_domain]
-        self.api.add_default_route(self, fallback.function(fallback.declaration.api_function))
+        # `$default` has no authorizer, so it reaches no domain: a function of its own, outside the VPC, that
+        # answers 404 or 405 and nothing else
+        self.catch_all = DomainFunction(
+            self,
+            "CatchAll",
+            domain=PLATFORM,
+            declaration=CATCH_ALL_FUNCTION,
+            code=lambda_.Code.from_asset(str(assets.catch_all_code)),
+            layers=self.layers.all,
+            network=None,
+            security_group=None,
+            environment={"POWERTOOLS_SERVICE_NAME": PLATFORM, "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE},
+        )
+        self.api.add_default_route(self, self.catch_all.function)
         self.alarms = PlatformAlarms(
-            self, "Alarms", domains=self.domains.values(), http_api=self.api.http_api, email=alarm_email
+            self,
+            "Alarms",
+            domains=self.domains.values(),
+            platform_functions=[self.catch_all],
+            http_api=self.api.http_api,
+            email=alarm_email,
         )
         CfnOutput(self, "ApiUrl", value=self.api.endpoint, description="Base URL of the platform's HTTP API")
         CfnOutput(
             self, "AlarmTopicArn", value=self.alarms.topic.topic_arn, description="Subscribe to hear of every alarm"
         )
         self._output_internal_functions()
+        Aspects.of(self).add(NoResponsesInTraces())
 
     def _platform_function(
         self,
@@ -110,7 +136,7 @@ class PlatformStack(Stack):
         built = DomainFunction(
             scope,
             declaration.name,
-            domain="platform",
+            domain=PLATFORM,
             declaration=declaration,
             code=code,
             layers=self.layers.all,
@@ -118,7 +144,7 @@ class PlatformStack(Stack):
             security_group=security_group,
             environment={
                 "FIP_ENVIRONMENT": environment,
-                "POWERTOOLS_SERVICE_NAME": "platform",
+                "POWERTOOLS_SERVICE_NAME": PLATFORM,
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
             },
         )

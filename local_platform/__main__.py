@@ -1,7 +1,8 @@
 """`python -m local_platform` (what `make run` runs): the platform on loopback until Ctrl+C or SIGTERM.
 
-Configured by `PORT`, `FIP_STATE_DIR`, `FIP_SCHEDULE_SECONDS`, `FIP_MOTO_PORT`, `AWS_ENDPOINT_URL`
-(an emulator already running, instead of moto), `POWERTOOLS_LOG_LEVEL` and `FIP_EVENT_RETRY_SECONDS`.
+Configured by `PORT`, `FIP_STATE_DIR`, `FIP_SCHEDULE_SECONDS`, `FIP_SCHEDULES_ENABLED`, `FIP_MOTO_PORT`,
+`AWS_ENDPOINT_URL` (an emulator already running, instead of moto), `POWERTOOLS_LOG_LEVEL` and
+`FIP_EVENT_RETRY_SECONDS`.
 """
 
 from __future__ import annotations

@@ -37,6 +37,11 @@ class PlatformConfig(BaseSettings):
         validation_alias=AliasChoices("schedule_seconds", "FIP_SCHEDULE_SECONDS"),
         description="Local interval of every schedule, whatever its rate in the cloud.",
     )
+    schedules_enabled: bool = Field(
+        default=True,
+        validation_alias=AliasChoices("schedules_enabled", "FIP_SCHEDULES_ENABLED"),
+        description="Whether the schedules fire at all (off for a fuzzing run, which must call nothing outside).",
+    )
     moto_port: int | None = Field(
         default=None,
         ge=1,

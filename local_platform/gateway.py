@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from fip_core.catch_all import catch_all_answer
 from fip_core.problems import PROBLEM_CONTENT_TYPE, Problem
 from local_platform.authorizer import GatewayAuthorizer
 from local_platform.docs import DOCS_PATH, OPENAPI_PATH, STATIC_PREFIX, SwaggerUi
@@ -64,6 +66,10 @@ def problem_response(
 def json_response(document: Any) -> GatewayResponse:
     """A 200 answer with a JSON body."""
     return GatewayResponse(200, [("Content-Type", "application/json")], json.dumps(document).encode())
+
+
+# API Gateway's own answer to a request it cannot parse; its exact body is not documented
+BAD_REQUEST = GatewayResponse(400, [("Content-Type", "application/json")], b'{"message":"Bad Request"}')
 
 
 def too_large_response(length: int) -> GatewayResponse:
@@ -155,23 +161,25 @@ class Gateway:
         self.authorizer = authorizer
 
     def handle(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes) -> GatewayResponse:
-        """The response to a request; `target` is the request line's path with its query string."""
-        method = method.upper()
-        parts = urlsplit(target)
-        path = parts.path or "/"
+        """The response to a request; `target` is the request line's target, path and query string."""
+        raw_path, query = _split_target(target)
+        path = gateway_path(raw_path) if raw_path is not None else None
+        if path is None:
+            return BAD_REQUEST
         own = self._platform_page(method, path)
         if own is not None:
             return own
         match = self.routes.match(method, path)
         if match is None:
-            return self._no_route(method, path)
+            # API Gateway sends whatever no route takes to `$default`, whose function answers this
+            return lambda_result_response(catch_all_answer(self.routes.catalogue, method, path))
         request_headers = joined_headers(headers)
         event = http_api_event(
             method,
-            unquote(path),  # HTTP APIs hand the function the path percent-decoded, rawPath included
+            path,
             route_key=match.route.route_key,
             path_parameters=match.path_parameters,
-            query=parts.query,
+            query=query,
             body=event_body(body, request_headers.get("content-type")),
             headers=request_headers,
         )
@@ -195,7 +203,12 @@ class Gateway:
         if path not in (OPENAPI_PATH, DOCS_PATH, f"{DOCS_PATH}/") and not path.startswith(STATIC_PREFIX):
             return None
         if method != "GET":
-            return self._wrong_method(method, path, ["GET"])
+            return problem_response(
+                int(HTTPStatus.METHOD_NOT_ALLOWED),
+                "Method not allowed",
+                f"{path} does not answer {method}; it answers GET",
+                [("Allow", "GET")],
+            )
         if path == OPENAPI_PATH:
             return json_response(self.openapi())
         if path.startswith(STATIC_PREFIX):
@@ -205,22 +218,43 @@ class Gateway:
             return GatewayResponse(200, [("Content-Type", asset.content_type)], asset.body)
         return GatewayResponse(200, [("Content-Type", "text/html; charset=utf-8")], self.docs.page)
 
-    def _no_route(self, method: str, path: str) -> GatewayResponse:
-        allowed = self.routes.allowed_methods(path)
-        if allowed:
-            return self._wrong_method(method, path, allowed)
-        return problem_response(
-            int(HTTPStatus.NOT_FOUND), "Not found", f"no route {method} {path}; the API is described at {OPENAPI_PATH}"
-        )
 
-    @staticmethod
-    def _wrong_method(method: str, path: str, allowed: list[str]) -> GatewayResponse:
-        return problem_response(
-            int(HTTPStatus.METHOD_NOT_ALLOWED),
-            "Method not allowed",
-            f"{path} does not answer {method}; it answers {', '.join(allowed)}",
-            [("Allow", ", ".join(allowed))],
-        )
+def _split_target(target: str) -> tuple[str | None, str]:
+    """The raw path and query string of a request target; no path for a target that is not a path or
+    an absolute URL (`*`, `host:port`)."""
+    if target.startswith("/"):
+        path, _, query = target.partition("?")
+        return path, query
+    parts = urlsplit(target)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return parts.path or "/", parts.query
+    return None, ""
+
+
+def gateway_path(raw_path: str) -> str | None:
+    """The path as an HTTP API routes it and hands it to the function, or None where it answers 400.
+
+    Mirrors captures of a live HTTP API (a `$default` route, payload 2.0, published with hotsock/voker's
+    ingress probe): the path arrives percent-decoded twice (`%252F` becomes `/`), a `?` produced by the
+    first decoding ends the path (`%3F` is cut off there, `%253F` stays as `?`), and a `%` that does not
+    start an escape after the first decoding is refused with 400 (`%25do`). Whether API Gateway matches
+    routes on this decoded path or on the path as sent is not documented; it is assumed here that it
+    matches on the decoded one. Dot segments (`/a/../b`) are kept as ordinary segments: nothing says that
+    HTTP APIs resolve them, and kept they can only fill a `{parameter}`, which the route validates.
+    """
+    once = _strict_unquote(raw_path)
+    if once is None:
+        return None
+    return _strict_unquote(once.partition("?")[0])
+
+
+def _strict_unquote(text: str) -> str | None:
+    if re.search(r"%(?![0-9A-Fa-f]{2})", text):
+        return None
+    try:
+        return unquote(text, errors="strict")
+    except UnicodeDecodeError:
+        return None
 
 
 class _BodyTooLargeError(Exception):
@@ -235,10 +269,12 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
     server: _GatewayHttpServer
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:
-        self._serve()
-
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_GET  # noqa: N815
+    def __getattr__(self, name: str) -> Any:
+        # http.server looks up `do_<METHOD>` and answers an unknown one with its own 501 HTML page; API
+        # Gateway takes any method token (TRACE, CONNECT, `post`) and routes it like any other
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def _serve(self) -> None:
         started = time.perf_counter()

@@ -128,7 +128,7 @@ class LocalPlatform:
             )
             self._pollers.append(poller)
             poller.start()
-        for domain in self.domains:
+        for domain in self.domains if self.config.schedules_enabled else ():
             for schedule in domain.schedules:
                 timer = ScheduleTimer(
                     domain,
@@ -170,6 +170,8 @@ class LocalPlatform:
             lines.append(
                 f"  database    {name}: {database_location(url)} ({_migration_summary(self.migrations.get(name))})"
             )
+        if not self.config.schedules_enabled:
+            lines.append("  schedule    off (FIP_SCHEDULES_ENABLED=false)")
         for timer in self._timers:
             lines.append(
                 f"  schedule    {timer.rule_name} -> {timer.domain.name}-{timer.schedule.function}: every "

@@ -1,12 +1,12 @@
-"""Matching a request to a declared route the way API Gateway HTTP APIs do: a literal path beats
-a path with parameters, and only declared routes exist."""
+"""Matching a request to a declared route the way API Gateway HTTP APIs do: the method exactly as
+sent (methods are case-sensitive), the path segment by segment, a literal segment before a
+parameter, one trailing slash ignored; only declared routes exist."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from urllib.parse import unquote
 
+from fip_core.catch_all import RouteCatalogue, matches, segments
 from fip_core.declaration import DomainDeclaration, HttpRoute
 
 
@@ -23,33 +23,33 @@ class RouteMatch:
 class _CompiledRoute:
     domain: DomainDeclaration
     route: HttpRoute
-    pattern: re.Pattern[str]
-    literal_segments: int
+    segments: tuple[str, ...]
+
+    @property
+    def specificity(self) -> tuple[bool, ...]:
+        # segment by segment, a literal beats a parameter: `/services/types` before `/services/{id}`
+        return tuple(part.startswith("{") for part in self.segments)
 
 
 class RouteTable:
     """Every route of every domain, most specific first."""
 
     def __init__(self, domains: tuple[DomainDeclaration, ...]) -> None:
-        compiled = []
-        for domain in domains:
-            for route in domain.routes:
-                regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(route.path))
-                literal = sum(1 for segment in route.path.split("/") if segment and not segment.startswith("{"))
-                compiled.append(_CompiledRoute(domain, route, re.compile(f"^{regex}$"), literal))
-        self._routes = sorted(compiled, key=lambda r: -r.literal_segments)
+        compiled = [
+            _CompiledRoute(domain, route, segments(route.path)) for domain in domains for route in domain.routes
+        ]
+        self._routes = sorted(compiled, key=lambda r: r.specificity)
+        self.catalogue = RouteCatalogue.of(route for domain in domains for route in domain.routes)
 
     def match(self, method: str, path: str) -> RouteMatch | None:
-        """The route for this method and path, or None (API Gateway answers 404 then)."""
+        """The route for this method and (decoded) path, or None: API Gateway's `$default` then."""
+        requested = segments(path)
         for candidate in self._routes:
-            if candidate.route.method != method.upper():
-                continue
-            found = candidate.pattern.match(path)
-            if found:
-                parameters = {key: unquote(value) for key, value in found.groupdict().items()}
+            if candidate.route.method == method and matches(candidate.segments, requested):
+                parameters = {
+                    part[1:-1]: given
+                    for part, given in zip(candidate.segments, requested, strict=True)
+                    if part.startswith("{")
+                }
                 return RouteMatch(candidate.domain, candidate.route, parameters)
         return None
-
-    def allowed_methods(self, path: str) -> list[str]:
-        """Methods declared for a path, for telling 404 from 405."""
-        return sorted({c.route.method for c in self._routes if c.pattern.match(path)})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -245,3 +246,13 @@ def sapporo_bin() -> Path:
             )
         return Path(str(found))
     return executable
+
+
+@pytest.fixture
+def listener() -> Iterator[socket.socket]:
+    """A loopback listener that must see no connection: `accept()` raises BlockingIOError while none came."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        server.setblocking(False)
+        yield server

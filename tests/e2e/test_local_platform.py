@@ -14,29 +14,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.platform_process import RunningPlatform, eventually, platform_process, sign_in_with_totp
+from tests.support.platform_process import RunningPlatform, eventually
 from tests.support.simulated_services import CLOUDGENE_SERVER
 
 pytestmark = pytest.mark.e2e
 
 SWEEP_DEADLINE_SECONDS = 30
-ADMIN_EMAIL = "e2e-admin@example.org"
-ADMIN_PASSWORD = "E2e-admin-password-1"
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
-    """The platform in a subprocess on free ports, with a fresh state folder and a 1 s schedule."""
-    environment = {"FIP_ADMIN_EMAIL": ADMIN_EMAIL, "FIP_ADMIN_PASSWORD": ADMIN_PASSWORD}
-    with platform_process(tmp_path_factory.mktemp("state"), environment) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def admin(platform: RunningPlatform) -> dict[str, str]:
-    """Headers of the admin the platform created at start, signed in over HTTP as README's "Trying it"
-    says: the admin role waits for two-factor sign-in, so they turn it on and sign in again with a code."""
-    return sign_in_with_totp(platform, ADMIN_EMAIL, ADMIN_PASSWORD)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.support.listener import LoopbackListener
-from tests.support.platform_process import RunningPlatform, eventually, platform_process, sign_in_with_totp
+from tests.support.platform_process import RunningPlatform, eventually, running_platform
 
 pytestmark = pytest.mark.e2e
 
@@ -43,13 +43,13 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatfo
         "FIP_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "FIP_ALLOW_PRIVATE_NETWORKS": "false",
     }
-    with platform_process(tmp_path_factory.mktemp("state"), environment) as running:
+    with running_platform(tmp_path_factory.mktemp("state"), environment) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
 def admin(platform: RunningPlatform) -> dict[str, str]:
-    return sign_in_with_totp(platform, ADMIN_EMAIL, ADMIN_PASSWORD)
+    return platform.headers(ADMIN_EMAIL, ADMIN_PASSWORD)
 
 
 def urls(port: int) -> list[str]:

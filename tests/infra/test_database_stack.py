@@ -18,7 +18,7 @@ from infra.constants import VPC_CIDR
 from infra.cost import estimate, load_prices, unpriced_types
 from infra.domains import DOMAINS
 from infra.profiles import CONNECTION_HEADROOM, PROFILES, max_connections
-from tests.infra.test_platform_stack import _CDK_VARIABLES, Synthesised, _arn, _as_list, _group_id, _ref, _synthesise
+from tests.infra.template import CDK_VARIABLES, Synthesised, arn, as_list, group_id, ref, synthesise
 
 pytestmark = pytest.mark.infra
 domains = pytest.mark.parametrize("domain", DOMAINS, ids=lambda domain: domain.name)
@@ -26,10 +26,10 @@ domains = pytest.mark.parametrize("domain", DOMAINS, ids=lambda domain: domain.n
 
 def _build(tmp_path_factory: pytest.TempPathFactory, context: dict[str, object]) -> Synthesised:
     with pytest.MonkeyPatch.context() as patch:
-        for variable in _CDK_VARIABLES:
+        for variable in CDK_VARIABLES:
             patch.delenv(variable, raising=False)
         app, stack = build_app(str(tmp_path_factory.mktemp("cdk.out")), context)
-        return _synthesise(app, stack)
+        return synthesise(app, stack)
 
 
 @pytest.fixture(scope="module")
@@ -53,14 +53,14 @@ def _readers(platform: Synthesised, secret_id: str) -> list[Any]:
         role
         for policy in platform.of_type("AWS::IAM::Policy").values()
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-        if "secretsmanager:GetSecretValue" in _as_list(statement["Action"])
-        and _ref(secret_id) in _as_list(statement["Resource"])
+        if "secretsmanager:GetSecretValue" in as_list(statement["Action"])
+        and ref(secret_id) in as_list(statement["Resource"])
         for role in policy["Properties"]["Roles"]
     ]
 
 
 def _role_of(platform: Synthesised, built: Any) -> dict[str, str]:
-    return _ref(platform.id_of(built.role))
+    return ref(platform.id_of(built.role))
 
 
 def test_one_private_encrypted_cluster_holds_every_domains_database(standard):
@@ -70,13 +70,13 @@ def test_one_private_encrypted_cluster_holds_every_domains_database(standard):
     properties = cluster["Properties"]
     shared = next(iter(standard.stack.databases.clusters.values()))
     assert properties["StorageEncrypted"] is True
-    assert properties["KmsKeyId"] == _arn(standard.id_of(shared.key))
+    assert properties["KmsKeyId"] == arn(standard.id_of(shared.key))
     assert properties["DeletionProtection"] is True
     assert properties["BackupRetentionPeriod"] >= 7
-    isolated = [_ref(standard.id_of(subnet)) for subnet in standard.stack.network.vpc.isolated_subnets]
+    isolated = [ref(standard.id_of(subnet)) for subnet in standard.stack.network.vpc.isolated_subnets]
     assert standard.resources[properties["DBSubnetGroupName"]["Ref"]]["Properties"]["SubnetIds"] == isolated
     (instance,) = [i["Properties"] for i in standard.of_type("AWS::RDS::DBInstance").values()]
-    assert instance["DBClusterIdentifier"] == _ref(cluster_id)
+    assert instance["DBClusterIdentifier"] == ref(cluster_id)
     assert instance["PubliclyAccessible"] is False
     assert instance["CACertificateIdentifier"] == "rds-ca-rsa2048-g1"  # the authority the core layer's bundle holds
     for domain in DOMAINS:
@@ -94,12 +94,12 @@ def test_each_domain_has_owner_and_app_credentials_for_its_database_encrypted_an
         generated = standard.resources[attachment["SecretId"]["Ref"]]["Properties"]
         template = json.loads(generated["GenerateSecretString"]["SecretStringTemplate"])
         assert template == {"username": username, "dbname": domain.name}
-        assert generated["KmsKeyId"] == _arn(standard.id_of(database.cluster.key))
+        assert generated["KmsKeyId"] == arn(standard.id_of(database.cluster.key))
         standard.template.has_resource_properties(
             "AWS::SecretsManager::RotationSchedule",
             Match.object_like(
                 {
-                    "SecretId": _ref(standard.id_of(secret)),
+                    "SecretId": ref(standard.id_of(secret)),
                     "HostedRotationLambda": Match.object_like({"RotationType": "PostgreSQLSingleUser"}),
                 }
             ),
@@ -110,7 +110,7 @@ def test_each_domain_has_owner_and_app_credentials_for_its_database_encrypted_an
 def test_only_the_migrations_function_reads_the_owner_secret_and_the_others_the_app_secret(standard, domain):
     service = standard.service(domain)
     migrations = service.functions[domain.migrations_function]
-    provisioning = _ref(standard.id_of(standard.stack.databases.provisioning_function.role))
+    provisioning = ref(standard.id_of(standard.stack.databases.provisioning_function.role))
     owner_readers = _readers(standard, standard.id_of(service.database.owner_secret))
     app_readers = _readers(standard, standard.id_of(service.database.app_secret))
     assert sorted(map(json.dumps, owner_readers)) == sorted(
@@ -123,7 +123,7 @@ def test_only_the_migrations_function_reads_the_owner_secret_and_the_others_the_
 
 
 def test_only_the_provisioning_step_reads_the_master_credentials(standard):
-    provisioning = _ref(standard.id_of(standard.stack.databases.provisioning_function.role))
+    provisioning = ref(standard.id_of(standard.stack.databases.provisioning_function.role))
     for cluster in standard.stack.databases.clusters.values():
         assert _readers(standard, standard.id_of(cluster.master_secret)) == [provisioning]
 
@@ -136,12 +136,12 @@ def test_the_migrations_function_is_told_the_owner_secret_and_a_longer_statement
         variables = standard.resources[standard.id_of(service.function(declared.name))]["Properties"]["Environment"]
         secret = variables["Variables"][f"{prefix}_DATABASE_SECRET_ARN"]
         if declared.name == domain.migrations_function:
-            assert secret == _ref(standard.id_of(service.database.owner_secret))
+            assert secret == ref(standard.id_of(service.database.owner_secret))
             assert (
                 int(variables["Variables"][f"{prefix}_DATABASE_STATEMENT_TIMEOUT_SECONDS"]) < declared.timeout_seconds
             )
         else:
-            assert secret == _ref(standard.id_of(service.database.app_secret))
+            assert secret == ref(standard.id_of(service.database.app_secret))
 
 
 @domains
@@ -212,7 +212,7 @@ def test_the_small_profile_goes_out_through_an_outbound_only_nat_instance(small)
     assert [rule["CidrIp"] for rule in group["SecurityGroupIngress"]] == [VPC_CIDR]  # nothing from the internet
     # the private subnets route out through it; the database subnets have no route out at all
     routes = [route["Properties"] for route in small.of_type("AWS::EC2::Route").values()]
-    assert any(route.get("InstanceId") == _ref(instance_id) for route in routes)
+    assert any(route.get("InstanceId") == ref(instance_id) for route in routes)
     isolated = [
         small.stack.resolve(subnet.route_table.route_table_id) for subnet in small.stack.network.vpc.isolated_subnets
     ]
@@ -222,7 +222,7 @@ def test_the_small_profile_goes_out_through_an_outbound_only_nat_instance(small)
 
 def test_the_small_profile_spaces_schedules_so_a_paused_cluster_stays_paused(small):
     registry = next(domain for domain in DOMAINS if domain.name == "registry")
-    sweep = _arn(small.id_of(small.service(registry).function("health-sweep")))
+    sweep = arn(small.id_of(small.service(registry).function("health-sweep")))
     small.template.has_resource_properties(
         "AWS::Events::Rule", {"ScheduleExpression": "rate(1 hour)", "Targets": [Match.object_like({"Arn": sweep})]}
     )
@@ -231,21 +231,21 @@ def test_the_small_profile_spaces_schedules_so_a_paused_cluster_stays_paused(sma
 def test_a_cluster_per_domain_admits_only_that_domains_functions_and_the_provisioning_step(per_domain):
     clusters = per_domain.stack.databases.clusters
     assert len(per_domain.of_type("AWS::RDS::DBCluster")) == len(DOMAINS) == len(clusters)
-    admin = _group_id(per_domain.id_of(per_domain.stack.databases.admin_security_group))
+    admin = group_id(per_domain.id_of(per_domain.stack.databases.admin_security_group))
     for domain in DOMAINS:
         service = per_domain.service(domain)
         cluster = service.database.cluster
-        group = _group_id(per_domain.id_of(cluster.security_group))
+        group = group_id(per_domain.id_of(cluster.security_group))
         sources = [
             rule["Properties"]["SourceSecurityGroupId"]
             for rule in per_domain.of_type("AWS::EC2::SecurityGroupIngress").values()
             if rule["Properties"]["GroupId"] == group
         ]
         assert sorted(map(json.dumps, sources)) == sorted(
-            map(json.dumps, [_group_id(per_domain.id_of(service.security_group)), admin])
+            map(json.dumps, [group_id(per_domain.id_of(service.security_group)), admin])
         )
         attachment = per_domain.resources[per_domain.id_of(service.database.app_secret)]["Properties"]
-        assert attachment["TargetId"] == _ref(per_domain.id_of(cluster.cluster))
+        assert attachment["TargetId"] == ref(per_domain.id_of(cluster.cluster))
 
 
 @pytest.mark.parametrize("profile", ["standard", "small"])

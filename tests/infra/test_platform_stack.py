@@ -12,15 +12,13 @@ from __future__ import annotations
 import inspect
 import json
 import re
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import pytest
-from aws_cdk import App, CfnElement, Stack, Token
+from aws_cdk import App, Stack, Token
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk.assertions import Match, Template
+from aws_cdk.assertions import Match
 from aws_cdk.cx_api import SynthesisMessageLevel
-from constructs import IConstruct
 
 from fip_core.access import Access, Role
 from fip_core.declaration import (
@@ -42,14 +40,25 @@ from infra.constants import (
     CREDENTIALS_DECRYPTING_FUNCTION,
     FUNCTIONS_DIR,
     LAMBDA_RUNTIME,
+    TRACER_ENVIRONMENT,
     USER_POOL_API_FUNCTION_ACTIONS,
     USER_POOL_AUTHORIZER_FUNCTION_ACTIONS,
     USER_POOL_BOOTSTRAP_FUNCTION_ACTIONS,
 )
-from infra.domain import DomainService
 from infra.domains import DOMAINS
 from infra.http_api import PlatformHttpApi
 from infra.stack import PlatformStack
+from tests.infra.template import (
+    CDK_VARIABLES,
+    Synthesised,
+    arn,
+    as_list,
+    group_id,
+    integration_function,
+    may_invoke,
+    ref,
+    synthesise,
+)
 from users.adapters import cognito as cognito_adapter
 from users.adapters.kms import CredentialCipher
 from users.settings import PASSWORD_MIN_LENGTH, UsersSettings
@@ -68,76 +77,17 @@ WILDCARD_RESOURCE_ACTIONS = {
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
 }
-_CDK_VARIABLES = ("CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION", "CDK_CONTEXT_JSON", "CDK_OUTDIR")
-
-
-@dataclass(frozen=True)
-class Synthesised:
-    """A synthesised stack: the constructs (to find logical ids by) and the template."""
-
-    stack: PlatformStack
-    template: Template
-    resources: dict[str, dict[str, Any]]
-    messages: list[Any]
-
-    def id_of(self, construct: IConstruct) -> str:
-        """The logical id of a construct's CloudFormation resource."""
-        element = construct if isinstance(construct, CfnElement) else construct.node.default_child
-        assert isinstance(element, CfnElement), construct.node.path
-        return str(self.stack.resolve(element.logical_id))
-
-    def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
-        """The resources of one type, by logical id."""
-        return {key: value for key, value in self.resources.items() if value["Type"] == resource_type}
-
-    def service(self, domain: DomainDeclaration) -> DomainService:
-        """The construct of one domain."""
-        return self.stack.domains[domain.name]
-
-
-def _synthesise(app: App, stack: PlatformStack) -> Synthesised:
-    assembly = app.synth()
-    artifact = assembly.get_stack_artifact(stack.artifact_id)
-    # from_json also fails on a dependency cycle, which CloudFormation would reject at deploy time
-    template = Template.from_json(artifact.template)
-    return Synthesised(stack, template, artifact.template["Resources"], list(artifact.messages))
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Synthesised:
-    """The app as `make synth` builds it, cdk-nag included, synthesised once, environment-agnostic."""
-    with pytest.MonkeyPatch.context() as patch:
-        for variable in _CDK_VARIABLES:
-            patch.delenv(variable, raising=False)
-        app, stack = build_app(str(tmp_path_factory.mktemp("cdk.out")))
-        return _synthesise(app, stack)
-
-
-def _ref(logical_id: str) -> dict[str, str]:
-    return {"Ref": logical_id}
-
-
-def _arn(logical_id: str) -> dict[str, list[str]]:
-    return {"Fn::GetAtt": [logical_id, "Arn"]}
-
-
-def _group_id(logical_id: str) -> dict[str, list[str]]:
-    return {"Fn::GetAtt": [logical_id, "GroupId"]}
 
 
 def _rate(minutes: int) -> str:
     return f"rate({minutes} {'minute' if minutes == 1 else 'minutes'})"
 
 
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
 def _role_statements(platform: Synthesised, role_id: str) -> list[dict[str, Any]]:
     return [
         statement
         for policy in platform.of_type("AWS::IAM::Policy").values()
-        if _ref(role_id) in policy["Properties"]["Roles"]
+        if ref(role_id) in policy["Properties"]["Roles"]
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
     ]
 
@@ -149,12 +99,12 @@ def _statements_naming(platform: Synthesised, resource: Any) -> list[tuple[list[
         (policy["Properties"]["Roles"], statement)
         for policy in platform.of_type("AWS::IAM::Policy").values()
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-        if resource in _as_list(statement["Resource"]) or "*" in _as_list(statement["Resource"])
+        if resource in as_list(statement["Resource"]) or "*" in as_list(statement["Resource"])
     ]
 
 
 def _actions(statement: dict[str, Any], service: str) -> set[str]:
-    return {action for action in _as_list(statement["Action"]) if action.startswith(f"{service}:")}
+    return {action for action in as_list(statement["Action"]) if action.startswith(f"{service}:")}
 
 
 def _route(platform: Synthesised, route_key: str) -> dict[str, Any]:
@@ -241,9 +191,9 @@ def test_the_network_has_two_zones_one_nat_gateway_and_flow_logs(platform):
     platform.template.has_resource_properties(
         "AWS::EC2::FlowLog",
         {
-            "ResourceId": _ref(platform.id_of(vpc)),
+            "ResourceId": ref(platform.id_of(vpc)),
             "TrafficType": "ALL",
-            "LogGroupName": _ref(platform.id_of(platform.stack.network.flow_logs)),
+            "LogGroupName": ref(platform.id_of(platform.stack.network.flow_logs)),
         },
     )
 
@@ -262,7 +212,7 @@ def test_no_security_group_admits_the_internet(platform):
 def test_the_event_bus_is_the_one_the_code_publishes_to_and_is_archived(platform):
     bus_id = platform.id_of(platform.stack.event_bus.bus)
     platform.template.has_resource_properties("AWS::Events::EventBus", {"Name": EVENT_BUS_NAME})
-    platform.template.has_resource_properties("AWS::Events::Archive", {"SourceArn": _arn(bus_id)})
+    platform.template.has_resource_properties("AWS::Events::Archive", {"SourceArn": arn(bus_id)})
     assert PlatformSettings().event_bus_name == EVENT_BUS_NAME  # the code's default agrees
 
 
@@ -272,7 +222,7 @@ def test_the_api_stage_logs_json_and_throttles(platform):
     properties = next(iter(stage.values()))["Properties"]
     assert properties["StageName"] == "$default"
     assert properties["AutoDeploy"] is True
-    assert properties["AccessLogSettings"]["DestinationArn"] == _arn(platform.id_of(platform.stack.api.access_logs))
+    assert properties["AccessLogSettings"]["DestinationArn"] == arn(platform.id_of(platform.stack.api.access_logs))
     access_log = json.loads(properties["AccessLogSettings"]["Format"])
     assert access_log["requestId"] == "$context.requestId"
     assert access_log["routeKey"] == "$context.routeKey"
@@ -293,63 +243,22 @@ def test_the_api_has_exactly_the_declared_routes_and_a_default(platform):
     assert route_keys == declared
 
 
-def test_unknown_paths_reach_the_registry_api_function(platform):
-    registry = next(domain for domain in DOMAINS if domain.name == "registry")
-    api_function = platform.id_of(platform.service(registry).function(registry.api_function))
-    assert _integration_function(platform, "$default") == api_function
-    assert _may_invoke(platform, api_function, "$default/$default")
-
-
-# --- each domain ---------------------------------------------------------------------------------
-
-
-def _integration_function(platform: Synthesised, route_key: str) -> str:
-    route = next(
-        route
-        for route in platform.of_type("AWS::ApiGatewayV2::Route").values()
-        if route["Properties"]["RouteKey"] == route_key
-    )
-    target = route["Properties"]["Target"]["Fn::Join"][1]
-    assert target[0] == "integrations/"
-    integration = platform.resources[target[1]["Ref"]]["Properties"]
-    assert integration["IntegrationType"] == "AWS_PROXY"
-    assert integration["PayloadFormatVersion"] == "2.0"
-    return str(integration["IntegrationUri"]["Fn::GetAtt"][0])
-
-
-def _may_invoke(platform: Synthesised, function_id: str, request: str) -> bool:
-    """Whether API Gateway may invoke the function for `<stage>/<method>/<path>` (ArnLike, `*` any run)."""
-    api_id = platform.id_of(platform.stack.api.http_api)
-    for permission in platform.of_type("AWS::Lambda::Permission").values():
-        properties = permission["Properties"]
-        if properties["FunctionName"] != _arn(function_id) or properties["Principal"] != "apigateway.amazonaws.com":
-            continue
-        parts = properties["SourceArn"]["Fn::Join"][1]
-        suffix = parts[parts.index(_ref(api_id)) + 1 :]
-        assert len(suffix) == 1, suffix
-        assert isinstance(suffix[0], str), suffix
-        pattern = ".*".join(re.escape(piece) for piece in suffix[0].split("*"))
-        if re.fullmatch(pattern, "/" + request):
-            return True
-    return False
-
-
 @domains
 def test_every_declared_route_is_served_by_the_domain_api_function(platform, domain):
     api_function = platform.id_of(platform.service(domain).function(domain.api_function))
     for route in domain.routes:
-        assert _integration_function(platform, route.route_key) == api_function, route.route_key
-        assert _may_invoke(platform, api_function, f"$default/{route.method}{route.path}"), route.route_key
+        assert integration_function(platform, route.route_key) == api_function, route.route_key
+        assert may_invoke(platform, api_function, f"$default/{route.method}{route.path}"), route.route_key
 
 
 @domains
 def test_functions_are_pinned_traced_layered_and_in_the_private_subnets(platform, domain):
     service = platform.service(domain)
     layers = [
-        _ref(platform.id_of(platform.stack.layers.core)),
-        _ref(platform.id_of(platform.stack.layers.dependencies)),
+        ref(platform.id_of(platform.stack.layers.core)),
+        ref(platform.id_of(platform.stack.layers.dependencies)),
     ]
-    private = [_ref(platform.id_of(subnet)) for subnet in platform.stack.network.vpc.private_subnets]
+    private = [ref(platform.id_of(subnet)) for subnet in platform.stack.network.vpc.private_subnets]
     for declared in domain.functions:
         built = service.functions[declared.name]
         function = platform.resources[platform.id_of(built.function)]["Properties"]
@@ -360,10 +269,10 @@ def test_functions_are_pinned_traced_layered_and_in_the_private_subnets(platform
         assert function["TracingConfig"] == {"Mode": "Active"}
         assert function["Timeout"] == declared.timeout_seconds
         assert function["MemorySize"] == declared.memory_mb
-        assert function["Role"] == _arn(platform.id_of(built.role))
-        assert function["LoggingConfig"]["LogGroup"] == _ref(platform.id_of(built.log_group))
+        assert function["Role"] == arn(platform.id_of(built.role))
+        assert function["LoggingConfig"]["LogGroup"] == ref(platform.id_of(built.log_group))
         assert function["VpcConfig"]["SubnetIds"] == private
-        assert function["VpcConfig"]["SecurityGroupIds"] == [_group_id(platform.id_of(service.security_group))]
+        assert function["VpcConfig"]["SecurityGroupIds"] == [group_id(platform.id_of(service.security_group))]
 
 
 def _resource_variables(platform: Synthesised, domain: DomainDeclaration) -> dict[str, Any]:
@@ -373,9 +282,9 @@ def _resource_variables(platform: Synthesised, domain: DomainDeclaration) -> dic
     variables: dict[str, Any] = {}
     if Resource.USER_POOL in domain.resources:
         assert service.user_pool is not None
-        variables[f"{prefix}_USER_POOL_ID"] = _ref(platform.id_of(service.user_pool.pool))
-        variables[f"{prefix}_CLIENT_ID"] = _ref(platform.id_of(service.user_pool.client))
-        variables[f"{prefix}_REGION"] = _ref("AWS::Region")
+        variables[f"{prefix}_USER_POOL_ID"] = ref(platform.id_of(service.user_pool.pool))
+        variables[f"{prefix}_CLIENT_ID"] = ref(platform.id_of(service.user_pool.client))
+        variables[f"{prefix}_REGION"] = ref("AWS::Region")
     if Resource.CREDENTIALS_KEY in domain.resources:
         assert service.credentials_key is not None
         alias = platform.resources[platform.id_of(service.credentials_key.alias)]["Properties"]
@@ -389,12 +298,13 @@ def test_functions_are_told_what_the_code_reads(platform, domain, monkeypatch):
     prefix = domain.name.upper()
     expected = {
         f"{prefix}_PUBLIC_API_URL": {"Fn::GetAtt": [platform.id_of(platform.stack.api.http_api), "ApiEndpoint"]},
-        "FIP_EVENT_BUS_NAME": _ref(platform.id_of(platform.stack.event_bus.bus)),
+        "FIP_EVENT_BUS_NAME": ref(platform.id_of(platform.stack.event_bus.bus)),
         "FIP_ENVIRONMENT": ENVIRONMENT,
         "FIP_ALLOW_PRIVATE_NETWORKS": "false",
         "FIP_REQUIRE_HTTPS": "true",
         "POWERTOOLS_SERVICE_NAME": domain.name,
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+        **TRACER_ENVIRONMENT,
         **_resource_variables(platform, domain),
     }
     for declared in domain.functions:
@@ -422,8 +332,8 @@ def test_functions_are_told_what_the_code_reads(platform, domain, monkeypatch):
 @domains
 def test_function_roles_grant_no_wildcard_action_and_only_their_own_resources(platform, domain):
     service = platform.service(domain)
-    bus = _arn(platform.id_of(platform.stack.event_bus.bus))
-    owner, app = _ref(platform.id_of(service.database.owner_secret)), _ref(platform.id_of(service.database.app_secret))
+    bus = arn(platform.id_of(platform.stack.event_bus.bus))
+    owner, app = ref(platform.id_of(service.database.owner_secret)), ref(platform.id_of(service.database.app_secret))
     for declared in domain.functions:
         role_id = platform.id_of(service.functions[declared.name].role)
         role = platform.resources[role_id]["Properties"]
@@ -434,16 +344,16 @@ def test_function_roles_grant_no_wildcard_action_and_only_their_own_resources(pl
         granted: dict[str, list[Any]] = {}
         for statement in _role_statements(platform, role_id):
             assert statement["Effect"] == "Allow"
-            for action in _as_list(statement["Action"]):
+            for action in as_list(statement["Action"]):
                 assert action != "*", declared.name
                 assert not action.endswith(":*"), (declared.name, action)
-                granted.setdefault(action, []).extend(_as_list(statement["Resource"]))
+                granted.setdefault(action, []).extend(as_list(statement["Resource"]))
         for action, resources in granted.items():
             if "*" in resources:
                 assert action in WILDCARD_RESOURCE_ACTIONS, (declared.name, action)
         login = owner if declared.name == domain.migrations_function else app
         assert granted["secretsmanager:GetSecretValue"] == [login], declared.name
-        assert granted["logs:PutLogEvents"] == [_arn(platform.id_of(service.functions[declared.name].log_group))]
+        assert granted["logs:PutLogEvents"] == [arn(platform.id_of(service.functions[declared.name].log_group))]
         # only the functions that relay their domain's outbox may put events on the bus
         if declared.publishes_events:
             assert granted["events:PutEvents"] == [bus], declared.name
@@ -466,7 +376,7 @@ def test_schedules_invoke_their_function_with_retries_and_a_dead_letter_queue(pl
             for rule in matching
             if "EventBusName" not in rule  # scheduled rules live on the default bus
             for target in rule["Targets"]
-            if target["Arn"] == _arn(platform.id_of(service.function(schedule.function)))
+            if target["Arn"] == arn(platform.id_of(service.function(schedule.function)))
         ]
         assert len(targets) == 1, schedule.name
         assert targets[0]["RetryPolicy"]["MaximumRetryAttempts"] >= 1
@@ -475,7 +385,7 @@ def test_schedules_invoke_their_function_with_retries_and_a_dead_letter_queue(pl
 
 def test_the_registry_health_sweep_runs_every_five_minutes(platform):
     registry = next(domain for domain in DOMAINS if domain.name == "registry")
-    sweep = _arn(platform.id_of(platform.service(registry).function("health-sweep")))
+    sweep = arn(platform.id_of(platform.service(registry).function("health-sweep")))
     platform.template.has_resource_properties(
         "AWS::Events::Rule",
         {"ScheduleExpression": "rate(5 minutes)", "State": "ENABLED", "Targets": [Match.object_like({"Arn": sweep})]},
@@ -484,9 +394,9 @@ def test_the_registry_health_sweep_runs_every_five_minutes(platform):
 
 @domains
 def test_every_subscription_is_a_rule_on_the_platform_bus(platform, domain):
-    bus = _ref(platform.id_of(platform.stack.event_bus.bus))
+    bus = ref(platform.id_of(platform.stack.event_bus.bus))
     for subscription in domain.subscriptions:
-        target = _arn(platform.id_of(platform.service(domain).function(subscription.function)))
+        target = arn(platform.id_of(platform.service(domain).function(subscription.function)))
         pattern: dict[str, Any] = {"detail-type": list(subscription.detail_types)}
         if subscription.sources:
             pattern["source"] = list(subscription.sources)
@@ -498,14 +408,14 @@ def test_every_subscription_is_a_rule_on_the_platform_bus(platform, domain):
 
 def test_the_audit_recorder_receives_every_domains_audit_records(platform):
     users = next(domain for domain in DOMAINS if domain.name == "users")
-    recorder = _arn(platform.id_of(platform.service(users).function("audit-recorder")))
+    recorder = arn(platform.id_of(platform.service(users).function("audit-recorder")))
     rules = [
         rule["Properties"]
         for rule in platform.of_type("AWS::Events::Rule").values()
         if any(target["Arn"] == recorder for target in rule["Properties"]["Targets"])
     ]
     assert len(rules) == 1
-    assert rules[0]["EventBusName"] == _ref(platform.id_of(platform.stack.event_bus.bus))
+    assert rules[0]["EventBusName"] == ref(platform.id_of(platform.stack.event_bus.bus))
     # from any source: every domain sends its records through its own outbox
     assert rules[0]["EventPattern"] == {"detail-type": [AuditRecorded.name]}
     assert rules[0]["Targets"][0]["RetryPolicy"]["MaximumRetryAttempts"] >= 1
@@ -523,7 +433,7 @@ def test_the_api_has_one_lambda_authorizer_with_simple_cached_decisions(platform
     assert domain.authorizer_function is not None
     function = platform.id_of(platform.service(domain).function(domain.authorizer_function))
     _, authorizer = _the_authorizer(platform)
-    assert authorizer["ApiId"] == _ref(platform.id_of(platform.stack.api.http_api))
+    assert authorizer["ApiId"] == ref(platform.id_of(platform.stack.api.http_api))
     assert authorizer["AuthorizerType"] == "REQUEST"
     assert _function_id_of_uri(authorizer["AuthorizerUri"]) == function
     # simple responses, `{"isAuthorized": ...}`, exist in payload format 2.0 only
@@ -536,7 +446,7 @@ def test_the_api_has_one_lambda_authorizer_with_simple_cached_decisions(platform
 def test_api_gateway_may_invoke_the_authorizer_function_as_the_authorizer_alone(platform):
     (domain,) = AUTHORIZING
     assert domain.authorizer_function is not None
-    function = _arn(platform.id_of(platform.service(domain).function(domain.authorizer_function)))
+    function = arn(platform.id_of(platform.service(domain).function(domain.authorizer_function)))
     authorizer_id, _ = _the_authorizer(platform)
     permissions = [
         permission["Properties"]
@@ -546,7 +456,7 @@ def test_api_gateway_may_invoke_the_authorizer_function_as_the_authorizer_alone(
     assert len(permissions) == 1
     assert permissions[0]["Principal"] == "apigateway.amazonaws.com"
     source = permissions[0]["SourceArn"]["Fn::Join"][1]
-    assert source[-3:] == [_ref(platform.id_of(platform.stack.api.http_api)), "/authorizers/", _ref(authorizer_id)]
+    assert source[-3:] == [ref(platform.id_of(platform.stack.api.http_api)), "/authorizers/", ref(authorizer_id)]
 
 
 def test_the_authorizer_reaches_the_pools_signing_keys_over_https_through_the_nat_gateway(platform):
@@ -562,9 +472,9 @@ def test_the_authorizer_reaches_the_pools_signing_keys_over_https_through_the_na
         if route["Properties"].get("DestinationCidrBlock") == "0.0.0.0/0"
     }
     for subnet in platform.stack.network.vpc.private_subnets:
-        assert _ref(platform.id_of(subnet)) in function["VpcConfig"]["SubnetIds"]
+        assert ref(platform.id_of(subnet)) in function["VpcConfig"]["SubnetIds"]
         route_table = json.dumps(platform.stack.resolve(subnet.route_table.route_table_id))
-        assert default_routes[route_table]["NatGatewayId"] == _ref(nat_gateway)
+        assert default_routes[route_table]["NatGatewayId"] == ref(nat_gateway)
     (group,) = function["VpcConfig"]["SecurityGroupIds"]
     egress = platform.resources[group["Fn::GetAtt"][0]]["Properties"]["SecurityGroupEgress"]
     assert any(
@@ -584,7 +494,7 @@ def test_routes_that_are_not_public_go_through_the_authorizer_and_public_routes_
             assert "AuthorizerId" not in route, declared.route_key
         else:
             assert route["AuthorizationType"] == "CUSTOM", declared.route_key
-            assert route["AuthorizerId"] == _ref(authorizer_id), declared.route_key
+            assert route["AuthorizerId"] == ref(authorizer_id), declared.route_key
 
 
 def test_the_default_route_has_no_authorizer(platform):
@@ -648,7 +558,7 @@ def test_the_user_pool_refuses_leaked_passwords(platform, domain):
     (risk,) = [
         attachment["Properties"]
         for attachment in platform.of_type("AWS::Cognito::UserPoolRiskConfigurationAttachment").values()
-        if attachment["Properties"]["UserPoolId"] == _ref(pool_id)
+        if attachment["Properties"]["UserPoolId"] == ref(pool_id)
     ]
     assert risk["ClientId"] == "ALL"
     compromised = risk["CompromisedCredentialsRiskConfiguration"]
@@ -663,7 +573,7 @@ def test_the_app_client_has_no_secret_and_signs_in_with_passwords_and_refresh_to
     clients = platform.of_type("AWS::Cognito::UserPoolClient")
     assert len(clients) == 1
     client = clients[platform.id_of(user_pool.client)]["Properties"]
-    assert client["UserPoolId"] == _ref(platform.id_of(user_pool.pool))
+    assert client["UserPoolId"] == ref(platform.id_of(user_pool.pool))
     assert client["GenerateSecret"] is False
     assert sorted(client["ExplicitAuthFlows"]) == ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_PASSWORD_AUTH"]
     assert client["PreventUserExistenceErrors"] == "ENABLED"
@@ -683,19 +593,19 @@ def test_the_user_pool_has_a_group_per_role(platform, domain):
     groups = [group["Properties"] for group in platform.of_type("AWS::Cognito::UserPoolGroup").values()]
     assert sorted(group["GroupName"] for group in groups) == sorted(role.value for role in Role)
     for group in groups:
-        assert group["UserPoolId"] == _ref(platform.id_of(user_pool.pool))
+        assert group["UserPoolId"] == ref(platform.id_of(user_pool.pool))
 
 
 @with_user_pool
 def test_only_the_api_bootstrap_and_authorizer_functions_make_admin_calls_on_the_pool_alone(platform, domain):
     service = platform.service(domain)
     assert service.user_pool is not None
-    pool = _arn(platform.id_of(service.user_pool.pool))
+    pool = arn(platform.id_of(service.user_pool.pool))
     granted: dict[str, set[str]] = {}
     for policy in platform.of_type("AWS::IAM::Policy").values():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             if actions := _actions(statement, "cognito-idp"):
-                assert _as_list(statement["Resource"]) == [pool], statement
+                assert as_list(statement["Resource"]) == [pool], statement
                 for role in policy["Properties"]["Roles"]:
                     granted.setdefault(role["Ref"], set()).update(actions)
     api_role = platform.id_of(service.functions[domain.api_function].role)
@@ -743,7 +653,7 @@ def test_the_credentials_key_is_rotated_retained_and_aliased_per_stack(platform,
     assert resource["Properties"]["EnableKeyRotation"] is True
     assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
     alias = platform.resources[platform.id_of(key.alias)]["Properties"]
-    assert alias["TargetKeyId"] == _arn(key_id)
+    assert alias["TargetKeyId"] == arn(key_id)
     assert alias["AliasName"] == f"alias/fip-{ENVIRONMENT}-{domain.name}-credentials"
     # the key policy grants nothing but the account's own IAM policies: the functions' roles below
     (statement,) = resource["Properties"]["KeyPolicy"]["Statement"]
@@ -754,13 +664,13 @@ def test_the_credentials_key_is_rotated_retained_and_aliased_per_stack(platform,
 def test_only_the_api_function_encrypts_and_only_the_credentials_function_decrypts(platform, domain):
     service = platform.service(domain)
     assert service.credentials_key is not None
-    key = _arn(platform.id_of(service.credentials_key.key))
+    key = arn(platform.id_of(service.credentials_key.key))
     granted: dict[str, set[str]] = {}
     for roles, statement in _statements_naming(platform, key):
         actions = _actions(statement, "kms")
         if not actions & {"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:ReEncryptFrom", "kms:*"}:
             continue
-        assert _as_list(statement["Resource"]) == [key], statement
+        assert as_list(statement["Resource"]) == [key], statement
         assert statement["Condition"] == {
             "StringEquals": {"kms:EncryptionContext:purpose": "external-service-token"},
             "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["purpose", "user_id", "service_id"]},
@@ -819,10 +729,10 @@ def test_internal_functions_are_stack_outputs_and_nothing_but_iam_invokes_them(p
     for built in platform.service(domain).internal_functions:
         function_id = platform.id_of(built.function)
         name = "".join(part.capitalize() for part in built.declaration.name.split("-"))
-        assert outputs[f"{name}FunctionName"]["Value"] == _ref(function_id)
-        assert [p for p in permissions if p["FunctionName"] in (_arn(function_id), _ref(function_id))] == []
-        assert _arn(function_id) not in rule_targets
-        assert _arn(function_id) not in integrations
+        assert outputs[f"{name}FunctionName"]["Value"] == ref(function_id)
+        assert [p for p in permissions if p["FunctionName"] in (arn(function_id), ref(function_id))] == []
+        assert arn(function_id) not in rule_targets
+        assert arn(function_id) not in integrations
 
 
 def test_the_bootstrap_function_name_is_the_output_its_docstring_names(platform):
@@ -845,7 +755,7 @@ def _alarms_on(platform: Synthesised, namespace: str, metric: str) -> list[dict[
 
 
 def _notifies_the_topic(platform: Synthesised, alarm: dict[str, Any]) -> bool:
-    topic = _ref(platform.id_of(platform.stack.alarms.topic))
+    topic = ref(platform.id_of(platform.stack.alarms.topic))
     return bool(alarm["AlarmActions"] == [topic] and alarm["OKActions"] == [topic])
 
 
@@ -854,7 +764,7 @@ def test_every_function_failing_raises_an_alarm_to_the_operators(platform, domai
     service = platform.service(domain)
     errors = _alarms_on(platform, "AWS/Lambda", "Errors")
     for declared in domain.functions:
-        function = _ref(platform.id_of(service.function(declared.name)))
+        function = ref(platform.id_of(service.function(declared.name)))
         watching = [alarm for alarm in errors if alarm["Dimensions"] == [{"Name": "FunctionName", "Value": function}]]
         assert len(watching) == 1, declared.name
         alarm = watching[0]
@@ -883,7 +793,7 @@ def test_a_dead_letter_raises_an_alarm_to_the_operators(platform, domain):
 
 
 def test_the_apis_server_errors_raise_an_alarm(platform):
-    api = _ref(platform.id_of(platform.stack.api.http_api))
+    api = ref(platform.id_of(platform.stack.api.http_api))
     watching = [
         alarm
         for alarm in _alarms_on(platform, "AWS/ApiGateway", "5xx")
@@ -898,7 +808,7 @@ def test_the_alarm_topic_is_encrypted_with_a_key_cloudwatch_may_use_and_refuses_
     alarms = platform.stack.alarms
     topic = platform.resources[platform.id_of(alarms.topic)]["Properties"]
     key_id = platform.id_of(alarms.key)
-    assert topic["KmsMasterKeyId"] == _arn(key_id)
+    assert topic["KmsMasterKeyId"] == arn(key_id)
     key = platform.resources[key_id]["Properties"]
     assert key["EnableKeyRotation"] is True
     cloudwatch_statements = [
@@ -906,14 +816,14 @@ def test_the_alarm_topic_is_encrypted_with_a_key_cloudwatch_may_use_and_refuses_
         for statement in key["KeyPolicy"]["Statement"]
         if statement["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
     ]
-    assert {action for statement in cloudwatch_statements for action in _as_list(statement["Action"])} == {
+    assert {action for statement in cloudwatch_statements for action in as_list(statement["Action"])} == {
         "kms:Decrypt",
         "kms:GenerateDataKey*",
     }
     policies = [
         policy["Properties"]["PolicyDocument"]["Statement"]
         for policy in platform.of_type("AWS::SNS::TopicPolicy").values()
-        if policy["Properties"]["Topics"] == [_ref(platform.id_of(alarms.topic))]
+        if policy["Properties"]["Topics"] == [ref(platform.id_of(alarms.topic))]
     ]
     assert any(
         statement["Effect"] == "Deny" and statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
@@ -925,15 +835,15 @@ def test_the_alarm_topic_is_encrypted_with_a_key_cloudwatch_may_use_and_refuses_
 
 def test_no_one_is_subscribed_unless_an_address_is_given(platform, tmp_path, monkeypatch):
     assert platform.of_type("AWS::SNS::Subscription") == {}
-    for variable in _CDK_VARIABLES:
+    for variable in CDK_VARIABLES:
         monkeypatch.delenv(variable, raising=False)
     app, stack = build_app(str(tmp_path / "cdk.out"), context={ALARM_EMAIL_CONTEXT_KEY: "ops@example.org"})
-    subscribed = _synthesise(app, stack)
+    subscribed = synthesise(app, stack)
     subscriptions = list(subscribed.of_type("AWS::SNS::Subscription").values())
     assert [(s["Properties"]["Protocol"], s["Properties"]["Endpoint"]) for s in subscriptions] == [
         ("email", "ops@example.org")
     ]
-    assert subscriptions[0]["Properties"]["TopicArn"] == _ref(subscribed.id_of(stack.alarms.topic))
+    assert subscriptions[0]["Properties"]["TopicArn"] == ref(subscribed.id_of(stack.alarms.topic))
 
 
 # --- a domain declaring what the registry does not (yet) -----------------------------------------
@@ -976,22 +886,23 @@ EXAMPLE = DomainDeclaration(
 def example(tmp_path_factory: pytest.TempPathFactory) -> Synthesised:
     """A stack of one made-up domain that subscribes to events, reaches nothing outside AWS and has the
     platform's authorizer under another name, with no resources besides its database."""
-    built = prepare_assets(["registry"])
+    registry = next(domain for domain in DOMAINS if domain.name == "registry")
+    built = prepare_assets([registry])
     # the code is never run: any package will do for synthesis
-    assets = PlatformAssets(built.core_layer, built.dependency_layer, {"example": built.domain_code["registry"]})
+    assets = PlatformAssets(
+        built.core_layer, built.dependency_layer, {"example": built.domain_code["registry"]}, built.catch_all_code
+    )
     with pytest.MonkeyPatch.context() as patch:
-        for variable in _CDK_VARIABLES:
+        for variable in CDK_VARIABLES:
             patch.delenv(variable, raising=False)
         app = App(outdir=str(tmp_path_factory.mktemp("example.cdk.out")))
-        stack = PlatformStack(
-            app, "example", domains=(EXAMPLE,), assets=assets, environment=ENVIRONMENT, fallback_domain="example"
-        )
-        return _synthesise(app, stack)
+        stack = PlatformStack(app, "example", domains=(EXAMPLE,), assets=assets, environment=ENVIRONMENT)
+        return synthesise(app, stack)
 
 
 def test_subscriptions_are_rules_on_the_platform_bus(example):
-    bus = _ref(example.id_of(example.stack.event_bus.bus))
-    target = _arn(example.id_of(example.stack.domains["example"].function("on-service")))
+    bus = ref(example.id_of(example.stack.event_bus.bus))
+    target = arn(example.id_of(example.stack.domains["example"].function("on-service")))
     for subscription in EXAMPLE.subscriptions:
         pattern: dict[str, Any] = {"detail-type": list(subscription.detail_types)}
         if subscription.sources:
@@ -1003,7 +914,7 @@ def test_subscriptions_are_rules_on_the_platform_bus(example):
 
 
 def test_a_one_minute_schedule_is_written_in_the_singular(example):
-    target = _arn(example.id_of(example.stack.domains["example"].function("on-service")))
+    target = arn(example.id_of(example.stack.domains["example"].function("on-service")))
     example.template.has_resource_properties(
         "AWS::Events::Rule", {"ScheduleExpression": "rate(1 minute)", "Targets": [Match.object_like({"Arn": target})]}
     )
@@ -1018,17 +929,18 @@ def test_functions_that_reach_no_external_service_may_only_use_https_and_their_d
     egress = [
         rule["Properties"]
         for rule in example.of_type("AWS::EC2::SecurityGroupEgress").values()
-        if rule["Properties"]["GroupId"] == _group_id(example.id_of(service.security_group))
+        if rule["Properties"]["GroupId"] == group_id(example.id_of(service.security_group))
     ]
     assert [(rule["DestinationSecurityGroupId"], rule["FromPort"]) for rule in egress] == [
-        (_group_id(example.id_of(service.database.cluster.security_group)), 5432)
+        (group_id(example.id_of(service.database.cluster.security_group)), 5432)
     ]
 
 
-def test_the_example_routes_and_default_reach_its_api_function(example):
+def test_the_example_routes_reach_its_api_function_and_default_the_catch_all(example):
     api_function = example.id_of(example.stack.domains["example"].function("api"))
-    for route_key in [route.route_key for route in EXAMPLE.routes] + ["$default"]:
-        assert _integration_function(example, route_key) == api_function
+    for route_key in [route.route_key for route in EXAMPLE.routes]:
+        assert integration_function(example, route_key) == api_function
+    assert integration_function(example, "$default") == example.id_of(example.stack.catch_all.function)
 
 
 def test_the_authorizer_is_whichever_function_a_domain_declares(example):
@@ -1076,11 +988,11 @@ def test_functions_invoked_by_events_and_schedules_send_their_failures_to_the_de
     for name in expected:
         config = configs[platform.id_of(service.function(name))]
         assert config["MaximumRetryAttempts"] == 2
-        assert config["DestinationConfig"]["OnFailure"]["Destination"] == _arn(platform.id_of(service.dead_letters))
+        assert config["DestinationConfig"]["OnFailure"]["Destination"] == arn(platform.id_of(service.dead_letters))
         role = platform.id_of(service.functions[name].role)
         assert any(
-            "sqs:SendMessage" in _as_list(statement["Action"])
-            and _arn(platform.id_of(service.dead_letters)) in _as_list(statement["Resource"])
+            "sqs:SendMessage" in as_list(statement["Action"])
+            and arn(platform.id_of(service.dead_letters)) in as_list(statement["Resource"])
             for statement in _role_statements(platform, role)
         ), name
 
@@ -1089,7 +1001,7 @@ def test_functions_invoked_by_events_and_schedules_send_their_failures_to_the_de
 def test_every_publishing_domain_relays_its_outbox_every_minute(platform, domain):
     if not domain.publishes:
         return
-    relay = _arn(platform.id_of(platform.service(domain).function(domain.relay_function)))
+    relay = arn(platform.id_of(platform.service(domain).function(domain.relay_function)))
     platform.template.has_resource_properties(
         "AWS::Events::Rule", {"ScheduleExpression": "rate(1 minute)", "Targets": [Match.object_like({"Arn": relay})]}
     )

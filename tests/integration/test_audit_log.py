@@ -96,8 +96,7 @@ def test_the_audit_log_filters_and_pages(platform):
     assert audit(since=(started - timedelta(seconds=1)).isoformat())["total"] == everything["total"]
     assert audit(since=(datetime.now(UTC) + timedelta(hours=1)).isoformat())["total"] == 0
     naive = (datetime.now(UTC) + timedelta(hours=1)).replace(tzinfo=None).isoformat()
-    assert audit(since=naive)["total"] == 0  # a moment without a zone is read as UTC
-    for bad in ({"limit": "0"}, {"limit": "501"}, {"offset": "-1"}, {"since": "yesterday"}):
+    for bad in ({"limit": "0"}, {"limit": "501"}, {"offset": "-1"}, {"since": "yesterday"}, {"since": naive}):
         assert invoke_api("GET", "/audit-log", query=bad).status == 422, bad
 
 

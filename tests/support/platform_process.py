@@ -1,5 +1,5 @@
-"""`python -m local_platform` in a subprocess, as a user runs it: started on free ports with a fresh
-state folder, waited for, and stopped cleanly."""
+"""`python -m local_platform` as a user runs it, in a subprocess on free ports with a fresh state
+folder, for the tests that talk to it over HTTP: started, waited for, and stopped cleanly."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +23,8 @@ from tests.support.cognito import totp
 
 REPO = Path(__file__).resolve().parents[2]
 START_DEADLINE_SECONDS = 60
+ADMIN_EMAIL = "e2e-admin@example.org"
+ADMIN_PASSWORD = "E2e-admin-password-1"
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,32 @@ class RunningPlatform:
     def output_text(self) -> str:
         return self.output.read_text(errors="replace")
 
+    def sign_in(self, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> dict[str, Any]:
+        """The tokens sign-in answers over HTTP, with the second factor turned on first if it is not
+        yet: an admin's role waits for it (README, "Trying it")."""
+        credentials = {"email": email, "password": password}
+        first = httpx.post(f"{self.url}/auth/sign-in", json=credentials)
+        if first.status_code == 200:
+            session = {"Authorization": f"Bearer {first.json()['access_token']}"}
+            secret = httpx.post(f"{self.url}/me/mfa/totp", headers=session).json()["secret"]
+            verified = httpx.post(
+                f"{self.url}/me/mfa/totp/verify", json={"code": totp(secret, time.time())}, headers=session
+            )
+            assert verified.status_code == 200, verified.text
+            self.totp_secrets[email] = secret
+            first = httpx.post(f"{self.url}/auth/sign-in", json=credentials)
+        assert (first.status_code, first.json()["challenge"]) == (202, "SOFTWARE_TOKEN_MFA"), first.text
+        code = totp(self.totp_secrets[email], time.time())
+        answer = httpx.post(
+            f"{self.url}/auth/sign-in/mfa", json={"email": email, "session": first.json()["session"], "code": code}
+        )
+        assert answer.status_code == 200, answer.text
+        return dict(answer.json())
+
+    def headers(self, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> dict[str, str]:
+        """`Authorization` of a user signed in with `sign_in`."""
+        return {"Authorization": f"Bearer {self.sign_in(email, password)['access_token']}"}
+
 
 def eventually[T](probe: Callable[[], T | None], deadline_seconds: float, what: str, interval: float = 0.25) -> T:
     """Poll until `probe` answers something other than None, or fail when the deadline passes."""
@@ -54,9 +82,11 @@ def eventually[T](probe: Callable[[], T | None], deadline_seconds: float, what: 
 
 
 @contextmanager
-def platform_process(state: Path, environment: dict[str, str]) -> Iterator[RunningPlatform]:
-    """The platform in a subprocess with these variables set (besides its ports and state folder),
-    a 1 s schedule; stopped at the end, which must go cleanly."""
+def running_platform(
+    state: Path, environment: dict[str, str] | None = None, prefix: Sequence[str] = ()
+) -> Iterator[RunningPlatform]:
+    """The platform started with these extra variables (and the command run under `prefix`, if any),
+    a 1 s schedule, ready to serve; stopped afterwards, which it must do cleanly."""
     port, moto_port = free_port(), free_port()
     variables = {
         **os.environ,
@@ -64,8 +94,10 @@ def platform_process(state: Path, environment: dict[str, str]) -> Iterator[Runni
         "FIP_STATE_DIR": str(state),
         "FIP_SCHEDULE_SECONDS": "1",
         "FIP_MOTO_PORT": str(moto_port),
+        "FIP_ADMIN_EMAIL": ADMIN_EMAIL,
+        "FIP_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "PYTHONUNBUFFERED": "1",
-        **environment,
+        **(environment or {}),
     }
     # the test session points AWS at a dead endpoint and may name databases: the platform makes its own
     variables.pop("AWS_ENDPOINT_URL", None)
@@ -74,7 +106,11 @@ def platform_process(state: Path, environment: dict[str, str]) -> Iterator[Runni
     output = state / "platform.out"
     with output.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "local_platform"], cwd=REPO, env=variables, stdout=sink, stderr=subprocess.STDOUT
+            [*prefix, sys.executable, "-m", "local_platform"],
+            cwd=REPO,
+            env=variables,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
         )
     running = RunningPlatform(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{moto_port}", output)
     try:
@@ -100,24 +136,3 @@ def platform_process(state: Path, environment: dict[str, str]) -> Iterator[Runni
             process.wait()
     assert process.returncode == 0, f"the platform did not stop cleanly:\n{running.output_text()}"
     assert "stopped" in running.output_text()
-
-
-def sign_in_with_totp(platform: RunningPlatform, email: str, password: str) -> dict[str, str]:
-    """Headers of a user signed in over HTTP with their second factor, which is turned on first if it
-    is not yet: an admin's role waits for it (README, "Trying it")."""
-    credentials = {"email": email, "password": password}
-    first = httpx.post(f"{platform.url}/auth/sign-in", json=credentials)
-    if first.status_code == 200:
-        session = {"Authorization": f"Bearer {first.json()['access_token']}"}
-        secret = httpx.post(f"{platform.url}/me/mfa/totp", headers=session).json()["secret"]
-        verified = httpx.post(
-            f"{platform.url}/me/mfa/totp/verify", json={"code": totp(secret, time.time())}, headers=session
-        )
-        assert verified.status_code == 200, verified.text
-        platform.totp_secrets[email] = secret
-        first = httpx.post(f"{platform.url}/auth/sign-in", json=credentials)
-    assert (first.status_code, first.json()["challenge"]) == (202, "SOFTWARE_TOKEN_MFA"), first.text
-    code = {"email": email, "session": first.json()["session"], "code": totp(platform.totp_secrets[email], time.time())}
-    answer = httpx.post(f"{platform.url}/auth/sign-in/mfa", json=code)
-    assert answer.status_code == 200, answer.text
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}

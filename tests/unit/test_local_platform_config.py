@@ -13,6 +13,7 @@ VARIABLES = (
     "PORT",
     "FIP_STATE_DIR",
     "FIP_SCHEDULE_SECONDS",
+    "FIP_SCHEDULES_ENABLED",
     "FIP_MOTO_PORT",
     "AWS_ENDPOINT_URL",
     "POWERTOOLS_LOG_LEVEL",
@@ -36,6 +37,7 @@ def test_defaults(clean_environment: pytest.MonkeyPatch) -> None:
     assert config.port == 8000
     assert config.resolved_state_dir == REPO_ROOT / ".state"
     assert config.schedule_seconds == 60
+    assert config.schedules_enabled is True
     assert config.moto_port is None
     assert config.aws_endpoint_url is None
     assert config.log_level == "WARNING"

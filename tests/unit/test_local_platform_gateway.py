@@ -138,7 +138,7 @@ def test_malformed_answer_is_refused(answer: dict[str, Any]) -> None:
 def test_request_becomes_an_http_api_event_for_the_matched_route() -> None:
     function = RecordingFunction()
     response = gateway(function).handle(
-        "get",
+        "GET",
         "/items/caf%C3%A9?tag=a&tag=b&empty=",
         [("Host", "localhost:8000"), ("X-Trace", "1"), ("x-trace", "2")],
         b"",

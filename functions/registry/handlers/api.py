@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from http import HTTPStatus
 from typing import Annotated, Any
 from uuid import UUID
@@ -242,8 +242,6 @@ def service_health_history(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     before: Annotated[datetime | None, Query(description="Only checks before this time (for paging)")] = None,
 ) -> HealthHistory:
-    if before is not None and before.tzinfo is None:
-        before = before.replace(tzinfo=UTC)
     with registry_repository() as repo:
         return health.health_history(repo, service_id, limit, before)
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, BeforeValidator, Field, HttpUrl, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 
+from fip_core.fields import MultiLineText, SingleLineText, single_line
 from fip_core.outbound.policy import OUTBOUND_FAILURES
 
 _HTTP_URL = TypeAdapter(HttpUrl)
@@ -62,6 +63,8 @@ ProbeError = Annotated[
 
 
 def _web_url(value: Any) -> str:
+    if isinstance(value, str):
+        single_line(value)  # the URL parser would drop tabs and newlines and accept what the document refuses
     try:
         return str(_HTTP_URL.validate_python(value))
     except ValidationError as error:
@@ -101,8 +104,8 @@ Slug = Annotated[
         description="Lower-case letters, digits and single hyphens, e.g. 'h3africa-imputation'.",
     ),
 ]
-Text = Annotated[str, Field(max_length=4000)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[MultiLineText, Field(max_length=4000)]
+Name = Annotated[SingleLineText, Field(min_length=1, max_length=200)]
 
 
 def check_changes(model: BaseModel, not_null: tuple[str, ...]) -> None:

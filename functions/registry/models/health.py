@@ -86,7 +86,7 @@ class ProbeOutcome(BaseModel):
 class ConnectionTest(BaseModel):
     """A URL and API type to probe before registering a service."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     base_url: BaseUrl
     api_type: ApiType

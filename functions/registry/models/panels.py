@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
 from registry.models.common import GenomeBuild, Name, Text, check_changes, check_unique
 
@@ -26,13 +26,13 @@ Populations = Annotated[list[Population], Field(max_length=100)]
 class PanelFields(BaseModel):
     """Fields of a panel an admin sets; shared by create and update."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     display_name: Name | None = None
     build: GenomeBuild | None = None
     populations: Populations | None = None
-    sample_count: Annotated[int, Field(ge=0, le=100_000_000)] | None = None
-    is_available: bool | None = None
+    sample_count: Annotated[StrictInt, Field(ge=0, le=100_000_000)] | None = None
+    is_available: StrictBool | None = None
     description: Text | None = None
 
     @model_validator(mode="after")
@@ -48,7 +48,7 @@ class PanelCreate(PanelFields):
     display_name: Name
     build: GenomeBuild
     populations: Populations = Field(default_factory=list)
-    is_available: bool = True
+    is_available: StrictBool = True
     description: Text = ""
 
 

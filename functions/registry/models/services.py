@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, model_validator
 
+from fip_core.fields import SingleLineText, single_line
 from registry.models.common import (
     ApiType,
     BaseUrl,
@@ -28,12 +29,12 @@ Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 al
 class Location(BaseModel):
     """Where a service runs: shown on maps and used to route jobs close to the data."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     country: Country | None = None
-    city: Annotated[str, Field(max_length=200)] | None = None
-    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
-    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+    city: Annotated[SingleLineText, Field(max_length=200)] | None = None
+    latitude: Annotated[StrictFloat, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[StrictFloat, Field(ge=-180, le=180)] | None = None
 
     @model_validator(mode="after")
     def _coordinates_together(self) -> Location:
@@ -48,21 +49,23 @@ Builds = Annotated[list[GenomeBuild], Field(min_length=1, max_length=2)]
 class ServiceFields(BaseModel):
     """Fields an admin sets on a service; shared by create and update."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     name: Name | None = None
     api_type: ApiType | None = None
     base_url: BaseUrl | None = None
     description: Text | None = None
-    institution: Annotated[str, Field(max_length=200)] | None = None
+    institution: Annotated[SingleLineText, Field(max_length=200)] | None = None
     institution_url: WebUrl | None = None
     documentation_url: WebUrl | None = None
-    contact_url: Annotated[str, Field(max_length=500, pattern=r"^(https?://|mailto:)\S+$")] | None = None
+    contact_url: (
+        Annotated[str, Field(max_length=500, pattern=r"^(https?://|mailto:)\S+$"), AfterValidator(single_line)] | None
+    ) = None
     location: Location | None = None
     supported_builds: Builds | None = None
-    max_upload_size_mb: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
-    requires_user_token: bool | None = None
-    is_active: bool | None = None
+    max_upload_size_mb: Annotated[StrictInt, Field(ge=1, le=1_000_000)] | None = None
+    requires_user_token: StrictBool | None = None
+    is_active: StrictBool | None = None
 
     @model_validator(mode="after")
     def _builds_unique(self) -> ServiceFields:
@@ -80,8 +83,8 @@ class ServiceCreate(ServiceFields):
     description: Text = ""
     location: Location = Field(default_factory=Location)
     supported_builds: Builds = Field(default_factory=lambda: [GenomeBuild.HG19, GenomeBuild.HG38])
-    requires_user_token: bool = False
-    is_active: bool = True
+    requires_user_token: StrictBool = False
+    is_active: StrictBool = True
 
 
 class ServiceUpdate(ServiceFields):

@@ -4,7 +4,7 @@ the clock, the store) and maps nothing itself."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from http import HTTPStatus
 from typing import Annotated
 from uuid import UUID
@@ -427,8 +427,6 @@ def audit_log(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> AuditPage:
-    if since is not None and since.tzinfo is None:
-        since = since.replace(tzinfo=UTC)
     query = AuditQuery(actor_id=actor_id, action=action, domain=domain, since=since, limit=limit, offset=offset)
     with users_repository() as repo:
         return audit.find_audit(repo, query)

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 from pydantic_core import PydanticCustomError
 
+from fip_core.fields import single_line
 from users.domain import Challenge
 from users.models.profiles import Country, ProfileText
 from users.settings import PASSWORD_MIN_LENGTH
@@ -18,6 +19,7 @@ def _lower(value: str) -> str:
 
 Email = Annotated[
     str,
+    AfterValidator(single_line),
     Field(
         min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="The address you sign in with."
     ),
@@ -58,7 +60,7 @@ SignInSession = Annotated[
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
 
 class SignUp(_Body):

@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
+from pydantic_core import PydanticCustomError
+
+# KMS encrypts at most 4096 bytes of plaintext
+MAX_TOKEN_BYTES = 4096
+
+
+def _fits_the_key(value: SecretStr) -> SecretStr:
+    if len(value.get_secret_value().encode()) > MAX_TOKEN_BYTES:
+        raise PydanticCustomError(
+            "token_too_long", "must be at most {limit} bytes in UTF-8", {"limit": MAX_TOKEN_BYTES}
+        )
+    return value
 
 
 class CredentialStore(BaseModel):
@@ -13,7 +25,7 @@ class CredentialStore(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    token: Annotated[SecretStr, Field(min_length=1, max_length=8192)]
+    token: Annotated[SecretStr, Field(min_length=1, max_length=MAX_TOKEN_BYTES), AfterValidator(_fits_the_key)]
 
 
 class StoredCredential(BaseModel):

@@ -28,7 +28,7 @@ class TotpEnrolment(BaseModel):
 class TotpVerification(BaseModel):
     """A code the app computed from the new secret."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     code: TotpCode
     device_name: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w .@+-]+$")] | None = Field(

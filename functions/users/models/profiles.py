@@ -7,17 +7,18 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from fip_core.fields import SingleLineText
 from users.domain import UserStatus
 from users.models.roles import RoleGrant
 
-ProfileText = Annotated[str, Field(min_length=1, max_length=200)]
+ProfileText = Annotated[SingleLineText, Field(min_length=1, max_length=200)]
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code, e.g. 'ZA'.")]
 
 
 class ProfileUpdate(BaseModel):
     """Changes to one's own profile; only the fields given change."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     name: ProfileText | None = None
     institution: ProfileText | None = None
@@ -49,10 +50,10 @@ class UserProfile(BaseModel):
 class AccountStatusChange(BaseModel):
     """Disable an account (its sessions end, its API tokens are refused) or enable it again."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     status: Literal[UserStatus.ACTIVE, UserStatus.DISABLED]
-    reason: Annotated[str, Field(min_length=1, max_length=500)] | None = Field(
+    reason: Annotated[SingleLineText, Field(min_length=1, max_length=500)] | None = Field(
         default=None, description="Why, for the audit log."
     )
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from fip_core.access import Role
+from fip_core.fields import Moment, Uuid
 
 
 class RoleGrantCreate(BaseModel):
@@ -16,8 +16,8 @@ class RoleGrantCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Role
-    service_id: UUID | None = Field(default=None, description="Limit the role to one imputation service.")
-    expires_at: datetime | None = Field(default=None, description="When the grant ends (RFC 3339, with a zone).")
+    service_id: Uuid | None = Field(default=None, description="Limit the role to one imputation service.")
+    expires_at: Moment | None = Field(default=None, description="When the grant ends (RFC 3339, with a zone).")
 
 
 class RoleGrant(BaseModel):

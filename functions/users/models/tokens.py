@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+from fip_core.fields import SingleLineText
 
 
 class ApiTokenCreate(BaseModel):
     """A token to make: a name to recognise it by and how long it lives."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, Field(min_length=1, max_length=100)]
-    expires_in_days: Annotated[int, Field(ge=1, le=3650)] | None = Field(
+    name: Annotated[SingleLineText, Field(min_length=1, max_length=100)]
+    expires_in_days: Annotated[StrictInt, Field(ge=1, le=3650)] | None = Field(
         default=None, description="Days until it expires; 90 by default, at most 365."
     )
 

@@ -2,24 +2,44 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import re
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import Any, cast
+from types import UnionType
+from typing import Annotated, Any, Union, cast, get_args, get_origin
+from uuid import UUID
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder, Route
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
+from aws_lambda_powertools.event_handler.openapi.models import OpenAPI, Parameter, Schema
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
+from pydantic_core import PydanticCustomError
 
-from fip_core.access import Principal, check_access, principal_from_event
+from fip_core.access import Access, Principal, check_access, principal_from_event
 from fip_core.database import DatabaseUnavailableError
 from fip_core.declaration import DomainDeclaration
+from fip_core.fields import (
+    INTEGER,
+    MOMENT_MESSAGE,
+    NUMBER,
+    RFC3339,
+    SINGLE_LINE_PATTERN,
+    UUID_FORM,
+    UUID_MESSAGE,
+    single_line,
+)
 from fip_core.observability import Observability
 from fip_core.problems import (
     PROBLEM_CONTENT_TYPE,
@@ -67,9 +87,159 @@ def no_content() -> Response[Any]:
     return Response(status_code=int(HTTPStatus.NO_CONTENT), body=None)
 
 
+class RouteKeyResolver(APIGatewayHttpResolver):
+    """A resolver that runs the route function registered for the route key API Gateway matched, with the
+    path parameters API Gateway extracted, and never matches the method and path a second time.
+
+    Powertools' own resolution upper-cases the method and matches the path by regular expression, so a
+    request API Gateway sent to one route (or to `$default`: `post`, a percent-encoded path) could run
+    another; here the gateway's decision is the only one.
+    """
+
+    def _resolve(self) -> ResponseBuilder[Any]:
+        event = self.current_event
+        route = self._routes_by_key().get(str(event.raw_event.get("routeKey", "")))
+        if route is None:
+            return self._handle_not_found(method=event.http_method, path=event.path)
+        self.append_context(_route=route, _path=route.openapi_path)  # type: ignore[no-untyped-call]
+        return self._call_route(route, dict(event.path_parameters or {}))
+
+    def _routes_by_key(self) -> dict[str, Route]:
+        # `<name>` in the resolver's syntax is `{name}` in API Gateway's (Route.openapi_path)
+        return {f"{route.method} {route.openapi_path}": route for route in self._static_routes + self._dynamic_routes}
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> OpenAPI:
+        """The OpenAPI document, saying of text parameters what `strict_parameters` enforces."""
+        document: OpenAPI = super().get_openapi_schema(*args, **kwargs)
+        for item in (document.paths or {}).values():
+            for operation in (item.get, item.put, item.post, item.delete, item.patch):
+                for parameter in (operation.parameters if operation is not None else None) or []:
+                    if isinstance(parameter, Parameter) and isinstance(parameter.schema_, Schema):
+                        _document_parameter(parameter.schema_)
+        return document
+
+
+def strict_json(text: str) -> Any:
+    """A request body parsed as RFC 8259 JSON: no NaN or Infinity, no string holding an unpaired
+    surrogate (which no database or UTF-8 encoder takes), nothing nested past what Python can walk.
+
+    Every refusal is a `JSONDecodeError`, which the resolver answers as a 422 naming the body.
+    """
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None
+    except _NonStandardConstantError as error:
+        raise json.JSONDecodeError(f"{error.args[0]} is not JSON", text, 0) from None
+    if _holds_unpaired_surrogate(value):
+        raise json.JSONDecodeError("a string holds an unpaired surrogate (\\ud800-\\udfff); send UTF-8 text", text, 0)
+    return value
+
+
+class _NonStandardConstantError(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NonStandardConstantError(name)
+
+
+def _holds_unpaired_surrogate(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode()
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _document_parameter(schema: Schema) -> None:
+    options = [option for option in schema.anyOf or [schema] if isinstance(option, Schema)]
+    for option in options:
+        if option.type == "string" and not (option.format or option.enum or option.pattern):
+            option.pattern = SINGLE_LINE_PATTERN
+        if option.type == "integer" and not option.format:
+            option.format = "int64"  # what a database column or an offset takes
+
+
+def strict_parameters(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    """Refuse query and path values that are not what the OpenAPI document says, before the route runs.
+
+    The resolver validates them in pydantic's lax mode, which takes `0.5` as a moment, `yes` as true,
+    `1.0` as an integer and a UUID without hyphens; its document says integer (64 bits, which is what
+    SQLite and PostgreSQL take as an offset), boolean, RFC 3339 date-time and UUID. Text values may
+    hold no control characters or unpaired surrogates (PostgreSQL refuses NUL, and the document says
+    so with a pattern).
+    """
+    route: Route = app.context["_route"]
+    event = app.current_event
+    given = [
+        ("query", route.dependant.query_params, event.query_string_parameters or {}),
+        ("path", route.dependant.path_params, event.path_parameters or {}),
+    ]
+    errors = [
+        {"type": kind, "loc": (location, field.alias), "msg": message, "input": None}
+        for location, fields, values in given
+        for field in fields
+        if field.alias in values
+        for kind, message in [_parameter_problem(field.field_info.annotation, str(values[field.alias]))]
+        if kind
+    ]
+    if errors:
+        raise RequestValidationError(errors)
+    return next_middleware(app)
+
+
+# the exact form of each type's values as the OpenAPI document gives them
+_FORMS: dict[Any, tuple[re.Pattern[str], str, str]] = {
+    bool: (re.compile(r"^(true|false)$"), "bool_parsing", "must be true or false"),
+    int: (INTEGER, "int_parsing", "must be a whole number written in digits"),
+    float: (NUMBER, "float_parsing", "must be a number such as 1.5"),
+    datetime: (RFC3339, "datetime_format", MOMENT_MESSAGE),
+    UUID: (UUID_FORM, "uuid_parsing", UUID_MESSAGE),
+}
+
+
+def _parameter_problem(annotation: Any, value: str) -> tuple[str, str]:
+    """The error type and message for a raw value of a parameter of this type, or empty strings."""
+    kind = _value_type(annotation)
+    form = _FORMS.get(kind)
+    if form is not None:
+        pattern, error, message = form
+        if not pattern.fullmatch(value):
+            return error, message
+        if kind is int and not -(2**63) <= int(value) < 2**63:
+            return "int_too_large", "must fit in 64 bits (at most 9223372036854775807)"
+        return "", ""
+    try:
+        single_line(value)
+    except PydanticCustomError as error:
+        return error.type, error.message()
+    return "", ""
+
+
+def _value_type(annotation: Any) -> Any:
+    # `Annotated[int, ...] | None` is an int
+    if get_origin(annotation) is Annotated:
+        return _value_type(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, UnionType):
+        options = [option for option in get_args(annotation) if option is not type(None)]
+        return _value_type(options[0]) if len(options) == 1 else None
+    return annotation
+
+
 def create_resolver(obs: Observability) -> APIGatewayHttpResolver:
     """A resolver that validates requests from type hints and answers every error as problem JSON."""
-    app = APIGatewayHttpResolver(enable_validation=True)
+    app = RouteKeyResolver(enable_validation=True, json_body_deserializer=strict_json)
+    app.use([strict_parameters])
     logger = obs.logger
 
     @app.exception_handler(DomainError)
@@ -162,15 +332,17 @@ def source_ip(app: APIGatewayHttpResolver) -> str | None:
 def api_handler(app: APIGatewayHttpResolver, obs: Observability, declaration: DomainDeclaration) -> LambdaHandler:
     """The Lambda entry point of an HTTP API function, with Powertools in the house order.
 
-    Before a route runs, the caller is checked against the route's declared access rule; routes
-    not declared (API Gateway's `$default`) reach the resolver, which has nothing to serve them.
+    A route key the domain does not declare (API Gateway's `$default` among them) answers 404 and
+    reaches no route. Before a declared route runs, the caller is checked against its access rule and
+    the body must be UTF-8 JSON; the route is then the one registered for that route key.
+    Responses are not recorded in traces: they carry tokens (sign-in, new API tokens).
     """
 
     @obs.logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
     @obs.metrics.log_metrics(capture_cold_start_metric=obs.cold_start_metric)
-    @obs.tracer.capture_lambda_handler
+    @obs.tracer.capture_lambda_handler(capture_response=False)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        refused = _non_json_body(event) or _refused_access(declaration, event)
+        refused = _refusal(declaration, event)
         if refused is not None:
             problem = problem_response(refused, obs.logger.get_correlation_id())
             return {
@@ -183,10 +355,23 @@ def api_handler(app: APIGatewayHttpResolver, obs: Observability, declaration: Do
     return cast(LambdaHandler, handler)
 
 
-def _refused_access(declaration: DomainDeclaration, event: dict[str, Any]) -> Problem | None:
+def _refusal(declaration: DomainDeclaration, event: dict[str, Any]) -> Problem | None:
+    """Why the request is answered before any route runs: an undeclared route key, a caller the route's
+    rule refuses (checked before the body, so that an anonymous caller learns nothing from it), or a body
+    that cannot be read."""
     access = declaration.access(str(event.get("routeKey", "")))
     if access is None:
-        return None
+        http = (event.get("requestContext") or {}).get("http") or {}
+        return Problem(
+            title="Not found",
+            status=int(HTTPStatus.NOT_FOUND),
+            detail=f"no route {http.get('method', '')} {event.get('rawPath', '')}; "
+            "the API is described at /openapi.json",
+        )
+    return _refused_access(access, event) or _unreadable_body(event)
+
+
+def _refused_access(access: Access, event: dict[str, Any]) -> Problem | None:
     try:
         check_access(access, principal_from_event(event), event.get("pathParameters") or {}, datetime.now(UTC))
     except DomainError as refusal:
@@ -194,14 +379,36 @@ def _refused_access(declaration: DomainDeclaration, event: dict[str, Any]) -> Pr
     return None
 
 
-def _non_json_body(event: dict[str, Any]) -> Problem | None:
-    # the resolver would parse form and multipart bodies too; this API speaks JSON only
-    headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
-    media_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
-    if not event.get("body") or not media_type or media_type == "application/json" or media_type.endswith("+json"):
+def _unreadable_body(event: dict[str, Any]) -> Problem | None:
+    """A problem for a body this API cannot read: not JSON by its media type, not base64 where the event
+    says it is, not UTF-8, or text no JSON parser should be trusted with (unpaired surrogates)."""
+    body = event.get("body")
+    if not body:
         return None
+    # the resolver would parse form and multipart bodies too; this API speaks JSON only
+    headers = {str(key).lower(): value for key, value in (event.get("headers") or {}).items()}
+    media_type = str(headers.get("content-type") or "").split(";")[0].strip().lower()
+    if media_type and media_type != "application/json" and not media_type.endswith("+json"):
+        return Problem(
+            title="Unsupported media type",
+            status=int(HTTPStatus.UNSUPPORTED_MEDIA_TYPE),
+            detail=f"the body was sent as '{media_type}'; send JSON with 'Content-Type: application/json'",
+        )
+    try:
+        raw = base64.b64decode(str(body), validate=True) if event.get("isBase64Encoded") else str(body).encode()
+        raw.decode()
+    except binascii.Error:
+        return _bad_body("the body is marked as base64 but is not base64")
+    except (UnicodeEncodeError, UnicodeDecodeError) as error:
+        # str.encode fails on unpaired surrogates, bytes.decode on bytes that are not UTF-8
+        return _bad_body(f"the body is not UTF-8 text (at position {error.start}); send JSON in UTF-8")
+    return None
+
+
+def _bad_body(detail: str) -> Problem:
     return Problem(
-        title="Unsupported media type",
-        status=int(HTTPStatus.UNSUPPORTED_MEDIA_TYPE),
-        detail=f"the body was sent as '{media_type}'; send JSON with 'Content-Type: application/json'",
+        title="Bad request",
+        status=int(HTTPStatus.BAD_REQUEST),
+        detail=detail,
+        errors=[FieldProblem(location="body", message=detail, type="body_encoding")],
     )

@@ -20,11 +20,12 @@ def task_handler(
     obs: Observability, task: Callable[[dict[str, Any]], Any], correlation_id_path: str = correlation_paths.EVENT_BRIDGE
 ) -> LambdaHandler:
     """The Lambda entry point of a scheduled, event-driven or directly invoked function, with the
-    same Powertools order as the API handler; a pydantic result is answered as JSON."""
+    same Powertools order as the API handler; a pydantic result is answered as JSON. Results are not
+    recorded in traces: some carry secrets (a decrypted token, an authorizer's principal)."""
 
     @obs.logger.inject_lambda_context(correlation_id_path=correlation_id_path, clear_state=True)
     @obs.metrics.log_metrics(capture_cold_start_metric=obs.cold_start_metric)
-    @obs.tracer.capture_lambda_handler
+    @obs.tracer.capture_lambda_handler(capture_response=False)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         result = task(event)
         return result.model_dump(mode="json") if isinstance(result, BaseModel) else result

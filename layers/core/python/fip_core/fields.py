@@ -1,0 +1,88 @@
+"""The types of what crosses the API, shared by every domain's models, and the exact forms the OpenAPI
+document gives values: what `fip_core.http` holds query and path values to as well.
+
+Text refuses control characters and unpaired surrogates (no database or UTF-8 encoder takes the
+latter, and neither belongs in a name shown to every user). Pydantic's lax mode would take `0.5` as
+a moment, `yes` as true and a UUID without its hyphens; `Moment` and `Uuid` take only what the
+document says, and body numbers and booleans use pydantic's strict types (`StrictInt`...), since
+JSON already types them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
+
+# RFC 3339 `date-time` (OpenAPI `format: date-time`): a full date and time with a zone
+RFC3339 = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+UUID_FORM = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
+INTEGER = re.compile(r"^-?[0-9]+$")
+NUMBER = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$")
+MOMENT_MESSAGE = "must be an RFC 3339 date and time with a zone, e.g. 2026-01-31T12:00:00Z"
+UUID_MESSAGE = "must be a UUID such as 123e4567-e89b-12d3-a456-426614174000"
+# what the OpenAPI document says of text, as JSON Schema (ECMA-262) patterns
+SINGLE_LINE_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f]*$"
+MULTI_LINE_PATTERN = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+
+
+def _text_check(allowed: frozenset[str]) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        for position, character in enumerate(value):
+            category = unicodedata.category(character)
+            if category == "Cs":
+                raise PydanticCustomError(
+                    "text_surrogate",
+                    "must be Unicode text: position {position} holds an unpaired surrogate",
+                    {"position": position},
+                )
+            if category == "Cc" and character not in allowed:
+                raise PydanticCustomError(
+                    "text_control_character",
+                    "must not contain control characters (U+{code} at position {position})",
+                    {"code": f"{ord(character):04X}", "position": position},
+                )
+        return value
+
+    return check
+
+
+single_line = _text_check(frozenset())
+"""Refuses control characters and unpaired surrogates; for fields with a pattern of their own."""
+multi_line = _text_check(frozenset("\n\t"))
+"""The same, but newline and tab are allowed."""
+
+SingleLineText = Annotated[str, AfterValidator(single_line), Field(json_schema_extra={"pattern": SINGLE_LINE_PATTERN})]
+"""A name, a title, an identifier: no control characters at all."""
+MultiLineText = Annotated[str, AfterValidator(multi_line), Field(json_schema_extra={"pattern": MULTI_LINE_PATTERN})]
+"""A description: newlines and tabs allowed, no other control character."""
+
+
+def _moment(value: Any) -> Any:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise PydanticCustomError("timezone_aware", "must have a time zone")
+        return value
+    if not isinstance(value, str) or not RFC3339.fullmatch(value):
+        raise PydanticCustomError("datetime_format", MOMENT_MESSAGE)
+    return value
+
+
+def _uuid(value: Any) -> Any:
+    if not isinstance(value, UUID) and not (isinstance(value, str) and UUID_FORM.fullmatch(value)):
+        raise PydanticCustomError("uuid_parsing", UUID_MESSAGE)
+    return value
+
+
+Moment = Annotated[datetime, BeforeValidator(_moment)]
+"""An RFC 3339 date-time with a zone (OpenAPI `format: date-time`)."""
+Uuid = Annotated[UUID, BeforeValidator(_uuid)]
+"""A UUID in its hyphenated form (OpenAPI `format: uuid`)."""

@@ -1,0 +1,37 @@
+"""A network namespace where nothing can leave the machine: made with util-linux's `unshare --net`
+(which needs root, as developers' machines and CI have), with its loopback brought up from here.
+
+What `../shared/tools/loopback-only` does with `ip`, without needing iproute2."""
+
+from __future__ import annotations
+
+import fcntl
+import shutil
+import socket
+import struct
+
+_SIOCGIFFLAGS = 0x8913
+_SIOCSIFFLAGS = 0x8914
+_IFF_UP = 0x1
+_IFREQ = "16sH14x"
+
+
+def unshare_command() -> list[str]:
+    """The command prefix that runs what follows in a new network namespace."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        raise FileNotFoundError("unshare (util-linux) is not installed")
+    return [unshare, "--net", "--"]
+
+
+def bring_loopback_up() -> None:
+    """Set `lo` up in this process's network namespace (a new one has it down)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as control:
+        request = struct.pack(_IFREQ, b"lo", 0)
+        flags = struct.unpack(_IFREQ, fcntl.ioctl(control, _SIOCGIFFLAGS, request))[1]
+        fcntl.ioctl(control, _SIOCSIFFLAGS, struct.pack(_IFREQ, b"lo", flags | _IFF_UP))
+
+
+def network_interfaces() -> list[str]:
+    """The network interfaces this process can see."""
+    return [name for _, name in socket.if_nameindex()]

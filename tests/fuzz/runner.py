@@ -1,0 +1,71 @@
+"""The fuzzing leg, run inside a network namespace where only loopback exists: the local platform with
+its schedules off, and schemathesis generating requests from the platform's merged OpenAPI document
+(`/openapi.json`), signed in as the admin, with its server-error and negative-data checks.
+
+`python -m tests.fuzz.runner REPORT_DIR` is what `tests/fuzz/test_fuzz_api.py` runs under `unshare
+--net`; it refuses to start anything while another interface than `lo` is visible."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.fuzz.isolation import bring_loopback_up, network_interfaces
+from tests.support.platform_process import running_platform
+
+# Each is a property every answer must have; `not_a_server_error` is the bar, `negative_data_rejection`
+# that what the document forbids is refused; the others hold the answers to what the document says.
+CHECKS = (
+    "not_a_server_error",
+    "negative_data_rejection",
+    "content_type_conformance",
+    "response_schema_conformance",
+)
+MAX_EXAMPLES = 12  # per operation and phase: bounded time on a 2-core machine
+SEED = 7  # the same cases every run, so that a failure is reproducible and CI is not a lottery
+PHASES = "examples,coverage,fuzzing"
+
+
+def fuzz(report_dir: Path) -> int:
+    """Start the platform, run schemathesis against it, answer schemathesis's exit status."""
+    state = report_dir / "state"
+    state.mkdir(parents=True, exist_ok=True)
+    with running_platform(state, {"FIP_SCHEDULES_ENABLED": "false"}) as platform:
+        token = platform.sign_in()["access_token"]
+        command = [
+            str(Path(sys.executable).with_name("schemathesis")),
+            "run",
+            f"{platform.url}/openapi.json",
+            "--checks", ",".join(CHECKS),
+            "--header", f"Authorization: Bearer {token}",
+            "--phases", PHASES,
+            "--max-examples", str(MAX_EXAMPLES),
+            "--seed", str(SEED),
+            "--workers", "1",
+            "--request-timeout", "30",
+            "--generation-database", "none",
+            "--report", "junit",
+            "--report-dir", str(report_dir),
+            "--no-color",
+        ]  # fmt: skip
+        started = time.monotonic()
+        # run where it may leave its cache: the report folder, not the repository
+        result = subprocess.run(command, cwd=report_dir, check=False)
+        print(f"schemathesis ran for {time.monotonic() - started:.0f} s", flush=True)  # noqa: T201
+        return result.returncode
+
+
+def main() -> int:
+    """Make sure nothing can leave, then fuzz."""
+    bring_loopback_up()
+    interfaces = network_interfaces()
+    if interfaces != ["lo"]:
+        print(f"refusing to fuzz: interfaces other than loopback are visible: {interfaces}", file=sys.stderr)  # noqa: T201
+        return 3
+    return fuzz(Path(sys.argv[1]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
