@@ -5,10 +5,15 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 SAPPORO_VENV := .venv-sapporo
+LOCALSTACK_VENV := .venv-localstack
+# LocalStack 4.13's KMS needs Python 3.12 (it calls uuid5 with bytes); LOCALSTACK_PYTHON= names one
+LOCALSTACK_PYTHON ?= python3.12
+# `make run AWS=localstack` runs the platform on LocalStack (Cognito stays on moto)
+AWS ?= moto
 PORT ?= 8000
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: run test test-fast bench synth lint format clean venv sapporo
+.PHONY: run test test-fast bench synth lint format clean venv sapporo localstack
 
 venv: $(VENV)/.installed
 
@@ -28,10 +33,18 @@ $(SAPPORO_VENV)/.installed: tests/support/sapporo-requirements.txt
 	$(SAPPORO_VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/support/sapporo-requirements.txt
 	touch $@
 
-run: venv
-	PORT=$(PORT) $(BIN)/python -m local_platform
+# LocalStack (AWS without Docker) pins its own stack and needs Python 3.12: a venv of its own too
+localstack: $(LOCALSTACK_VENV)/.installed
 
-test: venv sapporo
+$(LOCALSTACK_VENV)/.installed: local_platform/localstack-requirements.txt
+	test -x $(LOCALSTACK_VENV)/bin/python || PYENV_VERSION=3.12 $(LOCALSTACK_PYTHON) -m venv $(LOCALSTACK_VENV)
+	$(LOCALSTACK_VENV)/bin/pip install --quiet --disable-pip-version-check -r local_platform/localstack-requirements.txt
+	touch $@
+
+run: venv $(if $(filter localstack,$(AWS)),localstack)
+	PORT=$(PORT) FIP_LOCAL_AWS=$(AWS) $(BIN)/python -m local_platform
+
+test: venv sapporo localstack
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # the tests without the CDK synth, the end-to-end platform and sapporo: for a quick loop
@@ -55,4 +68,4 @@ format: venv
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) $(SAPPORO_VENV) .build cdk.out .state
+	rm -rf $(VENV) $(SAPPORO_VENV) $(LOCALSTACK_VENV) .build cdk.out .state

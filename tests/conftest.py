@@ -138,10 +138,11 @@ def registry_db(new_database: Callable[[str], str], monkeypatch: pytest.MonkeyPa
 def identity(event_bus: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """The user pool, its app client and groups, and the credentials key, made in moto."""
     from infra.domains import DOMAINS
+    from local_platform.aws import AwsEndpoints
     from local_platform.identity import provision_identity
     from users.settings import users_settings
 
-    environment = provision_identity(event_bus.endpoint, DOMAINS)
+    environment = provision_identity(AwsEndpoints(event_bus.endpoint), DOMAINS)
     for key, value in environment.items():
         monkeypatch.setenv(key, value)
     users_settings.cache_clear()
