@@ -4,117 +4,45 @@ schedules firing the health sweep against a real (tiny) Cloudgene server, and ev
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import boto3
 import httpx
 import pytest
 
-from infra.domains import DOMAINS
-from local_platform.aws import free_port
+from tests.support.platform_process import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    LOCAL_AWS_KINDS,
+    PlatformProcess,
+    eventually,
+    require_localstack,
+    start_platform,
+)
 
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parents[2]
-START_DEADLINE_SECONDS = 60
 SWEEP_DEADLINE_SECONDS = 30
 CLOUDGENE_SERVER = {"name": "Sim", "version": "3.0.0", "maintenance": False, "blocked": False}
-ADMIN_EMAIL = "e2e-admin@example.org"
-ADMIN_PASSWORD = "E2e-admin-password-1"
-
-T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class RunningPlatform:
-    """The platform subprocess and where to reach it."""
-
-    url: str
-    aws_endpoint: str
-    output: Path
-
-    def aws(self, service: str) -> Any:
-        return boto3.client(service, endpoint_url=self.aws_endpoint, region_name="eu-west-1")
-
-    def output_text(self) -> str:
-        return self.output.read_text(errors="replace")
-
-
-def eventually(probe: Callable[[], T | None], deadline_seconds: float, what: str, interval: float = 0.25) -> T:
-    """Poll until `probe` answers something other than None, or fail when the deadline passes."""
-    deadline = time.monotonic() + deadline_seconds
-    while True:
-        answer = probe()
-        if answer is not None:
-            return answer
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what} did not happen within {deadline_seconds} s")
-        time.sleep(interval)
+@pytest.fixture(scope="module", params=LOCAL_AWS_KINDS)
+def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformProcess]:
+    """The platform in a subprocess on free ports, with a fresh state folder and a 1 s schedule, on
+    moto and then on LocalStack (Cognito on moto)."""
+    if request.param == "localstack":
+        require_localstack()
+    running = start_platform(tmp_path_factory.mktemp("state"), request.param)
+    yield running
+    running.stop()
 
 
 @pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
-    """The platform in a subprocess on free ports, with a fresh state folder and a 1 s schedule."""
-    state = tmp_path_factory.mktemp("state")
-    port, moto_port = free_port(), free_port()
-    environment = {
-        **os.environ,
-        "PORT": str(port),
-        "FIP_STATE_DIR": str(state),
-        "FIP_SCHEDULE_SECONDS": "1",
-        "FIP_MOTO_PORT": str(moto_port),
-        "FIP_ADMIN_EMAIL": ADMIN_EMAIL,
-        "FIP_ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "PYTHONUNBUFFERED": "1",
-    }
-    # the test session points AWS at a dead endpoint and may name databases: the platform makes its own
-    environment.pop("AWS_ENDPOINT_URL", None)
-    for domain in DOMAINS:
-        environment.pop(f"{domain.name.upper()}_DATABASE_URL", None)
-    output = state / "platform.out"
-    with output.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "local_platform"], cwd=REPO, env=environment, stdout=sink, stderr=subprocess.STDOUT
-        )
-    running = RunningPlatform(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{moto_port}", output)
-    try:
-
-        def ready() -> bool | None:
-            if process.poll() is not None:
-                pytest.fail(f"the platform exited with {process.returncode}:\n{running.output_text()}")
-            try:
-                serving = httpx.get(f"{running.url}/openapi.json", timeout=2).status_code == 200
-            except httpx.TransportError:
-                return None
-            # the gateway answers a moment before the start-up lines are written
-            return (serving and "Press Ctrl+C to stop." in running.output_text()) or None
-
-        eventually(ready, START_DEADLINE_SECONDS, "the platform's start")
-        yield running
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    assert process.returncode == 0, f"the platform did not stop cleanly:\n{running.output_text()}"
-    assert "stopped" in running.output_text()
-
-
-@pytest.fixture(scope="module")
-def admin(platform: RunningPlatform) -> dict[str, str]:
+def admin(platform: PlatformProcess) -> dict[str, str]:
     """Headers of the admin the platform created at start, signed in over HTTP."""
     answer = httpx.post(f"{platform.url}/auth/sign-in", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
     assert answer.status_code == 200, answer.text
@@ -147,7 +75,7 @@ def cloudgene() -> Iterator[str]:
     thread.join(timeout=5)
 
 
-def test_startup_says_where_everything_is(platform: RunningPlatform) -> None:
+def test_startup_says_where_everything_is(platform: PlatformProcess) -> None:
     printed = platform.output_text()
     assert f"API         {platform.url}" in printed
     assert f"{platform.url}/docs" in printed
@@ -156,7 +84,7 @@ def test_startup_says_where_everything_is(platform: RunningPlatform) -> None:
     assert "registry-health-sweep" in printed
 
 
-def test_lists_services_for_the_signed_in_only(platform: RunningPlatform, admin: dict[str, str]) -> None:
+def test_lists_services_for_the_signed_in_only(platform: PlatformProcess, admin: dict[str, str]) -> None:
     assert httpx.get(f"{platform.url}/services").status_code == 401
     assert httpx.get(f"{platform.url}/services", headers={"Authorization": "Bearer forged"}).status_code == 403
     answer = httpx.get(f"{platform.url}/services", headers=admin)
@@ -165,7 +93,7 @@ def test_lists_services_for_the_signed_in_only(platform: RunningPlatform, admin:
     assert isinstance(answer.json()["items"], list)
 
 
-def test_serves_swagger_ui_offline(platform: RunningPlatform) -> None:
+def test_serves_swagger_ui_offline(platform: PlatformProcess) -> None:
     page = httpx.get(f"{platform.url}/docs")
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
@@ -182,7 +110,7 @@ def test_serves_swagger_ui_offline(platform: RunningPlatform) -> None:
     assert script.headers["content-type"].startswith("application/javascript")
 
 
-def test_openapi_document_merges_the_domains(platform: RunningPlatform) -> None:
+def test_openapi_document_merges_the_domains(platform: PlatformProcess) -> None:
     document = httpx.get(f"{platform.url}/openapi.json").json()
     assert document["info"]["title"] == "Federated Imputation Platform API"
     assert "get" in document["paths"]["/services"]
@@ -190,7 +118,7 @@ def test_openapi_document_merges_the_domains(platform: RunningPlatform) -> None:
     assert "/services/{service_id}/health" in document["paths"]
 
 
-def test_unknown_route_is_404_problem(platform: RunningPlatform) -> None:
+def test_unknown_route_is_404_problem(platform: PlatformProcess) -> None:
     answer = httpx.get(f"{platform.url}/no/such/thing")
     assert answer.status_code == 404
     assert answer.headers["content-type"] == "application/problem+json"
@@ -202,14 +130,14 @@ def test_unknown_route_is_404_problem(platform: RunningPlatform) -> None:
     }
 
 
-def test_wrong_method_is_405_with_allow(platform: RunningPlatform) -> None:
+def test_wrong_method_is_405_with_allow(platform: PlatformProcess) -> None:
     answer = httpx.put(f"{platform.url}/services", json={})
     assert answer.status_code == 405
     assert answer.headers["allow"] == "GET, POST"
     assert answer.json()["status"] == 405
 
 
-def test_malformed_json_is_422_problem(platform: RunningPlatform, admin: dict[str, str]) -> None:
+def test_malformed_json_is_422_problem(platform: PlatformProcess, admin: dict[str, str]) -> None:
     answer = httpx.post(
         f"{platform.url}/services", content=b'{"name": "Sim",', headers={"Content-Type": "application/json", **admin}
     )
@@ -220,7 +148,7 @@ def test_malformed_json_is_422_problem(platform: RunningPlatform, admin: dict[st
     assert any(error["type"] == "json_invalid" for error in problem["errors"])
 
 
-def test_body_over_the_limit_is_413(platform: RunningPlatform) -> None:
+def test_body_over_the_limit_is_413(platform: PlatformProcess) -> None:
     port = int(platform.url.rsplit(":", 1)[1])
     with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
         # the size is declared and never sent: the gateway must answer from the header alone
@@ -237,7 +165,7 @@ def test_body_over_the_limit_is_413(platform: RunningPlatform) -> None:
 
 
 def test_sweep_marks_a_registered_service_healthy_and_publishes_the_change(
-    platform: RunningPlatform, cloudgene: str, admin: dict[str, str]
+    platform: PlatformProcess, cloudgene: str, admin: dict[str, str]
 ) -> None:
     events, sqs = platform.aws("events"), platform.aws("sqs")
     queue_url = sqs.create_queue(QueueName="e2e-health-changes")["QueueUrl"]
@@ -282,7 +210,7 @@ def test_sweep_marks_a_registered_service_healthy_and_publishes_the_change(
     assert event["detail"]["status"] == "healthy"
 
 
-def test_a_researcher_signs_up_confirms_signs_in_and_scripts_with_an_api_token(platform: RunningPlatform) -> None:
+def test_a_researcher_signs_up_confirms_signs_in_and_scripts_with_an_api_token(platform: PlatformProcess) -> None:
     account = {"email": "researcher@example.org", "password": "Researcher-pass-1"}
     signed_up = httpx.post(f"{platform.url}/auth/sign-up", json={**account, "name": "Ama", "country": "GH"})
     assert signed_up.status_code == 201, signed_up.text
