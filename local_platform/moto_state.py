@@ -15,6 +15,9 @@ with every poll and sign-in, and replaying `PutEvents` would deliver old events 
 The file is tied to the moto version that wrote it: moto's classes change between releases, so a
 file from another version is refused with a message rather than loaded into objects that would
 fail later. It holds Cognito passwords and key material as moto does, so it is private to its owner.
+
+A save pickles every backend: about 4 ms for 400 accounts (130 KB). A domain that keeps large S3
+objects in moto will want S3 saved per object rather than with every change.
 """
 
 from __future__ import annotations

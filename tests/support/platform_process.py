@@ -46,10 +46,10 @@ def eventually(probe: Callable[[], T | None], deadline_seconds: float, what: str
 
 def require_localstack() -> Path:
     """LocalStack's Python (made by `make localstack`), or a skip that fails CI."""
-    python = PlatformConfig.model_fields["localstack_python"].default
-    if not Path(python).exists():
+    python = PlatformConfig().localstack_python
+    if not python.exists():
         skip_or_fail(f"LocalStack is not installed ({python} is missing): run `make localstack`")
-    return Path(python)
+    return python
 
 
 @dataclass
