@@ -15,12 +15,16 @@ SAPPORO_VENV := .venv-sapporo
 DEV_LOCK := requirements-dev.lock
 DEPS_LOCK := layers/deps/requirements.lock
 SAPPORO_LOCK := tests/support/sapporo-requirements.lock
+LOCALSTACK_VENV := .venv-localstack
+LOCALSTACK_LOCK := local_platform/localstack-requirements.lock
+# `make run AWS=localstack` runs the platform on LocalStack (Cognito stays on moto)
+AWS ?= moto
 # the CDK CLI pinned in package.json / package-lock.json
 CDK := node_modules/.bin/cdk
 PORT ?= 8000
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: run test test-fast bench synth cost catalogue diff deploy lint format lock clean venv sapporo cdk-cli
+.PHONY: run test test-fast bench synth cost catalogue diff deploy lint format lock clean venv sapporo localstack cdk-cli
 
 # $(1): the virtual environment, $(2): its lock. Made afresh (with the wanted Python) and installed
 # with --require-hashes: every package, dependencies included, must be in the lock with its hash.
@@ -68,12 +72,20 @@ lock: venv
 	$(call compile_lock,$(DEPS_LOCK),--python-platform aarch64-manylinux2014 --only-binary :all: layers/deps/requirements.txt)
 	$(call compile_lock,$(DEV_LOCK),--universal requirements-dev.txt --constraint $(DEPS_LOCK))
 	$(call compile_lock,$(SAPPORO_LOCK),--universal tests/support/sapporo-requirements.txt)
+	$(call compile_lock,$(LOCALSTACK_LOCK),--universal local_platform/localstack-requirements.txt)
 
-run: venv
-	PORT=$(PORT) $(BIN)/python -m local_platform
+# LocalStack (AWS without Docker) pins its own stack; its KMS needs Python 3.12 (it calls uuid5 with bytes)
+localstack: $(LOCALSTACK_VENV)/.installed
+
+$(LOCALSTACK_VENV)/.installed: $(LOCALSTACK_LOCK)
+	$(call install_locked,$(LOCALSTACK_VENV),$(LOCALSTACK_LOCK))
+	touch $@
+
+run: venv $(if $(filter localstack,$(AWS)),localstack)
+	PORT=$(PORT) FIP_LOCAL_AWS=$(AWS) $(BIN)/python -m local_platform
 
 # the CDK CLI is needed by the test that synthesises through it (tests/infra/test_cdk_cli.py)
-test: venv sapporo cdk-cli
+test: venv sapporo localstack cdk-cli
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # the tests without the CDK synth, the end-to-end platform, the fuzzing leg and sapporo: for a quick loop
@@ -116,4 +128,4 @@ format: venv
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) $(SAPPORO_VENV) node_modules .build cdk.out .state
+	rm -rf $(VENV) $(SAPPORO_VENV) $(LOCALSTACK_VENV) node_modules .build cdk.out .state

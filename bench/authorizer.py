@@ -53,11 +53,12 @@ def main() -> None:
 def _run() -> None:
     from infra.domains import DOMAINS
     from local_platform.authorizer import GatewayAuthorizer
+    from local_platform.aws import AwsEndpoints
     from local_platform.events import authorizer_event, http_api_event, lambda_context
     from local_platform.identity import provision_identity
     from local_platform.routing import RouteTable
 
-    os.environ.update(provision_identity(os.environ["AWS_ENDPOINT_URL"], DOMAINS))
+    os.environ.update(provision_identity(AwsEndpoints(os.environ["AWS_ENDPOINT_URL"]), DOMAINS))
     import_seconds = _import_seconds()
 
     from fip_core.access import Role

@@ -1,7 +1,8 @@
 """`python -m local_platform` (what `make run` runs): the platform on loopback until Ctrl+C or SIGTERM.
 
 Configured by `PORT`, `FIP_STATE_DIR`, `FIP_SCHEDULE_SECONDS`, `FIP_SCHEDULES_ENABLED`, `FIP_MOTO_PORT`,
-`AWS_ENDPOINT_URL` (an emulator already running, instead of moto), `POWERTOOLS_LOG_LEVEL` and
+`FIP_LOCAL_AWS` (`moto`, or `localstack` to start LocalStack as well), `FIP_LOCALSTACK_PORT`,
+`AWS_ENDPOINT_URL` (an emulator already running, instead of both), `POWERTOOLS_LOG_LEVEL` and
 `FIP_EVENT_RETRY_SECONDS`.
 """
 
@@ -17,7 +18,9 @@ from pydantic import ValidationError
 
 from local_platform.config import PlatformConfig
 from local_platform.console import configure_console
-from local_platform.platform import LocalPlatform
+from local_platform.localstack import LocalStackError
+from local_platform.moto_state import MotoStateError
+from local_platform.platform import LocalPlatform, StateFolderError
 
 log = logging.getLogger("local_platform.main")
 
@@ -41,6 +44,9 @@ def main() -> int:
     platform = LocalPlatform(config)
     try:
         platform.start()
+    except (MotoStateError, LocalStackError, StateFolderError) as refused:
+        log.error("the local platform could not start: %s", refused)
+        return 1
     except Exception:
         log.exception("the local platform could not start")
         return 1

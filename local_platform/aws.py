@@ -1,5 +1,6 @@
-"""The AWS side of the platform on one machine: moto in server mode on loopback, and the resources the
-CDK app would create for the declared event subscriptions (the bus, a queue and a rule each)."""
+"""The AWS side of the platform on one machine: moto in server mode on loopback (its state kept in a
+file when asked), where each AWS service is reached, and the resources the CDK app would create for
+the declared event subscriptions (the bus, a queue and a rule each)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,22 @@ import contextlib
 import json
 import logging
 import socket
-from dataclasses import dataclass
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
-from moto.server import ThreadedMotoServer
+import botocore.session
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from fip_core.aws import client_config
 from fip_core.declaration import DomainDeclaration, EventSubscription
 from local_platform.config import FAKE_CREDENTIALS, REGION
 from local_platform.moto_gaps import fill_moto_gaps
+from local_platform.moto_state import MotoState
 
 LAMBDA_VISIBILITY_FACTOR = 6  # AWS's advice for a queue feeding a function: six times its timeout
 MAX_VISIBILITY_SECONDS = 43_200
@@ -48,23 +55,71 @@ def aws_client(service: str, endpoint: str) -> Any:
 
 
 class MotoEndpoint:
-    """moto in server mode on a loopback port, in a thread of this process."""
+    """moto in server mode on a loopback port, in a thread of this process; with a state file, what
+    it holds is loaded from the file at start and saved to it as it changes (`MotoState`).
 
-    def __init__(self, port: int | None = None) -> None:
+    moto's backends are global to a process: every moto server in it serves the same resources.
+    """
+
+    def __init__(self, port: int | None = None, state_file: Path | None = None) -> None:
         self.port = port or free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self.state = MotoState(state_file) if state_file is not None else None
+        self.restored = False
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        """Start serving; returns once the port is bound."""
+        """Load the state file if there is one, then serve; returns once the port is bound."""
         # werkzeug would log the first request moto serves, and the platform prints its own lines
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         fill_moto_gaps()
-        self._server.start()
+        if self.state is not None:
+            self.restored = self.state.restore()
+        app: Any = DomainDispatcherApplication(create_backend_app)
+        if self.state is not None:
+            app = self.state.wsgi(app)
+        self._server = make_server("127.0.0.1", self.port, app, threaded=True, request_handler=MotoRequestHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
+        self._thread.start()
 
     def stop(self) -> None:
-        """Stop serving."""
-        self._server.stop()
+        """Stop serving, free the port and save the state once more."""
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self._server = self._thread = None
+        if self.state is not None:
+            self.state.save()
+
+
+@dataclass(frozen=True)
+class AwsEndpoints:
+    """Where the platform reaches AWS: one endpoint for every service, except those named in
+    `by_service` (Cognito on moto beside LocalStack, which does not emulate it)."""
+
+    default: str
+    by_service: Mapping[str, str] = field(default_factory=dict)
+
+    def endpoint(self, service: str) -> str:
+        """The endpoint of one service, by its boto3 name (`cognito-idp`, `kms`)."""
+        return self.by_service.get(service, self.default)
+
+    def environment(self) -> dict[str, str]:
+        """`AWS_ENDPOINT_URL` and a service-specific variable per exception, as boto3 reads them."""
+        return {"AWS_ENDPOINT_URL": self.default} | {
+            service_endpoint_variable(service): endpoint for service, endpoint in self.by_service.items()
+        }
+
+
+def service_endpoint_variable(service: str) -> str:
+    """The variable boto3 reads for one service's endpoint: `AWS_ENDPOINT_URL_` and the service id
+    in capitals with underscores (`cognito-idp` is `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`)."""
+    service_id = botocore.session.get_session().get_service_model(service).service_id
+    return f"AWS_ENDPOINT_URL_{service_id.replace(' ', '_').upper()}"
 
 
 @dataclass(frozen=True)
@@ -105,13 +160,12 @@ def provision(endpoint: str, bus_name: str, domains: tuple[DomainDeclaration, ..
             name = f"{domain.name}-{function.name}"
             if sum(1 for other in domain.subscriptions if other.function == function.name) > 1:
                 name += f"-{index + 1}"  # a function subscribed twice gets a queue per subscription
-            dead_letters = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+            dead_letters = ensure_queue(sqs, f"{name}-dlq", {})
             visibility = min(function.timeout_seconds * LAMBDA_VISIBILITY_FACTOR, MAX_VISIBILITY_SECONDS)
             redrive = {"deadLetterTargetArn": queue_arn(sqs, dead_letters), "maxReceiveCount": MAX_RECEIVE_COUNT}
-            queue_url = sqs.create_queue(
-                QueueName=name,
-                Attributes={"VisibilityTimeout": str(visibility), "RedrivePolicy": json.dumps(redrive)},
-            )["QueueUrl"]
+            queue_url = ensure_queue(
+                sqs, name, {"VisibilityTimeout": str(visibility), "RedrivePolicy": json.dumps(redrive)}
+            )
             pattern = event_pattern(subscription)
             rule_name = f"{name}-subscription"
             events.put_rule(Name=rule_name, EventBusName=bus_name, EventPattern=json.dumps(pattern), State="ENABLED")
@@ -122,6 +176,19 @@ def provision(endpoint: str, bus_name: str, domains: tuple[DomainDeclaration, ..
                 SubscriptionQueue(domain.name, function.name, rule_name, name, queue_url, f"{name}-dlq", pattern)
             )
     return created
+
+
+def ensure_queue(sqs: Any, name: str, attributes: dict[str, str]) -> str:
+    """The URL of the named queue, made with these attributes, or given them if it exists with others:
+    SQS refuses to create a queue whose name exists with other attributes (`QueueNameExists`), and a
+    kept state or a long-lived emulator has the queue of an earlier run, made before a function's
+    timeout changed."""
+    try:
+        return str(sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"])
+    except sqs.exceptions.QueueNameExists:
+        queue_url = str(sqs.get_queue_url(QueueName=name)["QueueUrl"])
+        sqs.set_queue_attributes(QueueUrl=queue_url, Attributes=attributes)
+        return queue_url
 
 
 def queue_arn(sqs: Any, queue_url: str) -> str:

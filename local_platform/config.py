@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal, Self
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -52,7 +53,25 @@ class PlatformConfig(BaseSettings):
     aws_endpoint_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("aws_endpoint_url", "AWS_ENDPOINT_URL"),
-        description="An AWS emulator already running (LocalStack); moto is not started then.",
+        description="An AWS emulator already running that serves every service; moto is not started then.",
+    )
+    local_aws: Literal["moto", "localstack"] = Field(
+        default="moto",
+        validation_alias=AliasChoices("local_aws", "FIP_LOCAL_AWS"),
+        description="What emulates AWS: moto in this process, or LocalStack (started and stopped with the "
+        "platform) with Cognito on moto.",
+    )
+    localstack_python: Path = Field(
+        default=REPO_ROOT / ".venv-localstack" / "bin" / "python",
+        validation_alias=AliasChoices("localstack_python", "FIP_LOCALSTACK_PYTHON"),
+        description="The Python of LocalStack's virtual environment (made by `make localstack`).",
+    )
+    localstack_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        validation_alias=AliasChoices("localstack_port", "FIP_LOCALSTACK_PORT"),
+        description="Port of LocalStack; a free one when unset.",
     )
     log_level: str = Field(default="WARNING", validation_alias=AliasChoices("log_level", "POWERTOOLS_LOG_LEVEL"))
     event_retry_seconds: int = Field(
@@ -86,6 +105,15 @@ class PlatformConfig(BaseSettings):
         validation_alias=AliasChoices("admin_password", "FIP_ADMIN_PASSWORD"),
         description="Their password: for this machine only.",
     )
+
+    @model_validator(mode="after")
+    def _one_emulator(self) -> Self:
+        if self.aws_endpoint_url and self.local_aws == "localstack":
+            raise ValueError(
+                "AWS_ENDPOINT_URL names an emulator already running and FIP_LOCAL_AWS=localstack starts one: "
+                "unset one of them"
+            )
+        return self
 
     @property
     def resolved_state_dir(self) -> Path:

@@ -5,12 +5,13 @@ Answers the variables the domain's handlers read."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fip_core.access import Role
 from fip_core.declaration import DomainDeclaration, Resource
 from fip_core.settings import env_prefix
-from local_platform.aws import aws_client
+from local_platform.aws import AwsEndpoints, aws_client
 from local_platform.config import REGION
 from users.settings import PASSWORD_MIN_LENGTH
 
@@ -19,12 +20,16 @@ CLIENT_NAME = "fip-api"
 KEY_ALIAS = "alias/fip-credentials"
 
 
-def provision_identity(endpoint: str, domains: tuple[DomainDeclaration, ...]) -> dict[str, str]:
-    """Create (or find, on a long-lived emulator) each declared resource; answer the environment."""
+def provision_identity(
+    aws: AwsEndpoints, domains: tuple[DomainDeclaration, ...], key_tags: Sequence[dict[str, str]] = ()
+) -> dict[str, str]:
+    """Create (or find, in a kept or long-lived emulator) each declared resource; answer the
+    environment. `key_tags` go on a new credentials key (LocalStack's tags that fix its id and material)."""
     environment: dict[str, str] = {}
     for domain in domains:
         prefix = env_prefix(domain.name)
         if Resource.USER_POOL in domain.resources:
+            endpoint = aws.endpoint("cognito-idp")
             pool_id, client_id = _user_pool(aws_client("cognito-idp", endpoint))
             environment |= {
                 f"{prefix}USER_POOL_ID": pool_id,
@@ -34,7 +39,8 @@ def provision_identity(endpoint: str, domains: tuple[DomainDeclaration, ...]) ->
                 f"{prefix}JWKS_URL": f"{endpoint}/{pool_id}/.well-known/jwks.json",
             }
         if Resource.CREDENTIALS_KEY in domain.resources:
-            environment[f"{prefix}CREDENTIALS_KEY_ID"] = _credentials_key(aws_client("kms", endpoint))
+            kms = aws_client("kms", aws.endpoint("kms"))
+            environment[f"{prefix}CREDENTIALS_KEY_ID"] = _credentials_key(kms, key_tags)
     return environment
 
 
@@ -78,11 +84,10 @@ def _user_pool(cognito: Any) -> tuple[str, str]:
     return str(pool_id), str(client_id)
 
 
-def _credentials_key(kms: Any) -> str:
+def _credentials_key(kms: Any, tags: Sequence[dict[str, str]]) -> str:
     aliases = kms.list_aliases()["Aliases"]
     if not any(alias["AliasName"] == KEY_ALIAS for alias in aliases):
-        key_id = kms.create_key(Description="Encrypts users' tokens for external imputation services")["KeyMetadata"][
-            "KeyId"
-        ]
+        description = "Encrypts users' tokens for external imputation services"
+        key_id = kms.create_key(Description=description, Tags=list(tags))["KeyMetadata"]["KeyId"]
         kms.create_alias(AliasName=KEY_ALIAS, TargetKeyId=key_id)
     return KEY_ALIAS

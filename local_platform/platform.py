@@ -13,7 +13,7 @@ from fip_core.declaration import DomainDeclaration
 from fip_core.settings import platform_settings
 from infra.domains import DOMAINS
 from local_platform.authorizer import GatewayAuthorizer, authorizing_domain
-from local_platform.aws import MotoEndpoint, SubscriptionQueue, aws_client, provision
+from local_platform.aws import AwsEndpoints, MotoEndpoint, SubscriptionQueue, aws_client, provision
 from local_platform.config import (
     PlatformConfig,
     database_location,
@@ -25,12 +25,21 @@ from local_platform.docs import DOCS_PATH, OPENAPI_PATH, SwaggerUi
 from local_platform.gateway import Gateway, GatewayServer
 from local_platform.identity import provision_identity
 from local_platform.lambdas import FunctionRuntime
+from local_platform.localstack import LocalStack, pinned_key_tags
 from local_platform.openapi import TITLE, platform_openapi
 from local_platform.routing import RouteMatch, RouteTable
 from local_platform.scheduler import ScheduleTimer, summarise
 from local_platform.subscriptions import POLL_WAIT_SECONDS, SubscriptionPoller
 
 STOP_TIMEOUT_SECONDS = POLL_WAIT_SECONDS + 3
+MOTO_STATE_FILE = "moto-state.pickle"
+LOCALSTACK_DIR = "localstack"
+AWS_KIND_FILE = "local-aws"  # which emulator the state folder's accounts and keys live in
+MOTO_ONLY_SERVICES = ("cognito-idp",)  # what LocalStack's community edition does not emulate
+
+
+class StateFolderError(RuntimeError):
+    """The state folder was made with the other emulator."""
 
 
 class LocalPlatform:
@@ -51,6 +60,7 @@ class LocalPlatform:
         self.domains = domains
         self.runtime = FunctionRuntime(domains)
         self.access_log = access_log
+        self.aws = AwsEndpoints("")
         self.aws_endpoint = ""
         self.databases: dict[str, str] = {}
         self.migrations: dict[str, Any] = {}
@@ -59,6 +69,7 @@ class LocalPlatform:
         self.queues: list[SubscriptionQueue] = []
         self._gateway: GatewayServer | None = None
         self._moto: MotoEndpoint | None = None
+        self._localstack: LocalStack | None = None
         self._openapi: dict[str, Any] = {}
         self._pollers: list[SubscriptionPoller] = []
         self._timers: list[ScheduleTimer] = []
@@ -95,20 +106,18 @@ class LocalPlatform:
             raise
 
     def _start_services(self, gateway: GatewayServer) -> None:
-        if self.config.aws_endpoint_url:
-            self.aws_endpoint = self.config.aws_endpoint_url
-        else:
-            self._moto = MotoEndpoint(self.config.moto_port)
-            self._moto.start()
-            self.aws_endpoint = self._moto.endpoint
+        self.aws = self._start_aws()
+        self.aws_endpoint = self.aws.default
         self.databases = {domain.name: database_url(domain, self.config) for domain in self.domains}
         self._set_environment(handler_environment(self.config, self.domains, gateway.port, self.aws_endpoint))
+        self._set_environment(dict(self.aws.environment()))
         self.queues = provision(self.aws_endpoint, self.event_bus_name, self.domains)
-        self.identity = provision_identity(self.aws_endpoint, self.domains)
+        key_tags = pinned_key_tags(self.state_dir / LOCALSTACK_DIR) if self._localstack is not None else []
+        self.identity = provision_identity(self.aws, self.domains, key_tags)
         self._set_environment(dict(self.identity))
         for domain in self.domains:
-            if domain.resources and self._moto is not None:
-                # moto keeps user pools and keys in memory only: accounts must start afresh with them
+            if domain.resources and self._moto is not None and not self._moto.restored:
+                # a new pool and key: a database from before would name users and ciphertexts they lack
                 forget_database(self.databases[domain.name])
             self.migrations[domain.name] = self.runtime.invoke(domain.name, domain.migrations_function, {})
         for domain in self.domains:
@@ -139,8 +148,37 @@ class LocalPlatform:
                 self._timers.append(timer)
                 timer.start()
 
+    def _start_aws(self) -> AwsEndpoints:
+        """moto, with its state kept in the state folder, and LocalStack if asked for; or the
+        emulator named by AWS_ENDPOINT_URL, left as it is."""
+        if self.config.aws_endpoint_url:
+            return AwsEndpoints(self.config.aws_endpoint_url)
+        self._check_state_folder_kind()
+        self._moto = MotoEndpoint(self.config.moto_port, self.state_dir / MOTO_STATE_FILE)
+        self._moto.start()
+        if self.config.local_aws == "moto":
+            return AwsEndpoints(self._moto.endpoint)
+        self._localstack = LocalStack(
+            self.config.localstack_python, self.state_dir / LOCALSTACK_DIR, self.config.localstack_port
+        )
+        self._localstack.start()
+        return AwsEndpoints(self._localstack.endpoint, dict.fromkeys(MOTO_ONLY_SERVICES, self._moto.endpoint))
+
+    def _check_state_folder_kind(self) -> None:
+        # moto keeps the credentials key in its state file, LocalStack re-creates it from a pin file:
+        # a folder used with one and started with the other would hold tokens no key decrypts
+        marker = self.state_dir / AWS_KIND_FILE
+        made_with = marker.read_text().strip() if marker.exists() else None
+        if made_with is None:
+            marker.write_text(f"{self.config.local_aws}\n")
+        elif made_with != self.config.local_aws:
+            raise StateFolderError(
+                f"{self.state_dir} holds accounts and keys made with AWS={made_with}: start with AWS={made_with}, "
+                f"or use another FIP_STATE_DIR, or `make clean` to start afresh"
+            )
+
     def stop(self) -> None:
-        """Stop timers, pollers, the gateway and moto; put the environment back as it was."""
+        """Stop timers, pollers, the gateway, LocalStack and moto; put the environment back as it was."""
         workers: list[ScheduleTimer | SubscriptionPoller] = [*self._timers, *self._pollers]
         for worker in workers:
             worker.stop()
@@ -150,6 +188,9 @@ class LocalPlatform:
         if self._gateway is not None:
             self._gateway.stop()
             self._gateway = None
+        if self._localstack is not None:
+            self._localstack.stop()
+            self._localstack = None
         if self._moto is not None:
             self._moto.stop()
             self._moto = None
@@ -157,13 +198,12 @@ class LocalPlatform:
 
     def describe(self) -> str:
         """Where everything is, for the console."""
-        cloud = "moto in server mode" if self._moto is not None else "from AWS_ENDPOINT_URL"
         lines = [
             "Federated Imputation Platform, running locally",
             f"  API         {self.url}",
             f"  docs        {self.url}{DOCS_PATH}",
             f"  OpenAPI     {self.url}{OPENAPI_PATH}",
-            f"  AWS         {self.aws_endpoint} ({cloud}); event bus {self.event_bus_name}",
+            *self._describe_aws(),
             f"  state       {self.state_dir}",
         ]
         for name, url in self.databases.items():
@@ -199,6 +239,19 @@ class LocalPlatform:
             ]
         lines.append("Press Ctrl+C to stop.")
         return "\n".join(lines)
+
+    def _describe_aws(self) -> list[str]:
+        bus = f"event bus {self.event_bus_name}"
+        if self._moto is None:
+            return [f"  AWS         {self.aws_endpoint} (from AWS_ENDPOINT_URL); {bus}"]
+        kept = f"{'restored from' if self._moto.restored else 'new, kept in'} {self.state_dir / MOTO_STATE_FILE}"
+        if self._localstack is None:
+            return [f"  AWS         {self.aws_endpoint} (moto in server mode, {kept}); {bus}"]
+        return [
+            f"  AWS         {self.aws_endpoint} (LocalStack {self._localstack.version}, log in "
+            f"{self._localstack.log_file}); {bus}",
+            f"  Cognito     {self._moto.endpoint} (moto in server mode, {kept})",
+        ]
 
     def _authorizer(self) -> GatewayAuthorizer | None:
         domain = authorizing_domain(self.domains)

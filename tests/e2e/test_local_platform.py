@@ -14,12 +14,36 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.platform_process import RunningPlatform, eventually
+from tests.support.platform_process import (
+    LOCAL_AWS_KINDS,
+    RunningPlatform,
+    eventually,
+    require_localstack,
+    start_platform,
+)
 from tests.support.simulated_services import CLOUDGENE_SERVER
 
 pytestmark = pytest.mark.e2e
 
 SWEEP_DEADLINE_SECONDS = 30
+
+
+@pytest.fixture(scope="module", params=LOCAL_AWS_KINDS)
+def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
+    """The platform in a subprocess on free ports, with a fresh state folder and a 1 s schedule, on
+    moto and then on LocalStack (Cognito on moto)."""
+    if request.param == "localstack":
+        require_localstack()
+    running = start_platform(tmp_path_factory.mktemp("state"), request.param)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def admin(platform: RunningPlatform) -> dict[str, str]:
+    """Headers of the admin the platform created at start, signed in over HTTP as README's "Trying it"
+    says: the admin role waits for two-factor sign-in, so they turn it on and sign in again with a code."""
+    return platform.headers()
 
 
 @pytest.fixture(scope="module")

@@ -16,20 +16,27 @@ from local_platform.config import PlatformConfig
 from local_platform.platform import LocalPlatform
 from tests.e2e import echo_domain
 from tests.e2e.echo_domain import RECORDER
-from tests.support.platform_process import eventually
+from tests.support.platform_process import LOCAL_AWS_KINDS, eventually, require_localstack
 
 pytestmark = pytest.mark.e2e
 
 DEADLINE_SECONDS = 20
 
 
-@pytest.fixture(scope="module")
-def echo_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlatform]:
-    """The platform serving only the echo domain, on free ports, retrying failed events at once."""
+@pytest.fixture(scope="module", params=LOCAL_AWS_KINDS)
+def echo_platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlatform]:
+    """The platform serving only the echo domain, on free ports, retrying failed events at once; on
+    moto, then on LocalStack."""
+    if request.param == "localstack":
+        require_localstack()
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # the session's dead endpoint: start moto instead
         config = PlatformConfig(
-            port=0, state_dir=tmp_path_factory.mktemp("state"), schedule_seconds=0.2, event_retry_seconds=0
+            port=0,
+            state_dir=tmp_path_factory.mktemp("state"),
+            schedule_seconds=0.2,
+            event_retry_seconds=0,
+            local_aws=request.param,
         )
         platform = LocalPlatform(config, (echo_domain.DECLARATION,), access_log=False)
         platform.start()

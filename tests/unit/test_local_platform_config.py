@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import boto3
 import pytest
 
 from infra.domains import DOMAINS
+from local_platform.aws import AwsEndpoints
 from local_platform.config import REPO_ROOT, PlatformConfig, database_location, handler_environment
 
 VARIABLES = (
@@ -20,6 +22,8 @@ VARIABLES = (
     "FIP_EVENT_RETRY_SECONDS",
     "FIP_ALLOW_PRIVATE_NETWORKS",
     "FIP_REQUIRE_HTTPS",
+    "FIP_LOCAL_AWS",
+    "FIP_LOCALSTACK_PORT",
 )
 
 
@@ -41,6 +45,7 @@ def test_defaults(clean_environment: pytest.MonkeyPatch) -> None:
     assert config.moto_port is None
     assert config.aws_endpoint_url is None
     assert config.log_level == "WARNING"
+    assert config.local_aws == "moto"
 
 
 def test_read_from_the_environment(clean_environment: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -96,3 +101,33 @@ def test_a_database_the_user_chose_is_kept(clean_environment: pytest.MonkeyPatch
 def test_database_location_for_people() -> None:
     assert database_location("sqlite:////srv/fip/registry.db") == "/srv/fip/registry.db"
     assert database_location("postgresql+pg8000://fip:secret@db/registry") == "postgresql+pg8000://fip:***@db/registry"
+
+
+def test_localstack_is_started_or_named_not_both(clean_environment: pytest.MonkeyPatch) -> None:
+    clean_environment.setenv("FIP_LOCAL_AWS", "localstack")
+    clean_environment.setenv("FIP_LOCALSTACK_PORT", "4599")
+    config = PlatformConfig()
+    assert (config.local_aws, config.localstack_port) == ("localstack", 4599)
+    clean_environment.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")
+    with pytest.raises(ValueError, match="unset one of them"):
+        PlatformConfig()
+    clean_environment.setenv("FIP_LOCAL_AWS", "docker")
+    with pytest.raises(ValueError, match="local_aws"):
+        PlatformConfig()
+
+
+def test_cognito_beside_localstack_is_reached_through_the_variable_boto3_reads(
+    clean_environment: pytest.MonkeyPatch,
+) -> None:
+    localstack, moto = "http://127.0.0.1:4566", "http://127.0.0.1:5000"
+    environment = AwsEndpoints(localstack, {"cognito-idp": moto}).environment()
+    assert environment == {"AWS_ENDPOINT_URL": localstack, "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": moto}
+    for name, value in environment.items():
+        clean_environment.setenv(name, value)
+    # the handlers make their clients without an endpoint, as in Lambda: boto3 picks it per service
+    assert boto3.client("cognito-idp").meta.endpoint_url == moto
+    assert boto3.client("kms").meta.endpoint_url == localstack
+    # the name one might guess from the client's name is not one boto3 reads
+    clean_environment.delenv("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER")
+    clean_environment.setenv("AWS_ENDPOINT_URL_COGNITO_IDP", moto)
+    assert boto3.client("cognito-idp").meta.endpoint_url == localstack

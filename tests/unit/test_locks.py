@@ -20,6 +20,7 @@ LOCKS = {
     "requirements-dev.txt": "requirements-dev.lock",
     "layers/deps/requirements.txt": "layers/deps/requirements.lock",
     "tests/support/sapporo-requirements.txt": "tests/support/sapporo-requirements.lock",
+    "local_platform/localstack-requirements.txt": "local_platform/localstack-requirements.lock",
 }
 
 
