@@ -12,12 +12,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from fip_core.audit import audit_record
 from fip_core.http import (
+    answers,
     api_handler,
     create_resolver,
     current_principal,
     json_response,
     no_content,
-    problem_responses,
     source_ip,
 )
 from fip_core.observability import observability
@@ -61,7 +61,7 @@ def _audit(
 # --- imputation services -------------------------------------------------------------------------
 
 
-@app.get("/services", summary="List and search services", tags=[SERVICES], responses=problem_responses())
+@app.get("/services", summary="List and search services", tags=[SERVICES], responses=answers(200, ServicePage))
 def list_services(
     q: Annotated[
         str | None, Query(max_length=200, description="Text in name, slug, description or institution")
@@ -88,7 +88,7 @@ def list_services(
         return services.find_services(repo, query)
 
 
-@app.post("/services", summary="Register a service", tags=[SERVICES], responses=problem_responses(409))
+@app.post("/services", summary="Register a service", tags=[SERVICES], responses=answers(201, ImputationService, 409))
 def register_service(body: ServiceCreate) -> Response[ImputationService]:
     with registry_repository() as repo:
         service = services.register_service(repo, body, _now())
@@ -103,13 +103,15 @@ def register_service(body: ServiceCreate) -> Response[ImputationService]:
     "or, in a few fixed words, what failed. Only globally routable addresses are called (and only https:// "
     "in the cloud); anything else is answered as a failure without connecting. Nothing is stored.",
     tags=[SERVICES],
-    responses=problem_responses(),
+    responses=answers(200, ProbeOutcome),
 )
 def test_connection(body: ConnectionTest) -> ProbeOutcome:
     return health.probe_connection(body, health_adapters().prober, health_policy())
 
 
-@app.get("/services/<service_id>", summary="Get a service", tags=[SERVICES], responses=problem_responses(404))
+@app.get(
+    "/services/<service_id>", summary="Get a service", tags=[SERVICES], responses=answers(200, ImputationService, 404)
+)
 def get_service(service_id: UUID) -> ImputationService:
     with registry_repository() as repo:
         return services.get_service(repo, service_id)
@@ -121,7 +123,7 @@ def get_service(service_id: UUID) -> ImputationService:
     description="A service admin of this service may change any field but `base_url`, which only a platform "
     "administrator (an unscoped admin) may change: the platform sends users' tokens to that URL.",
     tags=[SERVICES],
-    responses=problem_responses(403, 404),
+    responses=answers(200, ImputationService, 403, 404),
 )
 def change_service(service_id: UUID, body: ServiceUpdate) -> ImputationService:
     with registry_repository() as repo:
@@ -134,7 +136,7 @@ def change_service(service_id: UUID, body: ServiceUpdate) -> ImputationService:
     "/services/<service_id>",
     summary="Delete a service with its panels and history",
     tags=[SERVICES],
-    responses=problem_responses(404),
+    responses=answers(204, None, 404),
 )
 def delete_service(service_id: UUID) -> Response[None]:
     with registry_repository() as repo:
@@ -147,7 +149,10 @@ def delete_service(service_id: UUID) -> Response[None]:
 
 
 @app.get(
-    "/services/<service_id>/panels", summary="List a service's panels", tags=[PANELS], responses=problem_responses(404)
+    "/services/<service_id>/panels",
+    summary="List a service's panels",
+    tags=[PANELS],
+    responses=answers(200, PanelList, 404),
 )
 def list_service_panels(service_id: UUID) -> PanelList:
     with registry_repository() as repo:
@@ -158,7 +163,7 @@ def list_service_panels(service_id: UUID) -> PanelList:
     "/services/<service_id>/panels",
     summary="Add a panel to a service",
     tags=[PANELS],
-    responses=problem_responses(404, 409),
+    responses=answers(201, ReferencePanel, 404, 409),
 )
 def add_panel(service_id: UUID, body: PanelCreate) -> Response[ReferencePanel]:
     with registry_repository() as repo:
@@ -168,7 +173,10 @@ def add_panel(service_id: UUID, body: PanelCreate) -> Response[ReferencePanel]:
 
 
 @app.get(
-    "/services/<service_id>/panels/<panel_id>", summary="Get a panel", tags=[PANELS], responses=problem_responses(404)
+    "/services/<service_id>/panels/<panel_id>",
+    summary="Get a panel",
+    tags=[PANELS],
+    responses=answers(200, ReferencePanel, 404),
 )
 def get_panel(service_id: UUID, panel_id: UUID) -> ReferencePanel:
     with registry_repository() as repo:
@@ -179,7 +187,7 @@ def get_panel(service_id: UUID, panel_id: UUID) -> ReferencePanel:
     "/services/<service_id>/panels/<panel_id>",
     summary="Change a panel",
     tags=[PANELS],
-    responses=problem_responses(404),
+    responses=answers(200, ReferencePanel, 404),
 )
 def change_panel(service_id: UUID, panel_id: UUID, body: PanelUpdate) -> ReferencePanel:
     with registry_repository() as repo:
@@ -198,7 +206,7 @@ def change_panel(service_id: UUID, panel_id: UUID, body: PanelUpdate) -> Referen
     "/services/<service_id>/panels/<panel_id>",
     summary="Delete a panel",
     tags=[PANELS],
-    responses=problem_responses(404),
+    responses=answers(204, None, 404),
 )
 def delete_panel(service_id: UUID, panel_id: UUID) -> Response[None]:
     with registry_repository() as repo:
@@ -207,7 +215,7 @@ def delete_panel(service_id: UUID, panel_id: UUID) -> Response[None]:
     return no_content()
 
 
-@app.get("/panels", summary="Find panels across services", tags=[PANELS], responses=problem_responses())
+@app.get("/panels", summary="Find panels across services", tags=[PANELS], responses=answers(200, PanelList))
 def find_panels(
     build: Annotated[GenomeBuild | None, Query()] = None,
     population: Annotated[str | None, Query(max_length=64)] = None,
@@ -224,7 +232,7 @@ def find_panels(
     "/services/<service_id>/health",
     summary="A service's health and uptime",
     tags=[HEALTH],
-    responses=problem_responses(404),
+    responses=answers(200, ServiceHealthReport, 404),
 )
 def service_health(service_id: UUID) -> ServiceHealthReport:
     with registry_repository() as repo:
@@ -235,7 +243,7 @@ def service_health(service_id: UUID) -> ServiceHealthReport:
     "/services/<service_id>/health/history",
     summary="Past checks, newest first",
     tags=[HEALTH],
-    responses=problem_responses(404),
+    responses=answers(200, HealthHistory, 404),
 )
 def service_health_history(
     service_id: UUID,
@@ -250,13 +258,18 @@ def service_health_history(
     "/services/<service_id>/health-check",
     summary="Check a service now",
     tags=[HEALTH],
-    responses=problem_responses(404),
+    responses=answers(200, ServiceHealthReport, 404),
 )
 def check_service_now(service_id: UUID) -> ServiceHealthReport:
     return health.check_now(health_adapters(), service_id, health_policy())
 
 
-@app.get("/service-health", summary="Which services are up, at a glance", tags=[HEALTH], responses=problem_responses())
+@app.get(
+    "/service-health",
+    summary="Which services are up, at a glance",
+    tags=[HEALTH],
+    responses=answers(200, HealthOverview),
+)
 def health_overview(api_type: Annotated[ApiType | None, Query()] = None) -> HealthOverview:
     with registry_repository() as repo:
         return health.health_overview(repo, _now(), api_type)
@@ -266,7 +279,10 @@ def health_overview(api_type: Annotated[ApiType | None, Query()] = None) -> Heal
 
 
 @app.get(
-    "/ga4gh/registry/v1/services", summary="List services in the registry", tags=[GA4GH], responses=problem_responses()
+    "/ga4gh/registry/v1/services",
+    summary="List services in the registry",
+    tags=[GA4GH],
+    responses=answers(200, list[ExternalService]),
 )
 def ga4gh_services() -> list[ExternalService]:
     with registry_repository() as repo:
@@ -277,7 +293,7 @@ def ga4gh_services() -> list[ExternalService]:
     "/ga4gh/registry/v1/services/types",
     summary="List types of services in the registry",
     tags=[GA4GH],
-    responses=problem_responses(),
+    responses=answers(200, list[ServiceType]),
 )
 def ga4gh_service_types() -> list[ServiceType]:
     with registry_repository() as repo:
@@ -288,7 +304,7 @@ def ga4gh_service_types() -> list[ServiceType]:
     "/ga4gh/registry/v1/services/<service_id>",
     summary="Find a service by id",
     tags=[GA4GH],
-    responses=problem_responses(404),
+    responses=answers(200, ExternalService, 404),
 )
 def ga4gh_service(service_id: str) -> ExternalService:
     with registry_repository() as repo:
@@ -299,7 +315,7 @@ def ga4gh_service(service_id: str) -> ExternalService:
     "/ga4gh/registry/v1/service-info",
     summary="Information about this registry",
     tags=[GA4GH],
-    responses=problem_responses(),
+    responses=answers(200, Service),
 )
 def ga4gh_service_info() -> Service:
     return ga4gh.registry_service_info(registry_settings())

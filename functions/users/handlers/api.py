@@ -12,16 +12,15 @@ from uuid import UUID
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from pydantic import BaseModel
 
 from fip_core.access import SESSION_NEEDED
 from fip_core.http import (
+    answers,
     api_handler,
     create_resolver,
     current_principal,
     json_response,
     no_content,
-    problem_responses,
     source_ip,
 )
 from fip_core.observability import observability
@@ -65,15 +64,6 @@ STORE: Transactions = unit_of_work.STORE  # the transactions the logic is handed
 ACCOUNT = "Account"
 PROFILE = "Profile and tokens"
 ADMIN = "Administration"
-
-
-def answers(status: int, model: type[BaseModel] | None, *problems: int) -> dict[int, OpenAPIResponse]:
-    """The OpenAPI `responses` of a route: its success (Powertools documents none once `responses` is
-    given) and the problems it may answer."""
-    success = OpenAPIResponse(description=HTTPStatus(status).phrase)
-    if model is not None:
-        success["content"] = {"application/json": {"model": model}}
-    return {status: success, **problem_responses(*problems)}
 
 
 def sign_in_answers() -> dict[int, OpenAPIResponse]:

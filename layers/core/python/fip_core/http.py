@@ -27,7 +27,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 from pydantic_core import PydanticCustomError
 
-from fip_core.access import Access, Principal, check_access, principal_from_event
+from fip_core.access import Access, Principal, check_access, principal_from_event, unavailable_retry_after
 from fip_core.database import DatabaseUnavailableError
 from fip_core.declaration import DomainDeclaration
 from fip_core.fields import (
@@ -63,13 +63,23 @@ def problem_response(problem: Problem, correlation_id: str | None = None) -> Res
 
 
 def problem_responses(*statuses: int) -> dict[int, OpenAPIResponse]:
-    """The OpenAPI `responses` of a route that may answer these statuses, and 422, with a problem body."""
+    """The OpenAPI `responses` of a route that may answer these statuses, and 422 (invalid input) and
+    503 (the database resuming or busy, with `Retry-After`), with a problem body."""
     return {
         status: OpenAPIResponse(
             description=HTTPStatus(status).phrase, content={PROBLEM_CONTENT_TYPE: {"model": Problem}}
         )
-        for status in (*statuses, 422)
+        for status in sorted({*statuses, 422, 503})
     }
+
+
+def answers(status: int, model: Any, *problems: int) -> dict[int, OpenAPIResponse]:
+    """The OpenAPI `responses` of a route: its success, with the model of its body (None for none),
+    and the problems it may answer. Powertools documents no success once `responses` is given."""
+    success = OpenAPIResponse(description=HTTPStatus(status).phrase)
+    if model is not None:
+        success["content"] = {"application/json": {"model": model}}
+    return {status: success, **problem_responses(*problems)}
 
 
 def json_response(
@@ -342,14 +352,16 @@ def api_handler(app: APIGatewayHttpResolver, obs: Observability, declaration: Do
     @obs.metrics.log_metrics(capture_cold_start_metric=obs.cold_start_metric)
     @obs.tracer.capture_lambda_handler(capture_response=False)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        refused = _refusal(declaration, event)
+        headers = {"Content-Type": PROBLEM_CONTENT_TYPE}
+        retry_after = unavailable_retry_after(event)
+        if retry_after is not None:
+            refused: Problem | None = DatabaseUnavailableError(retry_after).to_problem()
+            headers["Retry-After"] = str(retry_after)
+        else:
+            refused = _refusal(declaration, event)
         if refused is not None:
             problem = problem_response(refused, obs.logger.get_correlation_id())
-            return {
-                "statusCode": problem.status_code,
-                "headers": {"Content-Type": PROBLEM_CONTENT_TYPE},
-                "body": problem.body,
-            }
+            return {"statusCode": problem.status_code, "headers": headers, "body": problem.body}
         return app.resolve(event, context)
 
     return cast(LambdaHandler, handler)
