@@ -24,9 +24,11 @@ from fip_core.database import (
 from fip_core.problems import PROBLEM_CONTENT_TYPE
 from fip_core.settings import DatabaseSettings
 from tests.conftest import skip_or_fail
+from tests.support.accounts import sign_up
 from tests.support.api import invoke_api
 from tests.support.certificates import make_certificates
 from tests.support.postgres import PostgresServer, find_bin_dir
+from users.declaration import DECLARATION as USERS
 
 pytestmark = pytest.mark.postgres
 
@@ -138,4 +140,29 @@ def test_the_api_answers_503_with_retry_after_when_the_database_never_answers(si
     try:
         _assert_retry_later(invoke_api("POST", "/services/00000000-0000-0000-0000-000000000000/health-check"))
     finally:
+        dispose_engines()
+
+
+def test_while_the_users_database_cannot_answer_the_authorizer_makes_the_api_answer_503_not_500(
+    stopped_postgres, monkeypatch, platform
+):
+    # a real signed-in user, whose token the authorizer can only check against the users database
+    account = sign_up()
+    from users.settings import users_database
+
+    monkeypatch.setenv("USERS_DATABASE_URL", stopped_postgres.url("users"))
+    users_database.cache_clear()
+    dispose_engines()
+    try:
+        for token in (account.access_token, "fip_0123456789abcdef_" + "x" * 43):
+            answer = invoke_api("GET", "/services", token=token)
+            assert answer.status == 503, answer.body
+            assert answer.content_type == PROBLEM_CONTENT_TYPE
+            # API Gateway keeps the authorizer's answer for its cache time: come back after that
+            assert answer.headers["Retry-After"] == str(USERS.authorizer_cache_seconds)
+            assert answer.body["title"] == "Database unavailable"
+        # a forged token needs no database to be refused
+        assert invoke_api("GET", "/services", token="not-a-jwt").status == 403
+    finally:
+        users_database.cache_clear()
         dispose_engines()

@@ -101,6 +101,30 @@ class Principal(BaseModel):
         )
 
 
+# What the authorizer hands on when it could not decide because a database it reads is unavailable (an
+# Aurora cluster resuming from a pause): API Gateway would answer an authorizer's failure with a bare 500,
+# so it lets the request through marked unavailable, and the API handler answers 503 with Retry-After
+# before anything else. The mark carries no identity: nothing is served on it.
+UNAVAILABLE = "unavailable"
+RETRY_AFTER = "retry_after_seconds"
+
+
+def unavailable_context(retry_after_seconds: int) -> dict[str, str]:
+    """The authorizer's context saying it could not decide: come back after this many seconds."""
+    return {UNAVAILABLE: "database", RETRY_AFTER: str(retry_after_seconds)}
+
+
+def unavailable_retry_after(event: dict[str, Any]) -> int | None:
+    """Seconds to wait, when the authorizer marked the request as undecidable for now; else None."""
+    context = ((event.get("requestContext") or {}).get("authorizer") or {}).get("lambda") or {}
+    if not context.get(UNAVAILABLE):
+        return None
+    try:
+        return max(1, int(context.get(RETRY_AFTER) or 0))
+    except ValueError:
+        return 1
+
+
 def principal_from_event(event: dict[str, Any]) -> Principal | None:
     """The principal an HTTP API request carries from the Lambda authorizer, if any."""
     context = ((event.get("requestContext") or {}).get("authorizer") or {}).get("lambda") or {}
