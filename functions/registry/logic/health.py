@@ -138,22 +138,23 @@ def record_outcomes(
         for target, outcome in zip(targets, outcomes, strict=True)
     ]
     recorded = repo.health.record(results)
-    for result in recorded.kept:
-        target, health = result.target, result.health
-        if health.status is not target.health.status:
-            repo.add_event(
-                ServiceHealthChanged(
-                    service_id=target.service_id,
-                    slug=target.slug,
-                    service_name=target.name,
-                    previous_status=target.health.status.value,
-                    status=health.status.value,
-                    checked_at=now,
-                    response_time_ms=result.outcome.response_time_ms,
-                    error=result.outcome.error,
-                ),
-                now,
+    repo.add_events(
+        [
+            ServiceHealthChanged(
+                service_id=result.target.service_id,
+                slug=result.target.slug,
+                service_name=result.target.name,
+                previous_status=result.target.health.status.value,
+                status=result.health.status.value,
+                checked_at=now,
+                response_time_ms=result.outcome.response_time_ms,
+                error=result.outcome.error,
             )
+            for result in recorded.kept
+            if result.health.status is not result.target.health.status
+        ],
+        now,
+    )
     return recorded.kept
 
 

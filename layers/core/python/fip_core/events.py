@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -105,6 +105,17 @@ class Outbox:
 
     def add(self, session: Session, event: DomainEvent, now: datetime) -> str:
         """Queue one event; it is published only if the surrounding transaction commits."""
+        return self.add_all(session, [event], now)[0]
+
+    def add_all(self, session: Session, events: Sequence[DomainEvent], now: datetime) -> list[str]:
+        """Queue events in one statement (a sweep may queue a thousand); answer their ids."""
+        rows = [self._row(event, now) for event in events]
+        if rows:
+            session.execute(insert(self.table), rows)
+            self.added += len(rows)
+        return [row["id"] for row in rows]
+
+    def _row(self, event: DomainEvent, now: datetime) -> dict[str, Any]:
         if self.publishes is not None and event.key() not in self.publishes:
             raise UndeclaredEventError(
                 f"{self.domain} does not declare that it publishes {event.name} v{event.version}: add it to "
@@ -113,16 +124,12 @@ class Outbox:
         metadata = EventMetadata(
             event_id=str(uuid.uuid4()), name=event.name, version=event.version, domain=self.domain, occurred_at=now
         )
-        session.execute(
-            insert(self.table).values(
-                id=metadata.event_id,
-                detail_type=event.name,
-                detail=event_detail(event, metadata),
-                created_at=now,
-            )
-        )
-        self.added += 1
-        return metadata.event_id
+        return {
+            "id": metadata.event_id,
+            "detail_type": event.name,
+            "detail": event_detail(event, metadata),
+            "created_at": now,
+        }
 
     def pending(self, session: Session, limit: int = 100) -> list[PendingEvent]:
         """The oldest unpublished events, locked against a concurrent relay where the database can."""

@@ -5,7 +5,7 @@ commit."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,6 +39,10 @@ class DomainRepository:
     def add_event(self, event: DomainEvent, now: datetime) -> str:
         """Queue a domain event in this transaction; it is published once the transaction commits."""
         return self.outbox.add(self.session, event, now)
+
+    def add_events(self, events: Sequence[DomainEvent], now: datetime) -> list[str]:
+        """Queue several events in one statement; they are published once the transaction commits."""
+        return self.outbox.add_all(self.session, events, now)
 
     def _flush(self) -> None:
         try:
