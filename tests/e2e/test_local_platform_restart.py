@@ -21,8 +21,6 @@ import httpx
 import pytest
 
 from tests.support.platform_process import (
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
     LOCAL_AWS_KINDS,
     REPO,
     RunningPlatform,
@@ -55,7 +53,7 @@ def make_researcher(platform: RunningPlatform, admin: dict[str, str]) -> Researc
     """Sign up, confirm, sign in, make an API token, store a token, and be granted a role (a group)."""
     email, password = f"r-{uuid.uuid4().hex[:8]}@example.org", "Researcher-pass-1"
     signed_up = httpx.post(f"{platform.url}/auth/sign-up", json={"email": email, "password": password, "name": "Ama"})
-    assert signed_up.status_code == 201, signed_up.text
+    assert signed_up.status_code == 202, signed_up.text
     confirmed = httpx.post(f"{platform.url}/auth/confirm", json={"email": email, "code": "123456"})
     assert confirmed.status_code == 200, confirmed.text
     tokens = httpx.post(f"{platform.url}/auth/sign-in", json={"email": email, "password": password}).json()
@@ -127,10 +125,13 @@ def gone(pid: int) -> bool | None:
     return not Path(f"/proc/{pid}").exists() or None
 
 
-def sign_in_admin(platform: RunningPlatform) -> dict[str, str]:
-    answer = httpx.post(f"{platform.url}/auth/sign-in", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
-    assert answer.status_code == 200, answer.text
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+def sign_in_admin(platform: RunningPlatform, totp_secrets: dict[str, str]) -> dict[str, str]:
+    """The admin signed in with their second factor, turned on before the first restart and kept
+    across restarts, as the authenticator app keeps its secret."""
+    platform.totp_secrets.update(totp_secrets)
+    headers = platform.headers()
+    totp_secrets.update(platform.totp_secrets)
+    return headers
 
 
 def check_audit_records_flow(platform: RunningPlatform, admin: dict[str, str]) -> None:
@@ -155,9 +156,10 @@ def test_a_restart_and_a_crash_keep_accounts_tokens_and_stored_tokens(local_aws:
     if local_aws == "localstack":
         require_localstack()
     state = tmp_path / "state"
+    totp_secrets: dict[str, str] = {}
     first = start_platform(state, local_aws, output_name="first.out")
     try:
-        before = make_researcher(first, sign_in_admin(first))
+        before = make_researcher(first, sign_in_admin(first, totp_secrets))
         ids = identity(first)
     finally:
         first.stop()
@@ -167,7 +169,7 @@ def test_a_restart_and_a_crash_keep_accounts_tokens_and_stored_tokens(local_aws:
         assert "restored from" in second.output_text()
         assert identity(second) == ids | {"USERS_JWKS_URL": identity(second)["USERS_JWKS_URL"]}
         check_researcher(second, state, before)
-        admin = sign_in_admin(second)
+        admin = sign_in_admin(second, totp_secrets)
         check_audit_records_flow(second, admin)
         after_restart = make_researcher(second, admin)
         started = second.children()
@@ -182,6 +184,6 @@ def test_a_restart_and_a_crash_keep_accounts_tokens_and_stored_tokens(local_aws:
         assert identity(third) == ids | {"USERS_JWKS_URL": identity(third)["USERS_JWKS_URL"]}
         for researcher in (before, after_restart):
             check_researcher(third, state, researcher)
-        check_audit_records_flow(third, sign_in_admin(third))
+        check_audit_records_flow(third, sign_in_admin(third, totp_secrets))
     finally:
         third.stop()
