@@ -9,12 +9,24 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 
+from fip_core.access import Access
 from fip_core.declaration import DomainDeclaration
 
 TITLE = "Federated Imputation Platform API"
 VERSION = "0.1.0"
 log = logging.getLogger(__name__)
 RESOLVER_ATTRIBUTE = "app"  # the module attribute holding a domain's Powertools resolver
+# What API Gateway itself answers when the authorizer refuses a request: no token (401) or a token it
+# refused (403), with its own JSON body, before any function of the platform runs.
+GATEWAY_REFUSAL = "GatewayRefusal"
+_GATEWAY_REFUSAL_SCHEMA = {
+    "title": GATEWAY_REFUSAL,
+    "type": "object",
+    "properties": {"message": {"type": "string", "enum": ["Unauthorized", "Forbidden"]}},
+    "required": ["message"],
+    "description": "API Gateway's own answer when the authorizer refuses the request's token, or there is none.",
+}
+_GATEWAY_ANSWERS = {401: "Unauthorized: send 'Authorization: Bearer <token>'", 403: "Forbidden"}
 
 
 def domain_resolver(domain: DomainDeclaration) -> Any:
@@ -48,4 +60,20 @@ def platform_openapi(domains: tuple[DomainDeclaration, ...]) -> dict[str, Any]:
             )
             continue
         schemas.append(resolver_schema(resolver))
-    return merge_schemas(schemas)
+    return with_gateway_refusals(merge_schemas(schemas), domains)
+
+
+def with_gateway_refusals(document: dict[str, Any], domains: tuple[DomainDeclaration, ...]) -> dict[str, Any]:
+    """The document with API Gateway's own 401 and 403 on every route behind the authorizer, beside
+    what the route itself may answer (a 403 problem when the caller lacks the role)."""
+    document.setdefault("components", {}).setdefault("schemas", {})[GATEWAY_REFUSAL] = _GATEWAY_REFUSAL_SCHEMA
+    reference = {"schema": {"$ref": f"#/components/schemas/{GATEWAY_REFUSAL}"}}
+    for domain in domains:
+        for route in domain.routes:
+            operation = document.get("paths", {}).get(route.path, {}).get(route.method.lower())
+            if operation is None or route.access is Access.PUBLIC:
+                continue
+            for status, description in _GATEWAY_ANSWERS.items():
+                answer = operation.setdefault("responses", {}).setdefault(str(status), {"description": description})
+                answer.setdefault("content", {})["application/json"] = reference
+    return document
