@@ -69,7 +69,7 @@ def reveal_in_process(platform: RunningPlatform, user_id: str, service_id: str, 
 
 def test_no_secret_of_any_route_appears_in_the_output(verbose, capfd, monkeypatch, tmp_path: Path):
     email = f"secretive-{uuid.uuid4().hex[:6]}@example.org"
-    assert post(verbose, "/auth/sign-up", {"email": email, "password": PASSWORD, "name": "S"}).status_code == 201
+    assert post(verbose, "/auth/sign-up", {"email": email, "password": PASSWORD, "name": "S"}).status_code == 202
     assert post(verbose, "/auth/confirm", {"email": email, "code": "123456"}).status_code == 200
     assert post(verbose, "/auth/sign-in", {"email": email, "password": "Wrong-password-000"}).status_code in (401, 403)
     signed_in = post(verbose, "/auth/sign-in", {"email": email, "password": PASSWORD}).json()
@@ -85,13 +85,14 @@ def test_no_secret_of_any_route_appears_in_the_output(verbose, capfd, monkeypatc
         headers={"Authorization": f"Bearer {api_token}"},
     )
     assert stored.status_code == 200, stored.text
+    me = httpx.get(f"{verbose.url}/me", headers={"Authorization": f"Bearer {access}"}).json()
+    # a new password ends every session and API token: asked for last
     changed = post(verbose, "/auth/change-password", {"current_password": PASSWORD, "new_password": CHANGED}, access)
     assert changed.status_code == 200, changed.text
     assert post(verbose, "/auth/forgot-password", {"email": email}).status_code == 200
     reset = post(verbose, "/auth/reset-password", {"email": email, "code": "123456", "new_password": RESET})
     assert reset.status_code == 200, reset.text
     assert post(verbose, "/auth/sign-in", {"email": email, "password": RESET}).status_code == 200
-    me = httpx.get(f"{verbose.url}/me", headers={"Authorization": f"Bearer {access}"}).json()
     capfd.readouterr()
     logged = io.StringIO()
     assert reveal_in_process(verbose, me["id"], service_id, logged, monkeypatch) == EXTERNAL_TOKEN
