@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from fip_core.aws import aws_client
 from fip_core.container import per_container
@@ -308,6 +308,13 @@ class CognitoAccounts:
             if mapped is None:
                 raise
             raise mapped from error
+        except ParamValidationError as error:
+            # a value Cognito's own limits refuse before anything is sent (botocore checks them): the
+            # caller's, not an outage
+            raise UnprocessableError(
+                "the sign-in service refused a value of this request (a code, session or token of the wrong "
+                "length or form): check it, or start again from /auth/sign-in"
+            ) from error
         except BotoCoreError as error:
             raise _unreachable() from error
 

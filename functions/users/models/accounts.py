@@ -55,7 +55,8 @@ TotpCode = Annotated[
 ]
 SignInSession = Annotated[
     SecretStr,
-    Field(min_length=1, max_length=8192, description="The `session` of the sign-in answer that asked for this step."),
+    # Cognito's own limits on a challenge session
+    Field(min_length=20, max_length=2048, description="The `session` of the sign-in answer that asked for this step."),
 ]
 
 

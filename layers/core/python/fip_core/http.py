@@ -21,7 +21,11 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 from aws_lambda_powertools.event_handler.openapi.models import OpenAPI, Parameter, Schema
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.openapi.types import (
+    OpenAPIResponse,
+    OpenAPIResponseContentModel,
+    OpenAPIResponseContentSchema,
+)
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
@@ -76,9 +80,11 @@ def problem_responses(*statuses: int) -> dict[int, OpenAPIResponse]:
 def answers(status: int, model: Any, *problems: int) -> dict[int, OpenAPIResponse]:
     """The OpenAPI `responses` of a route: its success, with the model of its body (None for none),
     and the problems it may answer. Powertools documents no success once `responses` is given."""
-    success = OpenAPIResponse(description=HTTPStatus(status).phrase)
-    if model is not None:
-        success["content"] = {"application/json": {"model": model}}
+    # no content at all for no body (a 204): Powertools would otherwise document the return annotation
+    content: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel] = (
+        {} if model is None else {"application/json": {"model": model}}
+    )
+    success = OpenAPIResponse(description=HTTPStatus(status).phrase, content=content)
     return {status: success, **problem_responses(*problems)}
 
 
