@@ -24,15 +24,20 @@ from localstack.services.s3 import provider  # type: ignore[import-not-found]
 from localstack.utils.aws import aws_stack  # type: ignore[import-not-found]
 
 PARENT_CHECK_SECONDS = 1.0
+# LocalStack's shutdown can hang (seen here with a long poll in flight): an orphan does not wait longer
+SHUTDOWN_GRACE_SECONDS = 15.0
 
 
 def _stop_when_orphaned(parent: int) -> None:
-    """SIGTERM this process (LocalStack shuts down on it) once the platform's process is gone."""
+    """SIGTERM this process (LocalStack shuts down on it) once the platform's process is gone, and end
+    it outright if the shutdown does not finish in time: nobody is left to stop it."""
 
     def watch() -> None:
         while os.getppid() == parent:
             threading.Event().wait(PARENT_CHECK_SECONDS)
         os.kill(os.getpid(), signal.SIGTERM)
+        threading.Event().wait(SHUTDOWN_GRACE_SECONDS)
+        os._exit(1)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
