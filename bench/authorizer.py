@@ -55,10 +55,10 @@ def _run() -> None:
     from local_platform.authorizer import GatewayAuthorizer
     from local_platform.aws import AwsEndpoints
     from local_platform.events import authorizer_event, http_api_event, lambda_context
-    from local_platform.identity import provision_identity
+    from local_platform.resources import provision_resources
     from local_platform.routing import RouteTable
 
-    os.environ.update(provision_identity(AwsEndpoints(os.environ["AWS_ENDPOINT_URL"]), DOMAINS))
+    os.environ.update(provision_resources(AwsEndpoints(os.environ["AWS_ENDPOINT_URL"]), DOMAINS).environment)
     import_seconds = _import_seconds()
 
     from fip_core.access import Role

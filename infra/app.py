@@ -4,6 +4,7 @@ into `cdk.out`, checked by cdk-nag's AWS Solutions rules; it fails on any findin
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 from aws_cdk import App, Environment, Tags, Validations
@@ -20,6 +21,7 @@ from infra.constants import (
     MAIL_FROM_CONTEXT_KEY,
     MAIL_VERIFIED_CONTEXT_KEY,
     NAME_PREFIX,
+    WEB_ORIGIN_CONTEXT_KEY,
 )
 from infra.domains import DOMAINS
 from infra.profiles import (
@@ -66,12 +68,24 @@ def build_app(outdir: str | None = None, context: dict[str, object] | None = Non
         ),
         mail_from=app.node.try_get_context(MAIL_FROM_CONTEXT_KEY),
         mail_verified=str(app.node.try_get_context(MAIL_VERIFIED_CONTEXT_KEY)).lower() == "true",
+        web_origins=_origins(app.node.try_get_context(WEB_ORIGIN_CONTEXT_KEY)),
         env=deployment_environment(),
     )
     Tags.of(app).add("project", "federated-imputation-platform")
     Tags.of(app).add("environment", environment)
     Validations.of(app).add_plugins(solutions_checks(app))
     return app, stack
+
+
+def _origins(value: object) -> tuple[str, ...]:
+    # `-c web_origin=https://a.example.org,https://b.example.org`; each an origin: scheme, host, port
+    origins = tuple(origin.strip() for origin in str(value or "").split(",") if origin.strip())
+    for origin in origins:
+        if not re.fullmatch(r"https://[A-Za-z0-9.-]+(:\d+)?", origin):
+            raise ValueError(
+                f"{WEB_ORIGIN_CONTEXT_KEY} takes origins such as https://imputation.example.org, not {origin!r}"
+            )
+    return origins
 
 
 def _flag(value: object) -> bool:

@@ -30,6 +30,8 @@ FEATURE_FLAGS: dict[str, object] = {
     "@aws-cdk/core:validateSnapshotRemovalPolicy": True,
     # statements on the same resources merged, so roles stay far below IAM's policy size limit
     "@aws-cdk/aws-iam:minimizePolicies": True,
+    # S3 may deliver access logs into a bucket that owns its objects (no ACLs) through a bucket policy
+    "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True,
 }
 
 # The runtime and architecture are pinned together with the platform the dependency wheels are built for.
@@ -88,39 +90,25 @@ DATABASE_BACKUP_RETENTION = Duration.days(7)
 DATABASE_LOG_EXPORTS = ("postgresql",)
 SECRET_ROTATION_INTERVAL = Duration.days(30)
 
-# A domain's user pool (Resource.USER_POOL); its password policy is the API's (users.settings.PASSWORD_MIN_LENGTH).
+# A domain's user pool (fip_core.resources.UserPoolSpec, infra/user_pool.py); its password policy and the
+# admin calls each function makes are the domain's declaration's.
 # Plus: threat protection, so that sign-in, sign-up and password changes with leaked passwords are refused.
 USER_POOL_FEATURE_PLAN = cognito.FeaturePlan.PLUS
 USER_POOL_ACCESS_TOKEN_VALIDITY = Duration.minutes(60)
 USER_POOL_ID_TOKEN_VALIDITY = Duration.minutes(60)
 USER_POOL_REFRESH_TOKEN_VALIDITY = Duration.days(30)
-# The admin calls of the domain's code (functions/users/adapters/cognito.py), by the function that makes them.
-# Its other calls (SignUp, InitiateAuth, ...) are public client calls, which IAM does not govern.
-USER_POOL_API_FUNCTION_ACTIONS = (
-    "cognito-idp:AdminAddUserToGroup",
-    "cognito-idp:AdminRemoveUserFromGroup",
-    "cognito-idp:AdminUserGlobalSignOut",  # signs out callers who hold only a personal API token, too
-    "cognito-idp:AdminGetUser",  # an account's second factor, and its record when a profile is repaired
-    "cognito-idp:AdminDisableUser",
-    "cognito-idp:AdminEnableUser",
-)
-USER_POOL_BOOTSTRAP_FUNCTION_ACTIONS = (
-    "cognito-idp:AdminCreateUser",
-    "cognito-idp:AdminSetUserPassword",
-    "cognito-idp:AdminAddUserToGroup",
-    "cognito-idp:AdminGetUser",  # an account a failed earlier run left in the pool
-)
-# the authorizer asks whether an admin or service admin still signs in with an authenticator app
-USER_POOL_AUTHORIZER_FUNCTION_ACTIONS = ("cognito-idp:AdminGetUser",)
 # Cognito sends its codes through SES from this address (infra/mail.py): `cdk deploy -c mail_from=no-reply@example.org`
 # makes the SES identity, and once SES has verified its domain, `-c mail_verified=true` moves the user pool onto it.
+# Domains that declare an EmailIdentitySpec send from the same address.
 MAIL_FROM_CONTEXT_KEY = "mail_from"
 MAIL_VERIFIED_CONTEXT_KEY = "mail_verified"
 MAIL_FROM_NAME = "Federated Imputation Platform"
 
-# A domain's credentials key (Resource.CREDENTIALS_KEY): its API function encrypts users' external service
-# tokens, and only the function of this name decrypts them, for other domains that invoke it through IAM.
-CREDENTIALS_DECRYPTING_FUNCTION = "credentials"
+# A domain's buckets (fip_core.resources.BucketSpec, infra/bucket.py). Browsers on the platform's web origin
+# upload to their presigned URLs: `cdk deploy -c web_origin=https://imputation.example.org` (commas for several).
+WEB_ORIGIN_CONTEXT_KEY = "web_origin"
+BUCKET_MINIMUM_TLS_VERSION = 1.2
+ACCESS_LOG_RETENTION = Duration.days(90)  # the buckets' server access logs
 
 # Alarms (infra/alarms.py) notify one topic; an address to subscribe: `cdk deploy -c alarm_email=ops@example.org`.
 ALARM_EMAIL_CONTEXT_KEY = "alarm_email"

@@ -1,13 +1,14 @@
 """One domain of the platform in AWS, built from its declaration: its database (on the platform's
-cluster) and other resources, a function with its own role and log group for every declared
-function, its HTTP routes, schedules, event subscriptions and the trigger that migrates its
+cluster) and other resources (each by its kind, `infra/resources`), a function with its own role and
+log group for every declared function, its HTTP routes, schedules, event subscriptions (domain
+events on the platform's bus, AWS services' on the default bus) and the trigger that migrates its
 database on deploy."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Aws, Duration, triggers
+from aws_cdk import Duration, triggers
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -18,13 +19,13 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from fip_core.declaration import DomainDeclaration, EventSubscription, FunctionDeclaration, Resource, Schedule
+from fip_core.declaration import DomainDeclaration, EventSubscription, FunctionDeclaration, Schedule
+from fip_core.resources import AwsEventSubscription
 from fip_core.settings import METRICS_NAMESPACE, env_prefix
 from infra.compliance import acknowledge
 from infra.constants import (
     ASYNC_INVOKE_MAX_EVENT_AGE,
     ASYNC_INVOKE_RETRY_ATTEMPTS,
-    CREDENTIALS_DECRYPTING_FUNCTION,
     DEAD_LETTER_RETENTION,
     EVENT_TARGET_MAX_AGE,
     EVENT_TARGET_RETRY_ATTEMPTS,
@@ -32,18 +33,13 @@ from infra.constants import (
     LAMBDA_RUNTIME,
     LOG_RETENTION,
     MIGRATION_STATEMENT_MARGIN_SECONDS,
-    NAME_PREFIX,
-    USER_POOL_API_FUNCTION_ACTIONS,
-    USER_POOL_AUTHORIZER_FUNCTION_ACTIONS,
-    USER_POOL_BOOTSTRAP_FUNCTION_ACTIONS,
 )
-from infra.credentials_key import CredentialsKey
 from infra.database import PlatformDatabases
 from infra.http_api import PlatformHttpApi
-from infra.mail import PlatformMail
 from infra.network import Network
 from infra.profiles import ConcurrencyPlan
-from infra.user_pool import DomainUserPool
+from infra.resources import kind_of
+from infra.resources.kind import BuiltResource, CloudContext
 
 # What Lambda needs to attach a function to the VPC; EC2 offers no resource-level permissions for these.
 _VPC_ACCESS_ACTIONS = [
@@ -144,36 +140,17 @@ class DomainService(Construct):
         environment: str,
         databases: PlatformDatabases,
         concurrency: ConcurrencyPlan,
+        cloud: CloudContext,
         schedule_floor_minutes: int = 1,
-        mail: PlatformMail | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.declaration = declaration
         self._schedule_floor_minutes = schedule_floor_minutes
         domain = declaration.name
-        self.user_pool = (
-            DomainUserPool(
-                self,
-                "UserPool",
-                domain=domain,
-                environment=environment,
-                email=mail.user_pool_email() if mail else None,
-            )
-            if Resource.USER_POOL in declaration.resources
-            else None
-        )
-        if mail is not None and self.user_pool is not None:
-            mail.let_send(self.user_pool, self.user_pool.pool)
-        self.credentials_key = (
-            CredentialsKey(
-                self,
-                "CredentialsKey",
-                domain=domain,
-                alias_name=f"alias/{NAME_PREFIX}-{environment}-{domain}-credentials",
-            )
-            if Resource.CREDENTIALS_KEY in declaration.resources
-            else None
-        )
+        # each resource by its kind, under the construct ids they had before kinds (their logical ids stay put)
+        self.resources: dict[str, BuiltResource] = {
+            spec.name: kind_of(spec).build(self, spec, cloud) for spec in declaration.resources
+        }
         # Functions that call external services need any port anywhere; the others only HTTPS to AWS APIs.
         reaches_internet = any(function.reaches_internet for function in declaration.functions)
         self.security_group = ec2.SecurityGroup(
@@ -199,8 +176,9 @@ class DomainService(Construct):
             "FIP_REQUIRE_HTTPS": "true",
             "POWERTOOLS_SERVICE_NAME": domain,
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
-            **self._resource_environment(prefix),
         }
+        for resource in self.resources.values():
+            function_environment |= resource.environment
         code = lambda_.Code.from_asset(str(code_directory))
         self.functions: dict[str, DomainFunction] = {}
         for function in declaration.functions:
@@ -228,13 +206,17 @@ class DomainService(Construct):
             if function.publishes_events:
                 event_bus.grant_put_events_to(built.role)
             self.functions[function.name] = built
-        self._grant_resources()
+        roles = {name: function.role for name, function in self.functions.items()}
+        for granting in self.resources.values():
+            granting.grant(roles)
 
         self._dead_letters: sqs.Queue | None = None
         for schedule in declaration.schedules:
             self._add_schedule(schedule)
         for subscription in declaration.subscriptions:
             self._add_subscription(subscription, event_bus)
+        for aws_subscription in declaration.aws_subscriptions:
+            self._add_aws_subscription(aws_subscription)
         for name in sorted(declaration.asynchronously_invoked_functions):
             self._send_failures_to_dead_letters(name)
 
@@ -253,6 +235,10 @@ class DomainService(Construct):
     def function(self, name: str) -> lambda_.Function:
         """The Lambda function of a declared function."""
         return self.functions[name].function
+
+    def resource(self, name: str) -> BuiltResource:
+        """A declared resource, as its kind built it."""
+        return self.resources[name]
 
     @property
     def internal_functions(self) -> list[DomainFunction]:
@@ -281,38 +267,6 @@ class DomainService(Construct):
                 function.timeout_seconds - MIGRATION_STATEMENT_MARGIN_SECONDS
             ),
         }
-
-    def _resource_environment(self, prefix: str) -> dict[str, str]:
-        # the names the domain's settings read (e.g. users.settings.UsersSettings)
-        variables: dict[str, str] = {}
-        if self.user_pool is not None:
-            variables[f"{prefix}USER_POOL_ID"] = self.user_pool.user_pool_id
-            variables[f"{prefix}CLIENT_ID"] = self.user_pool.client_id
-            variables[f"{prefix}REGION"] = Aws.REGION
-        if self.credentials_key is not None:
-            variables[f"{prefix}CREDENTIALS_KEY_ID"] = self.credentials_key.key_id
-        return variables
-
-    def _grant_resources(self) -> None:
-        """Let each function make the calls on the domain's resources that its code makes, on those alone."""
-        declaration = self.declaration
-        api_role = self.functions[declaration.api_function].role
-        if self.user_pool is not None:
-            self.user_pool.grant(api_role, *USER_POOL_API_FUNCTION_ACTIONS)
-            if declaration.bootstrap_function is not None:
-                bootstrap_role = self.functions[declaration.bootstrap_function].role
-                self.user_pool.grant(bootstrap_role, *USER_POOL_BOOTSTRAP_FUNCTION_ACTIONS)
-            if declaration.authorizer_function is not None:
-                authorizer_role = self.functions[declaration.authorizer_function].role
-                self.user_pool.grant(authorizer_role, *USER_POOL_AUTHORIZER_FUNCTION_ACTIONS)
-        if self.credentials_key is not None:
-            if CREDENTIALS_DECRYPTING_FUNCTION not in self.functions:
-                raise ValueError(
-                    f"{declaration.name} has a credentials key but no {CREDENTIALS_DECRYPTING_FUNCTION!r} function "
-                    "to decrypt with it"
-                )
-            self.credentials_key.grant_encrypt(api_role)
-            self.credentials_key.grant_decrypt(self.functions[CREDENTIALS_DECRYPTING_FUNCTION].role)
 
     def _dead_letter_queue(self) -> sqs.Queue:
         # made with the first rule, so that a domain without schedules or subscriptions has none
@@ -372,6 +326,21 @@ class DomainService(Construct):
             event_pattern=events.EventPattern(
                 detail_type=list(subscription.detail_types),
                 source=list(subscription.sources) or None,
+            ),
+            targets=[self._target(subscription.function)],
+        )
+
+    def _add_aws_subscription(self, subscription: AwsEventSubscription) -> None:
+        # AWS services send their events to the account's default bus, where this rule listens
+        pattern = subscription.pattern(self.resources[subscription.resource.name].event_name)
+        events.Rule(
+            self,
+            f"AwsSubscription {subscription.function} {subscription.resource.name}",
+            description=(
+                f"{', '.join(subscription.detail_types)} of {subscription.resource.name} to {subscription.function}"
+            ),
+            event_pattern=events.EventPattern(
+                source=pattern["source"], detail_type=pattern["detail-type"], detail=pattern["detail"]
             ),
             targets=[self._target(subscription.function)],
         )

@@ -8,21 +8,27 @@ makes the identity and outputs its three Easy DKIM CNAME records for the domain'
 shows the domain verified, the second moves the pool onto it and gives Cognito the sending
 authorization policy it needs (Cognito's guide: an identity used outside the console must carry
 one; CloudFormation has no resource for it, so an SDK call sets it). A new SES account is in the
-sandbox, mailing only verified addresses, until AWS moves it out on request."""
+sandbox, mailing only verified addresses, until AWS moves it out on request.
+
+Domains that send email declare an `EmailIdentitySpec` (built by `infra.resources.email_identity`):
+their functions may send from this sender alone, through this identity (`DomainSender`)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
-from aws_cdk import Aws, CfnOutput, Stack
+from aws_cdk import Annotations, Aws, CfnOutput, Stack
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_ses as ses
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from fip_core.resources import EmailIdentitySpec, variable_stem
+from fip_core.settings import env_prefix
 from infra.compliance import acknowledge
-from infra.constants import MAIL_FROM_NAME
+from infra.constants import MAIL_FROM_CONTEXT_KEY, MAIL_FROM_NAME
 
 _ADDRESS = re.compile(r"^[^@\s]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$")
 COGNITO_MAIL_PRINCIPAL = "email.cognito-idp.amazonaws.com"
@@ -125,3 +131,44 @@ class PlatformMail(Construct):
             "streams of its own); it runs only on deploy, and its other policy allows nothing but setting and "
             "removing the mail identity's sending policy.",
         )
+
+
+class DomainSender(Construct):
+    """A domain's right to send email from the platform's sender, through its identity, and nothing
+    else: SES's `ses:FromAddress` condition holds the functions to that one address."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, domain: str, spec: EmailIdentitySpec, mail: PlatformMail | None
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.domain = domain
+        self.spec = spec
+        self.mail = mail
+        if mail is None:
+            Annotations.of(self).add_warning(
+                f"the {domain} domain sends email, but no sender is configured: deploy with "
+                f"-c {MAIL_FROM_CONTEXT_KEY}=no-reply@your.domain (its functions are told an empty sender until then)"
+            )
+
+    @property
+    def environment(self) -> Mapping[str, str]:
+        """`<DOMAIN>_<NAME>_SENDER`: the address to send from (empty while none is configured)."""
+        sender = self.mail.sender if self.mail is not None else ""
+        return {f"{env_prefix(self.domain)}{variable_stem(self.spec.name)}_SENDER": sender}
+
+    @property
+    def event_name(self) -> str:
+        """No events are subscribed to through a sender."""
+        raise ValueError("an email identity sends no events to subscribe to")
+
+    def grant(self, roles: Mapping[str, iam.IGrantable]) -> None:
+        """Let the functions that send do so from the sender only, through its identity only."""
+        if self.mail is None:
+            return
+        for function in self.spec.access():
+            iam.Grant.add_to_principal(
+                grantee=roles[function],
+                actions=["ses:SendEmail", "ses:SendRawEmail"],
+                resource_arns=[self.mail.identity_arn],
+                conditions={"StringEquals": {"ses:FromAddress": self.mail.sender}},
+            )

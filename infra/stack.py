@@ -8,10 +8,11 @@ from typing import Any
 
 from aws_cdk import Aspects, CfnOutput, Stack
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from fip_core.declaration import DomainDeclaration, FunctionDeclaration
+from fip_core.declaration import DomainDeclaration, FunctionDeclaration, cross_domain_problems
 from fip_core.settings import METRICS_NAMESPACE
 from infra.alarms import PlatformAlarms
 from infra.bundling import PlatformAssets
@@ -23,6 +24,7 @@ from infra.layers import SharedLayers
 from infra.mail import PlatformMail
 from infra.network import Network
 from infra.profiles import DEFAULT_RESERVED_CONCURRENCY, PROFILES, DeploymentProfile, concurrency_plan
+from infra.resources.kind import CloudContext
 from infra.tracing import NoResponsesInTraces
 
 PLATFORM = "platform"  # what belongs to no domain
@@ -52,9 +54,12 @@ class PlatformStack(Stack):
         reserved_concurrency_limit: int = DEFAULT_RESERVED_CONCURRENCY,
         mail_from: str | None = None,
         mail_verified: bool = False,
+        web_origins: Sequence[str] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
+        if problems := cross_domain_problems(domains):
+            raise ValueError("the domains' calls to each other do not agree: " + "; ".join(problems))
         self.profile = profile
         self.network = Network(self, "Network", nat=profile.nat)
         self.mail = PlatformMail(self, "Mail", sender=mail_from, verified=mail_verified) if mail_from else None
@@ -86,11 +91,12 @@ class PlatformStack(Stack):
                 environment=environment,
                 databases=self.databases,
                 concurrency=self.concurrency,
+                cloud=CloudContext(declaration.name, environment, self.mail, tuple(web_origins)),
                 schedule_floor_minutes=profile.schedule_floor_minutes,
-                mail=self.mail,
             )
             for declaration in domains
         }
+        self._let_domains_call_each_other()
         # the authorizer first: every domain's routes that are not public use it
         self._use_the_authorizer()
         for service in self.domains.values():
@@ -160,6 +166,18 @@ class PlatformStack(Stack):
             raise ValueError(f"the platform has one authorizer, but {sorted(declared)} each declare one")
         for function, cache_seconds in declared.values():
             self.api.use_authorizer(function, cache_seconds)
+
+    def _let_domains_call_each_other(self) -> None:
+        # exactly the declared calls: the caller's role may invoke the target (no other role may, and no
+        # resource policy lets anything else in), and the caller is told the target's name
+        for caller in self.domains.values():
+            for call in caller.declaration.calls:
+                target = self.domains[call.domain].function(call.target)
+                function = caller.functions[call.function]
+                iam.Grant.add_to_principal(
+                    grantee=function.role, actions=["lambda:InvokeFunction"], resource_arns=[target.function_arn]
+                )
+                function.function.add_environment(call.variable(caller.declaration.name), target.function_name)
 
     def _output_internal_functions(self) -> None:
         # what an operator invokes with `aws lambda invoke --function-name <output>`

@@ -1,14 +1,17 @@
-"""A domain's Cognito user pool (`Resource.USER_POOL`): the accounts people sign in with, the app client
-the domain's API signs them in through, and a group for every role."""
+"""A domain's Cognito user pool (`UserPoolSpec`, built by `infra.resources.user_pool`): the accounts
+people sign in with, the app client the domain's API signs them in through, and a group for every role."""
 
 from __future__ import annotations
 
-from aws_cdk import Annotations, RemovalPolicy
+from collections.abc import Mapping
+
+from aws_cdk import Annotations, Aws, RemovalPolicy
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from fip_core.access import Role
+from fip_core.resources import UserPoolSpec
+from fip_core.settings import env_prefix
 from infra.compliance import acknowledge
 from infra.constants import (
     NAME_PREFIX,
@@ -17,7 +20,6 @@ from infra.constants import (
     USER_POOL_ID_TOKEN_VALIDITY,
     USER_POOL_REFRESH_TOKEN_VALIDITY,
 )
-from users.settings import PASSWORD_MIN_LENGTH
 
 _Risk = cognito.CfnUserPoolRiskConfigurationAttachment
 _COMPROMISED_CREDENTIALS_EVENTS = ["SIGN_IN", "SIGN_UP", "PASSWORD_CHANGE"]
@@ -35,9 +37,13 @@ class DomainUserPool(Construct):
         *,
         domain: str,
         environment: str,
+        spec: UserPoolSpec,
         email: cognito.UserPoolEmail | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.domain = domain
+        self.spec = spec
+        min_length = spec.password_min_length
         self.pool = cognito.UserPool(
             self,
             "Pool",
@@ -52,7 +58,7 @@ class DomainUserPool(Construct):
             ),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             password_policy=cognito.PasswordPolicy(
-                min_length=PASSWORD_MIN_LENGTH,
+                min_length=min_length,
                 require_lowercase=True,
                 require_uppercase=True,
                 require_digits=True,
@@ -71,7 +77,7 @@ class DomainUserPool(Construct):
         acknowledge(
             self.pool,
             "COG1",
-            f"Passwords need at least {PASSWORD_MIN_LENGTH} characters with lower and upper case "
+            f"Passwords need at least {min_length} characters with lower and upper case "
             "letters and digits; symbols are not required, as NIST SP 800-63B advises against composition rules, "
             "and threat protection refuses passwords known to have leaked. The API validates the same policy.",
         )
@@ -121,14 +127,14 @@ class DomainUserPool(Construct):
         )
         # The database holds the grants (scoped and expiring); unscoped roles are mirrored as groups.
         self.groups = {
-            role: cognito.UserPoolGroup(
+            group: cognito.UserPoolGroup(
                 self,
-                f"Group {role.value}",
+                f"Group {group}",
                 user_pool=self.pool,
-                group_name=role.value,
-                description=f"Holders of the unscoped {role.value} role, mirrored from the {domain} database",
+                group_name=group,
+                description=f"Holders of the unscoped {group} role, mirrored from the {domain} database",
             )
-            for role in Role
+            for group in spec.groups
         }
 
     @property
@@ -141,6 +147,22 @@ class DomainUserPool(Construct):
         """The app client's id (a token until deployment)."""
         return self.client.user_pool_client_id
 
-    def grant(self, grantee: iam.IGrantable, *actions: str) -> None:
-        """Let a function make these (admin) calls on this pool alone."""
-        self.pool.grant(grantee, *actions)
+    @property
+    def environment(self) -> Mapping[str, str]:
+        """The pool, its client and its region, under the names the domain's settings read."""
+        prefix = env_prefix(self.domain)
+        return {
+            f"{prefix}USER_POOL_ID": self.user_pool_id,
+            f"{prefix}CLIENT_ID": self.client_id,
+            f"{prefix}REGION": Aws.REGION,
+        }
+
+    @property
+    def event_name(self) -> str:
+        """A pool sends no events to subscribe to."""
+        raise ValueError("a user pool sends no events to subscribe to")
+
+    def grant(self, roles: Mapping[str, iam.IGrantable]) -> None:
+        """Let each function make the admin calls the spec says it makes, on this pool alone."""
+        for function, calls in self.spec.access().items():
+            self.pool.grant(roles[function], *(f"cognito-idp:{call}" for call in calls))

@@ -2,8 +2,8 @@
 
 Configured by `PORT`, `FIP_STATE_DIR`, `FIP_SCHEDULE_SECONDS`, `FIP_SCHEDULES_ENABLED`, `FIP_MOTO_PORT`,
 `FIP_LOCAL_AWS` (`moto`, or `localstack` to start LocalStack as well), `FIP_LOCALSTACK_PORT`,
-`AWS_ENDPOINT_URL` (an emulator already running, instead of both), `POWERTOOLS_LOG_LEVEL` and
-`FIP_EVENT_RETRY_SECONDS`.
+`AWS_ENDPOINT_URL` (an emulator already running, instead of both), `FIP_MAIL_FROM` (the sender of the
+domains' email), `POWERTOOLS_LOG_LEVEL` and `FIP_EVENT_RETRY_SECONDS`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The AWS side of the platform on one machine: moto in server mode on loopback (its state kept in a
 file when asked), where each AWS service is reached, and the resources the CDK app would create for
-the declared event subscriptions (the bus, a queue and a rule each)."""
+the declared event subscriptions (the bus, a queue and a rule each: domain events on the platform's
+bus, AWS services' events on the default bus)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import json
 import logging
 import socket
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from fip_core.aws import client_config
 from fip_core.declaration import DomainDeclaration, EventSubscription
+from fip_core.resources import AwsEventSubscription
 from local_platform.config import FAKE_CREDENTIALS, REGION
 from local_platform.moto_gaps import fill_moto_gaps
 from local_platform.moto_state import MotoState
@@ -31,6 +33,7 @@ MAX_RECEIVE_COUNT = 3  # as the CDK rule targets: 2 retries after the first deli
 # The queue pollers long-poll (subscriptions.POLL_WAIT_SECONDS): a read may take that long and then some
 # on a loaded machine, and an answer given up on hides its messages until their visibility timeout ends.
 READ_TIMEOUT_SECONDS = 15.0
+DEFAULT_BUS = "default"  # where AWS services send their events
 
 
 def free_port() -> int:
@@ -124,7 +127,7 @@ def service_endpoint_variable(service: str) -> str:
 
 @dataclass(frozen=True)
 class SubscriptionQueue:
-    """What delivers one subscription's events: a rule on the bus sending to a queue a poller reads."""
+    """What delivers one subscription's events: a rule on a bus sending to a queue a poller reads."""
 
     domain: str
     function: str
@@ -133,6 +136,7 @@ class SubscriptionQueue:
     queue_url: str
     dead_letter_queue_name: str
     pattern: dict[str, Any]
+    bus: str
 
 
 def event_pattern(subscription: EventSubscription) -> dict[str, Any]:
@@ -149,16 +153,30 @@ def ensure_event_bus(events: Any, bus_name: str) -> None:
         events.create_event_bus(Name=bus_name)
 
 
-def provision(endpoint: str, bus_name: str, domains: tuple[DomainDeclaration, ...]) -> list[SubscriptionQueue]:
-    """The bus, and for each subscription a queue (with a dead-letter queue) and a rule targeting it."""
+def provision(
+    endpoint: str,
+    bus_name: str,
+    domains: tuple[DomainDeclaration, ...],
+    event_name: Callable[[str, AwsEventSubscription], str],
+) -> list[SubscriptionQueue]:
+    """The bus, and for each subscription a queue (with a dead-letter queue) and a rule targeting it:
+    on the platform's bus for domain events, on the default bus for AWS services' events about a
+    resource (whose name where it runs `event_name` answers, by domain and subscription)."""
     events, sqs = aws_client("events", endpoint), aws_client("sqs", endpoint)
     ensure_event_bus(events, bus_name)
     created = []
     for domain in domains:
-        for index, subscription in enumerate(domain.subscriptions):
-            function = domain.function(subscription.function)
+        subscribed: list[tuple[str, dict[str, Any], str]] = [
+            (subscription.function, event_pattern(subscription), bus_name) for subscription in domain.subscriptions
+        ]
+        subscribed += [
+            (subscription.function, subscription.pattern(event_name(domain.name, subscription)), DEFAULT_BUS)
+            for subscription in domain.aws_subscriptions
+        ]
+        for index, (function_name, pattern, bus) in enumerate(subscribed):
+            function = domain.function(function_name)
             name = f"{domain.name}-{function.name}"
-            if sum(1 for other in domain.subscriptions if other.function == function.name) > 1:
+            if sum(1 for other, _, _ in subscribed if other == function.name) > 1:
                 name += f"-{index + 1}"  # a function subscribed twice gets a queue per subscription
             dead_letters = ensure_queue(sqs, f"{name}-dlq", {})
             visibility = min(function.timeout_seconds * LAMBDA_VISIBILITY_FACTOR, MAX_VISIBILITY_SECONDS)
@@ -166,14 +184,13 @@ def provision(endpoint: str, bus_name: str, domains: tuple[DomainDeclaration, ..
             queue_url = ensure_queue(
                 sqs, name, {"VisibilityTimeout": str(visibility), "RedrivePolicy": json.dumps(redrive)}
             )
-            pattern = event_pattern(subscription)
             rule_name = f"{name}-subscription"
-            events.put_rule(Name=rule_name, EventBusName=bus_name, EventPattern=json.dumps(pattern), State="ENABLED")
+            events.put_rule(Name=rule_name, EventBusName=bus, EventPattern=json.dumps(pattern), State="ENABLED")
             events.put_targets(
-                Rule=rule_name, EventBusName=bus_name, Targets=[{"Id": "queue", "Arn": queue_arn(sqs, queue_url)}]
+                Rule=rule_name, EventBusName=bus, Targets=[{"Id": "queue", "Arn": queue_arn(sqs, queue_url)}]
             )
             created.append(
-                SubscriptionQueue(domain.name, function.name, rule_name, name, queue_url, f"{name}-dlq", pattern)
+                SubscriptionQueue(domain.name, function.name, rule_name, name, queue_url, f"{name}-dlq", pattern, bus)
             )
     return created
 

@@ -94,6 +94,12 @@ class PlatformConfig(BaseSettings):
         description="Refuse plain http:// service URLs, as the cloud does.",
     )
 
+    mail_from: str = Field(
+        default="no-reply@example.org",
+        validation_alias=AliasChoices("mail_from", "FIP_MAIL_FROM"),
+        description="The address the platform's email is sent from (verified in the emulator's SES, which keeps it).",
+    )
+
     admin_email: str = Field(
         default="admin@example.org",
         validation_alias=AliasChoices("admin_email", "FIP_ADMIN_EMAIL"),

@@ -7,20 +7,17 @@ Lambda needs Docker, so the platform keeps invoking the handlers itself.
 
 It listens on loopback only and is kept off the network: no DNS server of its own, no analytics
 events, no certificate or tool downloads, and no name lookups (see localstack_runtime.py). Its
-community edition keeps nothing across a restart; the platform re-creates the bus, queues and
-rules at every start, and the credentials key is made with a key id and key material kept in the
-state folder, so tokens encrypted before a restart decrypt after it.
+community edition keeps nothing across a restart; the platform re-creates the bus, queues, rules and
+the domains' resources at every start, and encryption keys are made with a key id and key material
+kept in the state folder (infra/resources/encryption_key.py), so tokens encrypted before a restart
+decrypt after it.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import os
-import secrets
 import subprocess
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +31,6 @@ START_TIMEOUT_SECONDS = 120.0  # about 3 s on an idle machine; far more on a bus
 STOP_TIMEOUT_SECONDS = 30.0
 HEALTH_POLL_SECONDS = 0.2
 READY = frozenset({"available", "running"})
-KEY_MATERIAL_BYTES = 32  # a symmetric KMS key is AES-256
 
 
 class LocalStackError(RuntimeError):
@@ -129,22 +125,3 @@ class LocalStack:
 
     def _log_tail(self, lines: int = 30) -> str:
         return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
-
-
-def pinned_key_tags(state_dir: Path) -> list[dict[str, str]]:
-    """Tags that make LocalStack create the credentials key with a fixed key id and key material
-    (its `_custom_id_` and `_custom_key_material_` tags), kept in the state folder: the key made
-    after a restart is the key made before it. moto ignores them (its state file keeps the key)."""
-    pin_file = state_dir / "credentials-key.json"
-    if not pin_file.exists():
-        state_dir.mkdir(parents=True, exist_ok=True)
-        material = base64.b64encode(secrets.token_bytes(KEY_MATERIAL_BYTES)).decode()
-        # the key material is a secret: readable by its owner only, as the state file of moto is
-        descriptor = os.open(pin_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as file:
-            json.dump({"key_id": str(uuid.uuid4()), "material": material}, file)
-    stored = json.loads(pin_file.read_text())
-    return [
-        {"TagKey": "_custom_id_", "TagValue": stored["key_id"]},
-        {"TagKey": "_custom_key_material_", "TagValue": stored["material"]},
-    ]

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from fip_core.container import forget_container
-from fip_core.declaration import DomainDeclaration
+from fip_core.declaration import DomainDeclaration, cross_domain_problems
 from fip_core.settings import platform_settings
 from infra.domains import DOMAINS
+from infra.resources.kind import Emulator
 from local_platform.authorizer import GatewayAuthorizer, authorizing_domain
 from local_platform.aws import AwsEndpoints, MotoEndpoint, SubscriptionQueue, aws_client, provision
 from local_platform.config import (
@@ -23,10 +24,11 @@ from local_platform.config import (
 )
 from local_platform.docs import DOCS_PATH, OPENAPI_PATH, SwaggerUi
 from local_platform.gateway import Gateway, GatewayServer
-from local_platform.identity import provision_identity
+from local_platform.invoke import LambdaInvokeApi, LambdaInvokeServer, call_targets
 from local_platform.lambdas import FunctionRuntime
-from local_platform.localstack import LocalStack, pinned_key_tags
+from local_platform.localstack import LocalStack
 from local_platform.openapi import TITLE, platform_openapi
+from local_platform.resources import LocalResources, provision_resources
 from local_platform.routing import RouteMatch, RouteTable
 from local_platform.scheduler import ScheduleTimer, summarise
 from local_platform.subscriptions import POLL_WAIT_SECONDS, SubscriptionPoller
@@ -56,6 +58,8 @@ class LocalPlatform:
         *,
         access_log: bool = True,
     ) -> None:
+        if problems := cross_domain_problems(domains):
+            raise ValueError("the domains' calls to each other do not agree: " + "; ".join(problems))
         self.config = config or PlatformConfig()
         self.domains = domains
         self.runtime = FunctionRuntime(domains)
@@ -64,12 +68,13 @@ class LocalPlatform:
         self.aws_endpoint = ""
         self.databases: dict[str, str] = {}
         self.migrations: dict[str, Any] = {}
-        self.identity: dict[str, str] = {}
+        self.resources = LocalResources()
         self.bootstrapped: dict[str, Any] = {}
         self.queues: list[SubscriptionQueue] = []
         self._gateway: GatewayServer | None = None
         self._moto: MotoEndpoint | None = None
         self._localstack: LocalStack | None = None
+        self._invoke: LambdaInvokeServer | None = None
         self._openapi: dict[str, Any] = {}
         self._pollers: list[SubscriptionPoller] = []
         self._timers: list[ScheduleTimer] = []
@@ -106,15 +111,21 @@ class LocalPlatform:
             raise
 
     def _start_services(self, gateway: GatewayServer) -> None:
-        self.aws = self._start_aws()
+        self.aws = self._with_invoke_api(self._start_aws())
         self.aws_endpoint = self.aws.default
         self.databases = {domain.name: database_url(domain, self.config) for domain in self.domains}
         self._set_environment(handler_environment(self.config, self.domains, gateway.port, self.aws_endpoint))
         self._set_environment(dict(self.aws.environment()))
-        self.queues = provision(self.aws_endpoint, self.event_bus_name, self.domains)
-        key_tags = pinned_key_tags(self.state_dir / LOCALSTACK_DIR) if self._localstack is not None else []
-        self.identity = provision_identity(self.aws, self.domains, key_tags)
-        self._set_environment(dict(self.identity))
+        self.resources = provision_resources(
+            self.aws,
+            self.domains,
+            emulator=self._emulator,
+            state_dir=self.state_dir / LOCALSTACK_DIR if self._localstack is not None else self.state_dir,
+            web_origins=(gateway.url, gateway.url.replace("127.0.0.1", "localhost")),
+            mail_from=self.config.mail_from,
+        )
+        self._set_environment(dict(self.resources.environment))
+        self.queues = provision(self.aws_endpoint, self.event_bus_name, self.domains, self.resources.event_name)
         for domain in self.domains:
             if domain.resources and self._moto is not None and not self._moto.restored:
                 # a new pool and key: a database from before would name users and ciphertexts they lack
@@ -164,6 +175,27 @@ class LocalPlatform:
         self._localstack.start()
         return AwsEndpoints(self._localstack.endpoint, dict.fromkeys(MOTO_ONLY_SERVICES, self._moto.endpoint))
 
+    @property
+    def _emulator(self) -> Emulator:
+        if self._localstack is not None:
+            return "localstack"
+        return "moto" if self._moto is not None else "external"
+
+    def _with_invoke_api(self, aws: AwsEndpoints) -> AwsEndpoints:
+        """Lambda's Invoke API served here for the declared calls, and the callers told their targets."""
+        if not call_targets(self.domains):
+            return aws
+        self._invoke = LambdaInvokeServer(LambdaInvokeApi(self.domains, self.runtime.invoke))
+        self._invoke.start()
+        self._set_environment(
+            {
+                call.variable(domain.name): f"{call.domain}-{call.target}"
+                for domain in self.domains
+                for call in domain.calls
+            }
+        )
+        return AwsEndpoints(aws.default, {**aws.by_service, "lambda": self._invoke.endpoint})
+
     def _check_state_folder_kind(self) -> None:
         # moto keeps the credentials key in its state file, LocalStack re-creates it from a pin file:
         # a folder used with one and started with the other would hold tokens no key decrypts
@@ -188,6 +220,9 @@ class LocalPlatform:
         if self._gateway is not None:
             self._gateway.stop()
             self._gateway = None
+        if self._invoke is not None:
+            self._invoke.stop()
+            self._invoke = None
         if self._localstack is not None:
             self._localstack.stop()
             self._localstack = None
@@ -219,13 +254,16 @@ class LocalPlatform:
             )
         for queue in self.queues:
             lines.append(
-                f"  event rule  {queue.rule_name} on {self.event_bus_name}: {json.dumps(queue.pattern)} -> queue "
+                f"  event rule  {queue.rule_name} on {queue.bus}: {json.dumps(queue.pattern)} -> queue "
                 f"{queue.queue_name} -> {queue.domain}-{queue.function} (dead letters: {queue.dead_letter_queue_name})"
             )
         if not self.queues:
             lines.append("  event rule  (no domain subscribes to events)")
-        for key, value in self.identity.items():
-            lines.append(f"  identity    {key}={value}")
+        lines += [f"  resource    {line}" for line in self.resources.describe()]
+        lines += [f"  variable    {key}={value}" for key, value in self.resources.environment.items()]
+        if self._invoke is not None:
+            targets = ", ".join(sorted(call_targets(self.domains)))
+            lines.append(f"  Lambda      {self._invoke.endpoint} (Invoke, for the declared calls: {targets})")
         for name, result in self.bootstrapped.items():
             outcome = "created" if isinstance(result, dict) and "user_id" in result else summarise(result)
             lines += [

@@ -153,12 +153,12 @@ def identity(event_bus: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Iterator
     domain talks to the pool through a double that checks codes as Cognito does (`cognito`)."""
     from infra.domains import DOMAINS
     from local_platform.aws import AwsEndpoints
-    from local_platform.identity import provision_identity
+    from local_platform.resources import provision_resources
     from tests.support.cognito import CodeCheckingCognito
     from users.adapters import cognito as cognito_adapter
     from users.settings import users_settings
 
-    environment = provision_identity(AwsEndpoints(event_bus.endpoint), DOMAINS)
+    environment = provision_resources(AwsEndpoints(event_bus.endpoint), DOMAINS).environment
     for key, value in environment.items():
         monkeypatch.setenv(key, value)
     users_settings.cache_clear()

@@ -1,21 +1,64 @@
 """What the users domain exposes: read by the CDK app and by the local platform alike."""
 
-from fip_core.access import Access
+from fip_core.access import Access, Role
 from fip_core.declaration import (
     DomainDeclaration,
     EventSubscription,
     FunctionDeclaration,
     HttpRoute,
-    Resource,
     Schedule,
     Throttle,
 )
 from fip_core.platform_events import AuditRecorded, UserRegistered
+from fip_core.resources import AdminCalls, EncryptionKeySpec, UserPoolSpec
+from users.settings import CREDENTIALS_ENCRYPTION_CONTEXT_KEYS, CREDENTIALS_ENCRYPTION_PURPOSE, PASSWORD_MIN_LENGTH
 
 RELAY_RATE_MINUTES = 1
 # Every /auth route, for all callers together: far below the API's default, since anybody may call them and
 # they send email (sign-up, resend-code, forgot-password) or try passwords and codes.
 AUTH_THROTTLE = Throttle(rate_per_second=5, burst=10)
+
+# The accounts people sign in with. The admin calls each function makes (adapters/cognito.py), which IAM
+# governs; the others (SignUp, InitiateAuth, ...) are public client calls.
+USER_POOL = UserPoolSpec(
+    name="user-pool",
+    password_min_length=PASSWORD_MIN_LENGTH,  # the API validates the same policy
+    groups=tuple(role.value for role in Role),  # unscoped roles mirrored as groups
+    admin_calls=(
+        AdminCalls(
+            "api",
+            (
+                "AdminAddUserToGroup",
+                "AdminRemoveUserFromGroup",
+                "AdminUserGlobalSignOut",  # signs out callers who hold only a personal API token, too
+                "AdminGetUser",  # an account's second factor, and its record when a profile is repaired
+                "AdminDisableUser",
+                "AdminEnableUser",
+            ),
+        ),
+        AdminCalls(
+            "bootstrap-admin",
+            (
+                "AdminCreateUser",
+                "AdminSetUserPassword",
+                "AdminAddUserToGroup",
+                "AdminGetUser",  # an account a failed earlier run left in the pool
+            ),
+        ),
+        # the authorizer asks whether an admin or service admin still signs in with an authenticator app
+        AdminCalls("authorizer", ("AdminGetUser",)),
+    ),
+)
+# Users' tokens for external services: the API encrypts them as they are stored, and only the internal
+# credentials function decrypts them, for the domains that invoke it.
+CREDENTIALS_KEY = EncryptionKeySpec(
+    name="credentials",
+    description="Encrypts the tokens for external services that users store with the users domain",
+    purpose=CREDENTIALS_ENCRYPTION_PURPOSE,
+    context_keys=CREDENTIALS_ENCRYPTION_CONTEXT_KEYS,
+    encrypt=("api",),
+    decrypt=("credentials",),
+)
 
 DECLARATION = DomainDeclaration(
     name="users",
@@ -37,6 +80,7 @@ DECLARATION = DomainDeclaration(
             handler="users.handlers.credentials.handler",
             description="Internal, IAM-only: decrypts a user's external service token for the jobs domain",
             timeout_seconds=10,
+            callers=(),  # the domains that invoke it, each declaring the call (the jobs domain, once it exists)
         ),
         FunctionDeclaration(
             name="audit-recorder",
@@ -67,7 +111,7 @@ DECLARATION = DomainDeclaration(
     migrations_function="migrate",
     authorizer_function="authorizer",
     bootstrap_function="bootstrap-admin",
-    resources=(Resource.USER_POOL, Resource.CREDENTIALS_KEY),
+    resources=(USER_POOL, CREDENTIALS_KEY),
     publishes=(UserRegistered,),
     relay_function="relay-events",
     routes=(

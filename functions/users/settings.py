@@ -25,7 +25,7 @@ class UsersSettings(BaseSettings):
         default=None, description="Where the pool's signing keys are; by default Cognito's well-known URL."
     )
     credentials_key_id: str = Field(
-        default="alias/fip-credentials", description="KMS key that encrypts users' external service tokens."
+        default="alias/fip-users-credentials", description="KMS key that encrypts users' external service tokens."
     )
     default_role: Role = Field(default=Role.RESEARCHER, description="Role every confirmed user gets.")
     totp_issuer: str = Field(

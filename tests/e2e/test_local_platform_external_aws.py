@@ -31,7 +31,8 @@ def test_uses_the_given_endpoint_and_tolerates_existing_resources(emulator: str,
             platform.stop()
     events = aws_client("events", emulator)
     assert "fip-events" in [bus["Name"] for bus in events.list_event_buses()["EventBuses"]]
-    rules = events.list_rules(EventBusName="fip-events")["Rules"]
+    # moto's backends are one per process: rules of other tests' platforms may be there besides
+    rules = events.list_rules(EventBusName="fip-events", NamePrefix="echo-")["Rules"]
     assert [rule["Name"] for rule in rules] == ["echo-record-subscription"]
     queue_url = sqs.get_queue_url(QueueName="echo-record")["QueueUrl"]
     attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"]

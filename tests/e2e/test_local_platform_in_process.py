@@ -12,11 +12,10 @@ import httpx
 import pytest
 
 from local_platform.aws import aws_client
-from local_platform.config import PlatformConfig
 from local_platform.platform import LocalPlatform
 from tests.e2e import echo_domain
 from tests.e2e.echo_domain import RECORDER
-from tests.support.platform_process import LOCAL_AWS_KINDS, eventually, require_localstack
+from tests.support.platform_process import LOCAL_AWS_KINDS, eventually, platform_in_process, queue_is_empty
 
 pytestmark = pytest.mark.e2e
 
@@ -27,23 +26,11 @@ DEADLINE_SECONDS = 20
 def echo_platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlatform]:
     """The platform serving only the echo domain, on free ports, retrying failed events at once; on
     moto, then on LocalStack."""
-    if request.param == "localstack":
-        require_localstack()
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # the session's dead endpoint: start moto instead
-        config = PlatformConfig(
-            port=0,
-            state_dir=tmp_path_factory.mktemp("state"),
-            schedule_seconds=0.2,
-            event_retry_seconds=0,
-            local_aws=request.param,
-        )
-        platform = LocalPlatform(config, (echo_domain.DECLARATION,), access_log=False)
-        platform.start()
+    state = tmp_path_factory.mktemp("state")
+    settings = {"schedule_seconds": 0.2, "event_retry_seconds": 0}
+    with platform_in_process((echo_domain.DECLARATION,), request.param, state, **settings) as platform:
         assert os.environ["AWS_ENDPOINT_URL"] == platform.aws_endpoint
         yield platform
-        platform.stop()
-        assert "AWS_ENDPOINT_URL" not in os.environ, "stop() puts the environment back"
 
 
 @pytest.fixture(autouse=True)
@@ -78,17 +65,7 @@ def test_event_reaches_the_subscriber_and_is_retried_after_a_failure(echo_platfo
     assert event["detail"] == {"word": "hello", "fail_first": True}
     assert RECORDER.failed_event_ids == [event["id"]], "the first delivery failed and was retried"
 
-    queue = next(q for q in echo_platform.queues if q.function == "record")
-    sqs = aws_client("sqs", echo_platform.aws_endpoint)
-
-    def emptied() -> bool | None:
-        attributes = sqs.get_queue_attributes(
-            QueueUrl=queue.queue_url,
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        )["Attributes"]
-        return True if set(attributes.values()) == {"0"} else None
-
-    eventually(emptied, DEADLINE_SECONDS, "deletion of the delivered message")
+    eventually(lambda: queue_is_empty(echo_platform, "record") or None, DEADLINE_SECONDS, "the message deleted")
 
 
 def test_an_event_its_subscriber_always_fails_on_ends_in_the_dead_letters_not_lost(
@@ -137,18 +114,11 @@ def test_event_of_another_type_is_not_delivered(echo_platform: LocalPlatform) ->
         ]
     )
 
-    queue = next(q for q in echo_platform.queues if q.function == "record")
-    sqs = aws_client("sqs", echo_platform.aws_endpoint)
-
     def delivered_and_queue_drained() -> list[dict[str, object]] | None:
-        # the bus routes at PutEvents: once the queue is empty, everything routed to it was handled
-        attributes = sqs.get_queue_attributes(
-            QueueUrl=queue.queue_url,
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        )["Attributes"]
+        drained = queue_is_empty(echo_platform, "record")
         with RECORDER.lock:
             received = list(RECORDER.received)
-        return received if received and set(attributes.values()) == {"0"} else None
+        return received if received and drained else None
 
     received = eventually(delivered_and_queue_drained, DEADLINE_SECONDS, "delivery of the matching event")
     assert [event["detail"] for event in received] == [{"n": 1}]

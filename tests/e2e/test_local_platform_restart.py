@@ -32,7 +32,7 @@ from tests.support.platform_process import (
 pytestmark = pytest.mark.e2e
 
 DEADLINE_SECONDS = 60
-IDENTITY_LINE = "  identity    "
+IDENTITY_LINE = "  variable    "
 
 
 @dataclass
@@ -92,7 +92,7 @@ def check_researcher(platform: RunningPlatform, state: Path, researcher: Researc
 
 
 def identity(platform: RunningPlatform) -> dict[str, str]:
-    """The identity variables the platform printed at start (pool and client ids)."""
+    """The resource variables the platform printed at start (pool and client ids, the key's alias)."""
     lines = [line for line in platform.output_text().splitlines() if line.startswith(IDENTITY_LINE)]
     return dict(line.removeprefix(IDENTITY_LINE).split("=", 1) for line in lines)
 

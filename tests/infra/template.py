@@ -4,15 +4,19 @@ infrastructure test modules share."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from aws_cdk import App, CfnElement
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Match, Template
 from constructs import IConstruct
 
 from fip_core.declaration import DomainDeclaration
+from fip_core.resources import BucketSpec, EmailIdentitySpec, EncryptionKeySpec, ResourceSpec, UserPoolSpec
 from infra.domain import DomainService
+from infra.domains import DOMAINS
 from infra.stack import PlatformStack
 
 CDK_VARIABLES = ("CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION", "CDK_CONTEXT_JSON", "CDK_OUTDIR")
@@ -101,3 +105,138 @@ def group_id(logical_id: str) -> dict[str, list[str]]:
 def as_list(value: Any) -> list[Any]:
     """A policy field that may be one value or a list of them, as a list."""
     return value if isinstance(value, list) else [value]
+
+
+ENVIRONMENT = "dev"  # the deployment the tests synthesise
+each_domain = pytest.mark.parametrize("domain", DOMAINS, ids=lambda domain: domain.name)
+
+
+def declaring(spec_type: type[ResourceSpec], domains: Sequence[DomainDeclaration] = DOMAINS) -> Any:
+    """A parametrisation over the domains that declare a resource of this type."""
+    found = [domain for domain in domains if any(isinstance(spec, spec_type) for spec in domain.resources)]
+    return pytest.mark.parametrize("domain", found, ids=lambda domain: domain.name)
+
+
+def spec_of[S: ResourceSpec](domain: DomainDeclaration, spec_type: type[S]) -> S:
+    """The one resource of this type a domain declares."""
+    (spec,) = [spec for spec in domain.resources if isinstance(spec, spec_type)]
+    return spec
+
+
+def role_statements(platform: Synthesised, role_id: str) -> list[dict[str, Any]]:
+    """Every statement of the identity policies attached to a role."""
+    return [
+        statement
+        for policy in platform.of_type("AWS::IAM::Policy").values()
+        if ref(role_id) in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def statements_naming(platform: Synthesised, resource: Any) -> list[tuple[list[Any], dict[str, Any]]]:
+    """Every identity-policy statement in the template that names a resource (or every resource), with
+    the roles its policy is attached to."""
+    return [
+        (policy["Properties"]["Roles"], statement)
+        for policy in platform.of_type("AWS::IAM::Policy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if resource in as_list(statement["Resource"]) or "*" in as_list(statement["Resource"])
+    ]
+
+
+def actions_of(statement: dict[str, Any], service: str) -> set[str]:
+    """A statement's actions of one service (`kms`)."""
+    return {action for action in as_list(statement["Action"]) if action.startswith(f"{service}:")}
+
+
+def granted_by_role(platform: Synthesised, resource: Any, service: str) -> dict[str, set[str]]:
+    """The actions of one service each role is granted on a resource, by the role's logical id; every
+    such statement names that resource alone."""
+    granted: dict[str, set[str]] = {}
+    for roles, statement in statements_naming(platform, resource):
+        if actions := actions_of(statement, service):
+            assert as_list(statement["Resource"]) == [resource], statement
+            for role in roles:
+                granted.setdefault(role["Ref"], set()).update(actions)
+    return granted
+
+
+def route_properties(platform: Synthesised, route_key: str) -> dict[str, Any]:
+    """The properties of the one route with this key."""
+    routes: list[dict[str, Any]] = [
+        route["Properties"]
+        for route in platform.of_type("AWS::ApiGatewayV2::Route").values()
+        if route["Properties"]["RouteKey"] == route_key
+    ]
+    assert len(routes) == 1, route_key
+    return routes[0]
+
+
+def the_authorizer(platform: Synthesised) -> tuple[str, dict[str, Any]]:
+    """The logical id and properties of the platform's one authorizer."""
+    authorizers = platform.of_type("AWS::ApiGatewayV2::Authorizer")
+    assert len(authorizers) == 1, "the platform has exactly one authorizer"
+    logical_id, authorizer = next(iter(authorizers.items()))
+    return logical_id, authorizer["Properties"]
+
+
+def function_id_of_uri(uri: dict[str, Any]) -> str:
+    """The function a Lambda authorizer's or integration's invocation URI names."""
+    return str(
+        next(part for part in uri["Fn::Join"][1] if isinstance(part, dict) and "Fn::GetAtt" in part)["Fn::GetAtt"][0]
+    )
+
+
+def alarms_on(platform: Synthesised, namespace: str, metric: str) -> list[dict[str, Any]]:
+    """The properties of the alarms on one metric."""
+    return [
+        alarm["Properties"]
+        for alarm in platform.of_type("AWS::CloudWatch::Alarm").values()
+        if (alarm["Properties"]["Namespace"], alarm["Properties"]["MetricName"]) == (namespace, metric)
+    ]
+
+
+def notifies_the_topic(platform: Synthesised, alarm: dict[str, Any]) -> bool:
+    """Whether an alarm notifies the operators' topic when it fires and when it clears."""
+    topic = ref(platform.id_of(platform.stack.alarms.topic))
+    return bool(alarm["AlarmActions"] == [topic] and alarm["OKActions"] == [topic])
+
+
+def resource_variables(platform: Synthesised, domain: DomainDeclaration) -> dict[str, Any]:
+    """What a domain's functions are told about the resources it declares, spelled out per kind, in
+    the template's terms."""
+    service = platform.service(domain)
+    prefix = domain.name.upper()
+    variables: dict[str, Any] = {}
+    for spec in domain.resources:
+        built: Any = service.resource(spec.name)
+        stem = spec.name.upper().replace("-", "_")
+        if isinstance(spec, UserPoolSpec):
+            variables[f"{prefix}_USER_POOL_ID"] = ref(platform.id_of(built.pool))
+            variables[f"{prefix}_CLIENT_ID"] = ref(platform.id_of(built.client))
+            variables[f"{prefix}_REGION"] = ref("AWS::Region")
+        elif isinstance(spec, EncryptionKeySpec):
+            alias = platform.resources[platform.id_of(built.alias)]["Properties"]["AliasName"]
+            variables[f"{prefix}_{stem}_KEY_ID"] = alias
+        elif isinstance(spec, BucketSpec):
+            variables[f"{prefix}_{stem}_BUCKET"] = ref(platform.id_of(built.bucket))
+        elif isinstance(spec, EmailIdentitySpec):
+            variables[f"{prefix}_{stem}_SENDER"] = built.mail.sender if built.mail is not None else ""
+        else:
+            raise AssertionError(f"no expectation written for a {spec.kind}")
+    return variables
+
+
+def assert_subscription_rules(platform: Synthesised, service: DomainService, subscriptions: Sequence[Any]) -> None:
+    """Each domain-event subscription is a rule on the platform's bus, with its detail types (and its
+    sources, if any), targeting its function."""
+    bus = ref(platform.id_of(platform.stack.event_bus.bus))
+    for subscription in subscriptions:
+        target = arn(platform.id_of(service.function(subscription.function)))
+        pattern: dict[str, Any] = {"detail-type": list(subscription.detail_types)}
+        if subscription.sources:
+            pattern["source"] = list(subscription.sources)
+        platform.template.has_resource_properties(
+            "AWS::Events::Rule",
+            {"EventBusName": bus, "EventPattern": pattern, "Targets": [Match.object_like({"Arn": target})]},
+        )

@@ -19,9 +19,11 @@ import boto3
 import httpx
 import pytest
 
+from fip_core.declaration import DomainDeclaration
 from infra.domains import DOMAINS
 from local_platform.aws import free_port
 from local_platform.config import PlatformConfig
+from local_platform.platform import LocalPlatform
 from tests.conftest import skip_or_fail
 from tests.support.cognito import totp
 
@@ -196,3 +198,32 @@ def running_platform(
         yield running
     finally:
         running.stop()
+
+
+@contextmanager
+def platform_in_process(
+    domains: tuple[DomainDeclaration, ...], local_aws: str, state_dir: Path, **settings: Any
+) -> Iterator[LocalPlatform]:
+    """`LocalPlatform` in this process with these domains, on free ports, on moto or LocalStack (or a
+    skip that fails CI, without LocalStack), with these settings besides; stopped afterwards."""
+    if local_aws == "localstack":
+        require_localstack()
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # the session's dead endpoint: start moto instead
+        config = PlatformConfig(port=0, state_dir=state_dir, local_aws=local_aws, **settings)
+        platform = LocalPlatform(config, domains, access_log=False)
+        platform.start()
+        try:
+            yield platform
+        finally:
+            platform.stop()
+        assert "AWS_ENDPOINT_URL" not in os.environ, "stop() puts the environment back"
+
+
+def queue_is_empty(platform: LocalPlatform, function: str) -> bool:
+    """Whether the subscription queue of one function holds no message, visible or in flight: the bus
+    routes as an event is put, so everything routed to it has been delivered."""
+    queue = next(q for q in platform.queues if q.function == function)
+    sqs = boto3.client("sqs", endpoint_url=platform.aws_endpoint, region_name="eu-west-1")
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    return set(sqs.get_queue_attributes(QueueUrl=queue.queue_url, AttributeNames=names)["Attributes"].values()) == {"0"}

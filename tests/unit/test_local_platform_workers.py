@@ -179,7 +179,9 @@ class FakeQueue:
         self.delayed.append((ReceiptHandle, VisibilityTimeout))
 
 
-QUEUE = SubscriptionQueue("shop", "restock", "shop-restock-subscription", "shop-restock", "http://q", "dlq", {})
+QUEUE = SubscriptionQueue(
+    "shop", "restock", "shop-restock-subscription", "shop-restock", "http://q", "dlq", {}, "fip-events"
+)
 
 
 def message(body: str) -> dict[str, Any]:

@@ -57,4 +57,9 @@ def client_config(read_timeout: float | None = None) -> Config:
 @per_container
 def aws_client(service_name: str) -> Any:
     """The boto3 client for one AWS service, made on first use."""
-    return boto3.client(service_name, config=client_config())
+    config = client_config()
+    if service_name == "s3":
+        # presigned URLs signed with SigV4: boto3 would otherwise presign with SigV2, which S3 refuses in
+        # regions opened since 2014 and has deprecated everywhere
+        config = config.merge(Config(signature_version="s3v4"))
+    return boto3.client(service_name, config=config)
