@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fip_core.http import problem_responses, route_group
-from registry.dal.unit_of_work import registry_repository
+from registry.dal.unit_of_work import registry_reading
 from registry.handlers.routes.common import GA4GH
 from registry.logic import ga4gh
 from registry.models.ga4gh import ExternalService, Service, ServiceType
@@ -16,7 +16,7 @@ router = route_group()
     "/ga4gh/registry/v1/services", summary="List services in the registry", tags=[GA4GH], responses=problem_responses()
 )
 def ga4gh_services() -> list[ExternalService]:
-    with registry_repository() as repo:
+    with registry_reading() as repo:
         return ga4gh.list_external_services(repo, registry_settings())
 
 
@@ -27,7 +27,7 @@ def ga4gh_services() -> list[ExternalService]:
     responses=problem_responses(),
 )
 def ga4gh_service_types() -> list[ServiceType]:
-    with registry_repository() as repo:
+    with registry_reading() as repo:
         return ga4gh.service_types(repo, registry_settings())
 
 
@@ -38,7 +38,7 @@ def ga4gh_service_types() -> list[ServiceType]:
     responses=problem_responses(404),
 )
 def ga4gh_service(service_id: str) -> ExternalService:
-    with registry_repository() as repo:
+    with registry_reading() as repo:
         return ga4gh.get_external_service(repo, service_id, registry_settings())
 
 

@@ -9,7 +9,7 @@ from uuid import UUID
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from fip_core.http import problem_responses, route_group
-from registry.dal.unit_of_work import registry_repository
+from registry.dal.unit_of_work import registry_reading
 from registry.handlers.routes.common import HEALTH
 from registry.handlers.wiring import utc_now
 from registry.logic import health
@@ -26,7 +26,7 @@ router = route_group()
     responses=problem_responses(404),
 )
 def service_health(service_id: UUID) -> ServiceHealthReport:
-    with registry_repository() as repo:
+    with registry_reading() as repo:
         return health.service_health_report(repo, service_id, utc_now())
 
 
@@ -41,7 +41,7 @@ def service_health_history(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     before: Annotated[datetime | None, Query(description="Only checks before this time (for paging)")] = None,
 ) -> HealthHistory:
-    with registry_repository() as repo:
+    with registry_reading() as repo:
         return health.health_history(repo, service_id, limit, before)
 
 
@@ -49,5 +49,5 @@ def service_health_history(
     "/service-health", summary="Which services are up, at a glance", tags=[HEALTH], responses=problem_responses()
 )
 def health_overview(api_type: Annotated[ApiType | None, Query()] = None) -> HealthOverview:
-    with registry_repository() as repo:
+    with registry_reading() as repo:
         return health.health_overview(repo, utc_now(), api_type)

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from fip_core.http import json_response, no_content, problem_responses, route_group
-from registry.dal.unit_of_work import registry_repository
+from registry.dal.unit_of_work import registry_reading, registry_repository
 from registry.handlers.routes.common import PANELS, audit
 from registry.handlers.wiring import utc_now
 from registry.logic import panels
@@ -24,7 +24,7 @@ router = route_group()
     "/services/<service_id>/panels", summary="List a service's panels", tags=[PANELS], responses=problem_responses(404)
 )
 def list_service_panels(service_id: UUID) -> PanelList:
-    with registry_repository() as repo:
+    with registry_reading() as repo:
         return panels.list_panels(repo, PanelQuery(service_id=service_id))
 
 
@@ -45,7 +45,7 @@ def add_panel(service_id: UUID, body: PanelCreate) -> Response[ReferencePanel]:
     "/services/<service_id>/panels/<panel_id>", summary="Get a panel", tags=[PANELS], responses=problem_responses(404)
 )
 def get_panel(service_id: UUID, panel_id: UUID) -> ReferencePanel:
-    with registry_repository() as repo:
+    with registry_reading() as repo:
         return panels.get_panel(repo, service_id, panel_id)
 
 
@@ -88,5 +88,5 @@ def find_panels(
     population: Annotated[str | None, Query(max_length=64)] = None,
     available: Annotated[bool | None, Query()] = None,
 ) -> PanelList:
-    with registry_repository() as repo:
+    with registry_reading() as repo:
         return panels.list_panels(repo, PanelQuery(build=build, population=population, available=available))

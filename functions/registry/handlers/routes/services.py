@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from fip_core.http import current_principal, json_response, no_content, problem_responses, route_group
-from registry.dal.unit_of_work import registry_repository
+from registry.dal.unit_of_work import registry_reading, registry_repository
 from registry.handlers.routes.common import SERVICES, audit
 from registry.handlers.wiring import utc_now
 from registry.logic import services
@@ -43,7 +43,7 @@ def list_services(
         limit=limit,
         offset=offset,
     )
-    with registry_repository() as repo:
+    with registry_reading() as repo:
         return services.find_services(repo, query)
 
 
@@ -57,7 +57,7 @@ def register_service(body: ServiceCreate) -> Response[ImputationService]:
 
 @router.get("/services/<service_id>", summary="Get a service", tags=[SERVICES], responses=problem_responses(404))
 def get_service(service_id: UUID) -> ImputationService:
-    with registry_repository() as repo:
+    with registry_reading() as repo:
         return services.get_service(repo, service_id)
 
 

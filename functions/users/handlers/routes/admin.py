@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from fip_core.http import current_principal, json_response, route_group, source_ip
 from users.adapters.clock import system_clock
 from users.adapters.cognito import cognito_accounts
-from users.dal.unit_of_work import users_repository
+from users.dal.unit_of_work import users_reading
 from users.domain import AuditQuery
 from users.handlers.routes import common
 from users.handlers.routes.common import (
@@ -33,13 +33,13 @@ def find_users(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> UserPage:
-    with users_repository() as repo:
+    with users_reading() as repo:
         return profiles.find_users(repo, q, limit, offset, system_clock())
 
 
 @router.get("/users/<user_id>", summary="A user", tags=[ADMIN], responses=answers(200, UserProfile, 401, 403, 404))
 def get_user(user_id: Annotated[str, Path(max_length=64)]) -> UserProfile:
-    with users_repository() as repo:
+    with users_reading() as repo:
         return profiles.profile(repo, user_id, system_clock())
 
 
@@ -62,7 +62,7 @@ def change_status(user_id: Annotated[str, Path(max_length=64)], body: AccountSta
     responses=answers(200, RoleGrantList, 401, 403, 404),
 )
 def user_roles(user_id: Annotated[str, Path(max_length=64)]) -> RoleGrantList:
-    with users_repository() as repo:
+    with users_reading() as repo:
         return roles.list_roles(repo, user_id)
 
 
@@ -106,5 +106,5 @@ def audit_log(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> AuditPage:
     query = AuditQuery(actor_id=actor_id, action=action, domain=domain, since=since, limit=limit, offset=offset)
-    with users_repository() as repo:
+    with users_reading() as repo:
         return audit.find_audit(repo, query)

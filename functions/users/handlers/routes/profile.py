@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fip_core.http import current_principal, route_group
 from users.adapters.clock import system_clock
-from users.dal.unit_of_work import users_repository
+from users.dal.unit_of_work import users_reading, users_repository
 from users.handlers.routes.common import (
     PROFILE,
     answers,
@@ -17,7 +17,7 @@ router = route_group()
 
 @router.get("/me", summary="Your profile and roles", tags=[PROFILE], responses=answers(200, UserProfile, 401, 404))
 def me() -> UserProfile:
-    with users_repository() as repo:
+    with users_reading() as repo:
         return profiles.profile(repo, current_principal(router).user_id, system_clock())
 
 

@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from fip_core.http import current_principal, json_response, no_content, route_group, source_ip
 from users.adapters.clock import system_clock
 from users.adapters.kms import credential_cipher
-from users.dal.unit_of_work import users_repository
+from users.dal.unit_of_work import users_reading, users_repository
 from users.handlers.routes.common import (
     PROFILE,
     answers,
@@ -29,7 +29,7 @@ router = route_group()
     "/me/api-tokens", summary="Your personal API tokens", tags=[PROFILE], responses=answers(200, ApiTokenList, 401)
 )
 def my_tokens() -> ApiTokenList:
-    with users_repository() as repo:
+    with users_reading() as repo:
         return tokens.list_tokens(repo, current_principal(router).user_id)
 
 
@@ -65,7 +65,7 @@ def revoke_token(token_id: Annotated[str, Path(max_length=64)]) -> ApiToken:
     responses=answers(200, StoredCredentialList, 401),
 )
 def my_credentials() -> StoredCredentialList:
-    with users_repository() as repo:
+    with users_reading() as repo:
         return credentials.list_credentials(repo, current_principal(router).user_id)
 
 
