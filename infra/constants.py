@@ -51,7 +51,8 @@ DEFAULT_ENVIRONMENT = "dev"
 ENVIRONMENT_CONTEXT_KEY = "environment"  # another environment: `cdk synth -c environment=prod`
 EVENT_ARCHIVE_RETENTION = Duration.days(30)
 # Powertools Tracer records a handler's response by default, and responses carry secrets (sign-in tokens,
-# new API tokens, decrypted external tokens): every function is told not to, whatever its code says.
+# new API tokens, decrypted external tokens). No function runs it (Lambda's active tracing records no
+# payload), and should one ever do, every function is told not to record responses, whatever its code says.
 TRACER_ENVIRONMENT = {"POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false"}
 
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH

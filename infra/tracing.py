@@ -1,6 +1,12 @@
 """No function of the platform records its responses in X-Ray: they carry secrets (sign-in tokens, new
-API tokens, decrypted external tokens). Set as an aspect, so that every function in the stack carries
-the setting, the ones CDK adds for itself and the ones constructs add later included."""
+API tokens, decrypted external tokens).
+
+Tracing is Lambda's active tracing, which records segments of each invocation and never a payload; no
+tracing SDK runs in the platform's functions (fip_core.observability; the dependency layer has none,
+and tests/unit/test_cold_start_imports.py checks that none is loaded). The variable below is what
+keeps it so should Powertools' Tracer, which records responses by default, ever be added back: set as
+an aspect, so that every function in the stack carries it, the ones CDK adds for itself and the ones
+constructs add later included."""
 
 from __future__ import annotations
 

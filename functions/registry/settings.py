@@ -7,8 +7,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from fip_core.container import per_container
 from fip_core.settings import DatabaseSettings, database_settings
-
-DOMAIN = "registry"
+from registry import DOMAIN as DOMAIN  # noqa: PLC0414 - re-exported
 
 
 class RegistrySettings(BaseSettings):

@@ -8,8 +8,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from fip_core.access import Role
 from fip_core.container import per_container
 from fip_core.settings import DatabaseSettings, database_settings
+from users import DOMAIN as DOMAIN  # noqa: PLC0414 - re-exported
 
-DOMAIN = "users"
 PASSWORD_MIN_LENGTH = 12  # the pool's policy (CDK and the local platform) and the API's validation alike
 
 

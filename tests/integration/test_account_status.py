@@ -8,7 +8,7 @@ from tests.support.accounts import PASSWORD, grant, sign_in, sign_up
 from tests.support.api import authorize, invoke_api
 from tests.support.stores import FailingWrites
 from tests.support.tokens import access_token_issued_earlier
-from users.handlers import api as users_api
+from users.handlers.routes import common as users_routes
 from users.settings import users_settings
 
 pytestmark = pytest.mark.usefixtures("platform")
@@ -81,15 +81,15 @@ def test_an_admin_cannot_disable_themselves_or_the_last_admin():
 
 
 def test_when_the_database_fails_cognito_is_put_back(cognito, monkeypatch):
-    account, store = sign_up(), users_api.STORE
-    monkeypatch.setattr(users_api, "STORE", FailingWrites(store))
+    account, store = sign_up(), users_routes.STORE
+    monkeypatch.setattr(users_routes, "STORE", FailingWrites(store))
     failed = set_status(account.user_id, DISABLE)
     assert failed.status == 503
     assert "nothing was" in failed.body["detail"]
     assert cognito_enabled(cognito, account.email)  # compensated
     assert authorize(account.access_token)["isAuthorized"] is True
     assert set_status(account.user_id, DISABLE).status == 200  # trying again converges
-    monkeypatch.setattr(users_api, "STORE", FailingWrites(store))
+    monkeypatch.setattr(users_routes, "STORE", FailingWrites(store))
     assert set_status(account.user_id, ENABLE).status == 503
     assert not cognito_enabled(cognito, account.email)  # put back: disabled, as the profile says
 

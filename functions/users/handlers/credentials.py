@@ -7,16 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
-
 from fip_core.observability import observability
-from fip_core.problems import NotFoundError, UnavailableError
 from fip_core.tasks import task_handler
-from users.adapters.kms import UnreadableCredentialError, credential_cipher
-from users.dal.unit_of_work import users_repository
-from users.logic.credentials import reveal_credential
-from users.models.credentials import CredentialRequest
-from users.settings import DOMAIN
+from users import DOMAIN
 
 obs = observability(DOMAIN)
 
@@ -24,6 +17,15 @@ obs = observability(DOMAIN)
 def reveal(event: dict[str, Any]) -> dict[str, Any]:
     """`{"token": ...}` for a user and service, or `{"error": ..., "detail": ...}` (`invalid_request`,
     `not_found`, `unreadable`, `unavailable`: worth trying again); the token is never logged."""
+    # imported on the first invocation: the model, the key and the data access
+    from pydantic import ValidationError
+
+    from fip_core.problems import NotFoundError, UnavailableError
+    from users.adapters.kms import UnreadableCredentialError, credential_cipher
+    from users.dal.unit_of_work import users_repository
+    from users.logic.credentials import reveal_credential
+    from users.models.credentials import CredentialRequest
+
     try:
         request = CredentialRequest.model_validate(event)
     except ValidationError as error:

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from fip_core.migrations import migration_task
 from fip_core.observability import observability
 from fip_core.tasks import task_handler
-from users.settings import DOMAIN, users_database
+from users import DOMAIN
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
-migrate = migration_task(DOMAIN, MIGRATIONS, users_database)
+
+def migrate(event: dict[str, Any]) -> dict[str, Any]:
+    """Apply the migrations not yet applied and report the revision."""
+    # Alembic and the engine are imported on the invocation, not on the container's start
+    from fip_core.migrations import migration_task
+    from users.settings import users_database
+
+    return migration_task(DOMAIN, MIGRATIONS, users_database)(event)
+
+
 handler = task_handler(observability(DOMAIN), migrate)

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from fip_core.observability import observability
-from fip_core.relay import relay_handler
-from users.dal.unit_of_work import STORE
-from users.settings import DOMAIN
+from typing import TYPE_CHECKING, Any
 
-handler = relay_handler(observability(DOMAIN), STORE)
+from fip_core.observability import observability
+from fip_core.tasks import relay_handler
+from users import DOMAIN
+
+if TYPE_CHECKING:
+    from fip_core.repository import DomainStore
+
+
+def store() -> DomainStore[Any]:
+    """The domain's store, imported on the first invocation."""
+    from users.dal.unit_of_work import STORE
+
+    return STORE
+
+
+handler = relay_handler(observability(DOMAIN), store)

@@ -157,3 +157,12 @@ class Accepted(BaseModel):
     """The request was taken; what happens next."""
 
     message: str
+
+
+class BootstrapRequest(BaseModel):
+    """Who becomes the first admin (the bootstrap function's payload)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email
+    password: Password | None = None

@@ -14,16 +14,18 @@ from dataclasses import dataclass
 from functools import cache
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from fip_core.declaration import HttpRoute
 from fip_core.observability import observability
 from fip_core.problems import PROBLEM_CONTENT_TYPE, Problem
 from fip_core.tasks import task_handler
+
+if TYPE_CHECKING:
+    from fip_core.declaration import HttpRoute
 
 CATALOGUE_FILE = "routes.json"
 OPENAPI_PATH = "/openapi.json"

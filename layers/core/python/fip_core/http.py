@@ -6,33 +6,34 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from http import HTTPStatus
 from types import UnionType
-from typing import Annotated, Any, Union, cast, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Union, cast, get_args, get_origin
 from uuid import UUID
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder, Route
+from aws_lambda_powertools.event_handler.api_gateway import BaseRouter, ResponseBuilder, Route, Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import OpenAPIResponseValidationMiddleware
+from aws_lambda_powertools.event_handler.openapi.compat import ModelField
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
-from aws_lambda_powertools.event_handler.openapi.models import OpenAPI, Parameter, Schema
 from aws_lambda_powertools.event_handler.openapi.types import (
     OpenAPIResponse,
     OpenAPIResponseContentModel,
     OpenAPIResponseContentSchema,
 )
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import BaseModel
 from pydantic_core import PydanticCustomError
 
 from fip_core.access import Access, Principal, check_access, principal_from_event, unavailable_retry_after
-from fip_core.database import DatabaseUnavailableError
 from fip_core.declaration import DomainDeclaration
 from fip_core.fields import (
     INTEGER,
@@ -44,16 +45,22 @@ from fip_core.fields import (
     UUID_MESSAGE,
     single_line,
 )
-from fip_core.observability import Observability
+from fip_core.observability import LambdaHandler, Observability
 from fip_core.problems import (
     PROBLEM_CONTENT_TYPE,
     DomainError,
     FieldProblem,
     Problem,
     UnauthenticatedError,
+    UnavailableError,
     field_problems,
 )
-from fip_core.tasks import LambdaHandler
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler.openapi.models import OpenAPI, Schema
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+PRINCIPAL_CONTEXT_KEY = "principal"  # the caller the access check read, kept for the route in the resolver's context
 
 
 def problem_response(problem: Problem, correlation_id: str | None = None) -> Response[Any]:
@@ -103,6 +110,23 @@ def no_content() -> Response[Any]:
     return Response(status_code=int(HTTPStatus.NO_CONTENT), body=None)
 
 
+class JsonInOnePass(OpenAPIResponseValidationMiddleware):
+    """Powertools' response validation, with the validated answer written as JSON text by pydantic in one
+    pass: Powertools dumps it to Python values and `json.dumps` then walks them again, together a tenth of
+    a warm GET /services?limit=100 (bench/api_warm.py). The text is the same JSON, ASCII-escaped as
+    before; a refused answer takes Powertools' own path."""
+
+    def _serialize_response_with_validation(self, *, field: ModelField, response_content: Any, **options: Any) -> Any:
+        value, errors = field.validate(value=response_content, loc=("response",))
+        if errors or options.get("include") or options.get("exclude"):
+            return super()._serialize_response_with_validation(
+                field=field, response_content=response_content, **options
+            )
+        # the adapter Powertools' own `ModelField.serialize` dumps with, so the answer is the same
+        adapter = field._type_adapter  # noqa: SLF001
+        return adapter.dump_json(value, by_alias=True, ensure_ascii=True).decode()
+
+
 class RouteKeyResolver(APIGatewayHttpResolver):
     """A resolver that runs the route function registered for the route key API Gateway matched, with the
     path parameters API Gateway extracted, and never matches the method and path a second time.
@@ -111,6 +135,11 @@ class RouteKeyResolver(APIGatewayHttpResolver):
     request API Gateway sent to one route (or to `$default`: `post`, a percent-encoded path) could run
     another; here the gateway's decision is the only one.
     """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        if self._enable_validation:
+            self._response_validation_middleware = JsonInOnePass()
 
     def _resolve(self) -> ResponseBuilder[Any]:
         event = self.current_event
@@ -121,11 +150,18 @@ class RouteKeyResolver(APIGatewayHttpResolver):
         return self._call_route(route, dict(event.path_parameters or {}))
 
     def _routes_by_key(self) -> dict[str, Route]:
-        # `<name>` in the resolver's syntax is `{name}` in API Gateway's (Route.openapi_path)
-        return {f"{route.method} {route.openapi_path}": route for route in self._static_routes + self._dynamic_routes}
+        # made once per set of routes (a container's routes are registered as their modules load), not
+        # per request; `<name>` in the resolver's syntax is `{name}` in API Gateway's (Route.openapi_path)
+        routes = self._static_routes + self._dynamic_routes
+        by_key: dict[str, Route] | None = getattr(self, "_by_key", None)
+        if by_key is None or len(by_key) != len(routes):
+            by_key = self._by_key = {f"{route.method} {route.openapi_path}": route for route in routes}
+        return by_key
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> OpenAPI:
         """The OpenAPI document, saying of text parameters what `strict_parameters` enforces."""
+        from aws_lambda_powertools.event_handler.openapi.models import Parameter, Schema  # noqa: PLC0415 - docs only
+
         document: OpenAPI = super().get_openapi_schema(*args, **kwargs)
         for item in (document.paths or {}).values():
             for operation in (item.get, item.put, item.post, item.delete, item.patch):
@@ -178,7 +214,7 @@ def _holds_unpaired_surrogate(value: Any) -> bool:
 
 
 def _document_parameter(schema: Schema) -> None:
-    options = [option for option in schema.anyOf or [schema] if isinstance(option, Schema)]
+    options = [option for option in schema.anyOf or [schema] if isinstance(option, type(schema))]
     for option in options:
         if option.type == "string" and not (option.format or option.enum or option.pattern):
             option.pattern = SINGLE_LINE_PATTERN
@@ -260,15 +296,15 @@ def create_resolver(obs: Observability) -> APIGatewayHttpResolver:
 
     @app.exception_handler(DomainError)
     def domain_error(error: DomainError) -> Response[Any]:
-        logger.info("request refused", extra={"status": int(error.status), "detail": error.detail})
-        return problem_response(error.to_problem(), logger.get_correlation_id())
-
-    @app.exception_handler(DatabaseUnavailableError)
-    def database_unavailable(error: DatabaseUnavailableError) -> Response[Any]:
-        # a paused cluster resuming, a connection refused or timed out: the client should come back soon
-        logger.warning("database unavailable", extra={"cause": repr(error.__cause__)})
+        retry_after = error.retry_after_seconds if isinstance(error, UnavailableError) else None
+        if retry_after is None:
+            logger.info("request refused", extra={"status": int(error.status), "detail": error.detail})
+        else:
+            # a paused cluster resuming, a connection refused or timed out: the client should come back soon
+            logger.warning("database unavailable", extra={"cause": repr(error.__cause__)})
         response = problem_response(error.to_problem(), logger.get_correlation_id())
-        response.headers["Retry-After"] = str(error.retry_after_seconds)
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
         return response
 
     @app.exception_handler(RequestValidationError)
@@ -332,52 +368,70 @@ def _validation_problems(errors: Any) -> list[FieldProblem]:
     return problems
 
 
-def current_principal(app: APIGatewayHttpResolver) -> Principal:
-    """The signed-in caller of the request being handled."""
-    principal = principal_from_event(app.current_event.raw_event)
+def current_principal(app: BaseRouter) -> Principal:
+    """The signed-in caller of the request being handled, as the access check before the route read it."""
+    principal: Principal | None = app.context.get(PRINCIPAL_CONTEXT_KEY)
+    if principal is None:
+        principal = principal_from_event(app.current_event.raw_event)
     if principal is None:
         raise UnauthenticatedError("sign in and send the token as 'Authorization: Bearer <token>'")
     return principal
 
 
-def source_ip(app: APIGatewayHttpResolver) -> str | None:
+def source_ip(app: BaseRouter) -> str | None:
     """The caller's IP address as API Gateway saw it."""
-    return str(app.current_event.request_context.http.source_ip or "") or None
+    event = cast(APIGatewayProxyEventV2, app.current_event)
+    return str(event.request_context.http.source_ip or "") or None
 
 
-def api_handler(app: APIGatewayHttpResolver, obs: Observability, declaration: DomainDeclaration) -> LambdaHandler:
+def route_group() -> Router:
+    """The router of one module of a domain's routes, which its API function includes when a route of
+    the module is first asked for (fip_core.api_function)."""
+    return Router()  # type: ignore[no-untyped-call]  # Powertools leaves its constructor unannotated
+
+
+def api_handler(
+    app: APIGatewayHttpResolver,
+    obs: Observability,
+    declaration: DomainDeclaration,
+    load_route: Callable[[str], None] = lambda _route_key: None,
+) -> LambdaHandler:
     """The Lambda entry point of an HTTP API function, with Powertools in the house order.
 
     A route key the domain does not declare (API Gateway's `$default` among them) answers 404 and
     reaches no route. Before a declared route runs, the caller is checked against its access rule and
-    the body must be UTF-8 JSON; the route is then the one registered for that route key.
-    Responses are not recorded in traces: they carry tokens (sign-in, new API tokens).
+    the body must be UTF-8 JSON; then `load_route` makes sure the route's code is loaded, and the route
+    run is the one registered for that route key. Responses are not recorded in traces
+    (fip_core.observability): they carry tokens (sign-in, new API tokens).
     """
 
-    @obs.logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
-    @obs.metrics.log_metrics(capture_cold_start_metric=obs.cold_start_metric)
-    @obs.tracer.capture_lambda_handler(capture_response=False)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        route_key = str(event.get("routeKey", ""))
+        principal = principal_from_event(event)
         headers = {"Content-Type": PROBLEM_CONTENT_TYPE}
         retry_after = unavailable_retry_after(event)
         if retry_after is not None:
+            # the authorizer could not reach the users database: a rare path, so its module loads here
+            from fip_core.database import DatabaseUnavailableError  # noqa: PLC0415
+
             refused: Problem | None = DatabaseUnavailableError(retry_after).to_problem()
             headers["Retry-After"] = str(retry_after)
         else:
-            refused = _refusal(declaration, event)
+            refused = _refusal(declaration.access(route_key), principal, event)
         if refused is not None:
             problem = problem_response(refused, obs.logger.get_correlation_id())
             return {"statusCode": problem.status_code, "headers": headers, "body": problem.body}
+        load_route(route_key)
+        app.append_context(**{PRINCIPAL_CONTEXT_KEY: principal})  # type: ignore[no-untyped-call]
         return app.resolve(event, context)
 
-    return cast(LambdaHandler, handler)
+    return obs.entry_point(handler, correlation_paths.API_GATEWAY_HTTP)
 
 
-def _refusal(declaration: DomainDeclaration, event: dict[str, Any]) -> Problem | None:
+def _refusal(access: Access | None, principal: Principal | None, event: dict[str, Any]) -> Problem | None:
     """Why the request is answered before any route runs: an undeclared route key, a caller the route's
     rule refuses (checked before the body, so that an anonymous caller learns nothing from it), or a body
     that cannot be read."""
-    access = declaration.access(str(event.get("routeKey", "")))
     if access is None:
         http = (event.get("requestContext") or {}).get("http") or {}
         return Problem(
@@ -386,15 +440,11 @@ def _refusal(declaration: DomainDeclaration, event: dict[str, Any]) -> Problem |
             detail=f"no route {http.get('method', '')} {event.get('rawPath', '')}; "
             "the API is described at /openapi.json",
         )
-    return _refused_access(access, event) or _unreadable_body(event)
-
-
-def _refused_access(access: Access, event: dict[str, Any]) -> Problem | None:
     try:
-        check_access(access, principal_from_event(event), event.get("pathParameters") or {}, datetime.now(UTC))
+        check_access(access, principal, event.get("pathParameters") or {}, datetime.now(UTC))
     except DomainError as refusal:
         return refusal.to_problem()
-    return None
+    return _unreadable_body(event)
 
 
 def _unreadable_body(event: dict[str, Any]) -> Problem | None:

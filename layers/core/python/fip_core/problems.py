@@ -96,6 +96,7 @@ class UnavailableError(DomainError):
 
     status = HTTPStatus.SERVICE_UNAVAILABLE
     title = "Service unavailable"
+    retry_after_seconds: int | None = None  # when set, answered as `Retry-After`
 
 
 def field_problems(errors: list[dict[str, Any]]) -> list[FieldProblem]:

@@ -21,10 +21,9 @@ from typing import Any
 import pg8000.native
 from pg8000.native import identifier, literal
 
-from fip_core.aws import aws_client
-from fip_core.database import verified_tls_context
 from fip_core.observability import observability
 from fip_core.tasks import task_handler
+from fip_core.tls import verified_tls_context
 
 # What the provisioning function is told: a JSON list of `DomainDatabasePlan` secrets by ARN.
 PLAN_VARIABLE = "FIP_DATABASE_PROVISIONING"
@@ -144,6 +143,8 @@ def _connect(server: Server, login: Login, database: str) -> Iterator[pg8000.nat
 
 
 def _secret(arn: str) -> dict[str, Any]:
+    from fip_core.aws import aws_client  # noqa: PLC0415 - boto3 and the settings on the invocation, not the cold start
+
     value: dict[str, Any] = json.loads(aws_client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"])
     return value
 

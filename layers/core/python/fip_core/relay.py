@@ -11,7 +11,6 @@ from typing import Any
 from fip_core.events import relay_domain_events
 from fip_core.observability import Observability
 from fip_core.repository import DomainStore
-from fip_core.tasks import LambdaHandler, task_handler
 
 OLDEST_WAITING_METRIC = "OldestUnrelayedEventAgeSeconds"
 RELAYED_METRIC = "EventsRelayed"
@@ -43,8 +42,3 @@ def relay_task(
         return dict(report.__dict__)
 
     return relay
-
-
-def relay_handler(obs: Observability, store: DomainStore[Any]) -> LambdaHandler:
-    """The Lambda entry point of a domain's scheduled relay."""
-    return task_handler(obs, relay_task(obs, store))

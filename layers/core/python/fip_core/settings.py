@@ -6,9 +6,9 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from fip_core.container import per_container
+from fip_core.observability import METRICS_NAMESPACE as METRICS_NAMESPACE  # noqa: PLC0414 - re-exported
 
 EVENT_BUS_NAME = "fip-events"  # the platform's bus, as the CDK app names it and the code publishes to
-METRICS_NAMESPACE = "FederatedImputation"
 
 
 def env_prefix(domain: str) -> str:

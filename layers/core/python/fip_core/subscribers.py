@@ -27,7 +27,6 @@ from fip_core.events import event_source
 from fip_core.observability import Observability
 from fip_core.platform_events import DomainEvent, EventMetadata
 from fip_core.repository import DomainRepository, DomainStore
-from fip_core.tasks import LambdaHandler, task_handler
 
 QUARANTINED_METRIC = "QuarantinedEvents"
 
@@ -156,14 +155,6 @@ class Subscriber[R: DomainRepository]:
         )
         self.obs.metrics.add_metric(name=QUARANTINED_METRIC, unit="Count", value=1)
         return Outcome("quarantined", event_id, detail_type, reason)
-
-
-def subscriber_handler[R: DomainRepository](
-    obs: Observability, store: DomainStore[R], consumers: Mapping[type[DomainEvent], Consumer[R]]
-) -> LambdaHandler:
-    """The Lambda entry point of a subscriber function."""
-    subscriber = Subscriber(store, consumers, obs)
-    return task_handler(obs, lambda event: subscriber.receive(event).as_dict())
 
 
 def _event_id(detail: Any) -> str | None:
