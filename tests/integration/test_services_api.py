@@ -169,3 +169,33 @@ def test_only_an_unscoped_admin_may_change_where_a_service_is(grant):
     )
     assert described.status == 200, described.body
     assert described.body["description"] == "Maintained by us"
+
+
+def test_a_listed_service_reads_as_it_reads_alone_health_included():
+    # a page is read apart from one service (on PostgreSQL as JSON documents): both must say the same,
+    # timestamps to the microsecond and in UTC, numbers exactly, the builds in their order
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from registry.dal.unit_of_work import registry_repository
+    from registry.domain import HealthState
+    from registry.models.common import HealthStatus
+
+    created = register(H3AFRICA)
+    checked = datetime(2026, 3, 1, 23, 59, 58, 123456, tzinfo=timezone(timedelta(hours=5, minutes=30)))
+    health = HealthState(
+        status=HealthStatus.UNHEALTHY,
+        response_time_ms=0.1 + 0.2,
+        last_checked_at=checked,
+        next_check_at=checked + timedelta(minutes=5),
+        consecutive_failures=3,
+        last_error="timed out",
+        unhealthy_since=checked - timedelta(days=1),
+    )
+    with registry_repository() as repo:
+        repo.services.update(created.body["id"], {}, datetime.now(UTC), health)
+    alone = invoke_api("GET", f"/services/{created.body['id']}").body
+    listed = invoke_api("GET", "/services", query={"q": "h3africa"}).body["items"]
+    assert listed == [alone]
+    assert alone["health"]["last_checked_at"] == "2026-03-01T18:29:58.123456Z"
+    assert alone["health"]["response_time_ms"] == 0.1 + 0.2
+    assert alone["supported_builds"] == ["hg19", "hg38"]

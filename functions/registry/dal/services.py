@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import ColumnElement, Select, String, and_, bindparam, cast, delete, func, or_, select, true
 
+from fip_core.database import UtcDateTime
 from fip_core.repository import DomainRepository
 from registry.dal.tables import ServiceRow
 from registry.domain import HealthState, ServiceMatches, ServiceRecord
@@ -23,6 +24,13 @@ _PROBE_DETAILS: TypeAdapter[ProbeDetails] = TypeAdapter(ProbeDetails)
 # (about half of a warm GET /services?limit=100; bench/api_warm.py).
 _SERVICES: Select[Any] = select(*ServiceRow.__table__.columns)
 _COLUMNS = tuple(column.name for column in ServiceRow.__table__.columns)
+# On PostgreSQL a page's rows come as one JSON array each, with the count: pg8000 reads every column of
+# every row in Python, which is most of a warm page of 100 services, where the json module reads an
+# array in C. Timestamps come as ISO 8601 text (_from_json).
+_SERVICES_AS_JSON: Select[Any] = select(func.json_build_array(*ServiceRow.__table__.columns), func.count().over())
+_MOMENT_POSITIONS = tuple(
+    position for position, column in enumerate(ServiceRow.__table__.columns) if isinstance(column.type, UtcDateTime)
+)
 # the enums by stored value: a dictionary lookup, where calling the enum costs a few microseconds a row
 _API_TYPES = {kind.value: kind for kind in ApiType}
 _BUILDS = {build.value: build for build in GenomeBuild}
@@ -70,7 +78,10 @@ class ServiceRepository(DomainRepository):
         """A page of services matching the filters, by name, and how many match in all: counted in the
         same statement as the page (one round trip to the database, not two), or on its own for a page
         past the end, which has no row to carry the count."""
-        rows = list(self._rows(self._page(query, _SERVICES.add_columns(func.count().over()))))
+        if self.session.connection().dialect.name == "postgresql":
+            rows = [(*_from_json(values), total) for values, total in self._rows(self._page(query, _SERVICES_AS_JSON))]
+        else:
+            rows = list(self._rows(self._page(query, _SERVICES.add_columns(func.count().over()))))
         if rows:
             return ServiceMatches(items=_records(row[:-1] for row in rows), total=rows[0][-1])
         total = self.session.scalar(select(func.count()).select_from(ServiceRow).where(_matching(query))) or 0
@@ -187,6 +198,14 @@ def _record(values: dict[str, Any]) -> ServiceRecord:
         health=health_state(values),
         probe_details=_PROBE_DETAILS.validate_python(details) if details else None,
     )
+
+
+def _from_json(values: list[Any]) -> list[Any]:
+    """A row of `_SERVICES_AS_JSON` as the row of `_SERVICES` it holds: its timestamps read back as UTC."""
+    for position in _MOMENT_POSITIONS:
+        if values[position] is not None:
+            values[position] = datetime.fromisoformat(values[position]).astimezone(UTC)
+    return values
 
 
 def affected(result: Any) -> int:

@@ -34,8 +34,15 @@ SINGLE_LINE_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f]*$"
 MULTI_LINE_PATTERN = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
 
 
+# every character of the categories Cc (controls) and Cs (surrogates): a text without one is accepted
+# by one search in C, and only the rest is walked character by character to say what and where
+_CONTROL_OR_SURROGATE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def _text_check(allowed: frozenset[str]) -> Callable[[str], str]:
     def check(value: str) -> str:
+        if _CONTROL_OR_SURROGATE.search(value) is None:
+            return value
         for position, character in enumerate(value):
             category = unicodedata.category(character)
             if category == "Cs":
