@@ -32,6 +32,7 @@ MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 HOP_BY_HOP = frozenset({"connection", "content-length", "keep-alive", "transfer-encoding", "upgrade"})
 _TEXT_TYPES = ("text/", "application/json", "application/problem+json", "application/xml", "application/javascript")
 _TEXT_SUFFIXES = ("+json", "+xml", "x-www-form-urlencoded")
+_NO_CONTENT = frozenset({204, 304})  # statuses that carry no content
 
 log = logging.getLogger(__name__)
 
@@ -331,12 +332,16 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
             self.send_response(response.status)
             for name, value in response.headers:
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(response.body)))
+            # RFC 9110 15.3.5 and 15.4.5: a 204 or 304 has no content, nor a length for it; bytes written
+            # after one would be read as the start of the next answer on the connection
+            content = b"" if response.status in _NO_CONTENT else response.body
+            if response.status not in _NO_CONTENT:
+                self.send_header("Content-Length", str(len(content)))
             if self.close_connection:
                 self.send_header("Connection", "close")
             self.end_headers()
-            if self.command != "HEAD" and response.body:
-                self.wfile.write(response.body)
+            if self.command != "HEAD" and content:
+                self.wfile.write(content)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client went away; nothing to tell it
 

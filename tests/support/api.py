@@ -73,6 +73,9 @@ def invoke_api(
             )
     result = handler(event, lambda_context(f"{match.domain.name}-{function.name}"))
     text = result.get("body")
+    # RFC 9110 15.3.5: a 204 has no content; a client reading the next answer on the connection would
+    # otherwise take these bytes for its start
+    assert not (result["statusCode"] == 204 and text), f"{method} {path} answered 204 with content {text!r}"
     parsed = json.loads(text) if text else None
     return ApiAnswer(status=result["statusCode"], headers=result.get("headers") or {}, body=parsed)
 

@@ -245,3 +245,26 @@ def test_openapi_document_and_docs_pages() -> None:
 @pytest.mark.parametrize("name", ["nothing.js", "../__init__.py", "..%2F__init__.py", ""])
 def test_docs_serve_only_the_bundled_files(name: str) -> None:
     assert gateway(RecordingFunction()).handle("GET", f"/docs/static/{name}", [], b"").status == 404
+
+
+def test_a_204_goes_out_without_content_and_the_connection_stays_in_step() -> None:
+    # a function that answers 204 with a body (API functions once did: `null`): the bytes must not
+    # reach the connection, where a client would read them as the start of its next answer
+    import http.client
+
+    from local_platform.gateway import GatewayServer
+
+    function = RecordingFunction({"statusCode": 204, "body": "null"})
+    server = GatewayServer(gateway(function), 0, access_log=False)
+    server.start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        for _ in range(2):  # the second answer is read on the same connection
+            connection.request("DELETE", "/items/7")
+            answer = connection.getresponse()
+            assert (answer.status, answer.read()) == (204, b"")
+            assert answer.getheader("Content-Length") is None
+        connection.close()
+    finally:
+        server.stop()
+    assert len(function.calls) == 2

@@ -122,6 +122,8 @@ class JsonInOnePass(OpenAPIResponseValidationMiddleware):
             return super()._serialize_response_with_validation(
                 field=field, response_content=response_content, **options
             )
+        if value is None:
+            return None  # no content (a 204), as Powertools answers it: not the JSON text `null`
         # the adapter Powertools' own `ModelField.serialize` dumps with, so the answer is the same
         adapter = field._type_adapter  # noqa: SLF001
         return adapter.dump_json(value, by_alias=True, ensure_ascii=True).decode()
