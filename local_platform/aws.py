@@ -17,6 +17,7 @@ from typing import Any
 
 import boto3
 import botocore.session
+from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -79,6 +80,10 @@ class MotoEndpoint:
         fill_moto_gaps()
         if self.state is not None:
             self.restored = self.state.restore()
+            if not self.restored:
+                # the backends are the process's: a platform on a new state begins with nothing, not with
+                # what an earlier platform of the same process (a test) left there
+                moto_api_backend.reset()
         app: Any = DomainDispatcherApplication(create_backend_app)
         if self.state is not None:
             app = self.state.wsgi(app)

@@ -42,7 +42,7 @@ def post(platform: RunningPlatform, path: str, body: dict[str, object], token: s
 def reveal_in_process(platform: RunningPlatform, user_id: str, service_id: str, lines: io.StringIO, monkeypatch) -> str:
     """Invoke the internal credentials function against the running platform's moto and database."""
     printed = platform.output_text()
-    identity = dict(re.findall(r"identity\s+(\w+)=(\S+)", printed))
+    identity = dict(re.findall(r"variable\s+(\w+)=(\S+)", printed))
     users_db = re.search(r"database\s+users: (\S+)", printed)
     assert identity, printed
     assert users_db, printed
