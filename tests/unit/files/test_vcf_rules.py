@@ -93,3 +93,31 @@ def test_the_build_given_is_checked_and_the_build_shown_is_detected() -> None:
     assert "`22`" in report.findings[0].message
     assert report.summary is not None
     assert report.summary.build_detected == "hg38"
+
+
+def test_genotypes_off_the_fast_path_are_checked_sample_by_sample() -> None:
+    rows = lines()
+    rows[3:13] = [
+        row.replace(b"\tGT\t", b"\tGT:DS\t").replace(b"|1", b"|1:0.9").replace(b"|0", b"|0:0.1") for row in rows[3:13]
+    ]
+    header, *fields = rows[20].split(b"\t")
+    rows[20] = b"\t".join([header, *fields[:3], b"G,T", *fields[4:8], b"2|0", *fields[9:]])  # multi-allelic
+    rows[30] = b"\t".join(rows[30].split(b"\t")[:9] + [b"1"] * 51)  # haploid calls
+    rows[40] = b"\t".join(rows[40].split(b"\t")[:9] + [b".|."] * 50 + [b"."])  # missing calls
+    report = validate(io.BytesIO(joined(rows)), Limits())
+    assert report.findings == []
+    assert report.summary is not None
+    assert report.summary.variants == 1000
+
+
+@pytest.mark.parametrize("block_number", [1, 4, 9])
+@pytest.mark.parametrize("distance", [40, 900, 2000])
+def test_damaged_compressed_data_is_a_finding_never_an_exception(block_number: int, distance: int) -> None:
+    data = bytearray(joined(lines()))
+    offset = 0
+    for _ in range(block_number):
+        offset += int.from_bytes(data[offset + 16 : offset + 18], "little") + 1
+    data[offset + distance] ^= 0x5A
+    rules = [finding.rule for finding in validate(io.BytesIO(bytes(data)), Limits()).findings]
+    assert len(rules) == 1
+    assert rules[0] in {"stream.bad_block", "stream.crc"}
