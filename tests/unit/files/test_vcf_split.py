@@ -128,3 +128,27 @@ def test_a_validation_reads_one_block_at_a_time_and_holds_no_more() -> None:
     assert stream.largest <= 1024 * 1024  # one block, or the hashing of what is left
     # the file holds about 10 MB of text; the validator never held more than a few blocks of it
     assert peak < 2 * 1024 * 1024, peak
+
+
+def test_bytes_that_look_like_a_block_header_inside_a_block_are_not_taken_for_one(tmp_path: Path) -> None:
+    # stored (uncompressed) blocks carry the text as it is: an INFO value holding a BGZF header,
+    # whose size leads nowhere, sits inside a block where the split will look for one
+    fake = b"\x1f\x8b\x08\x04\x00\x00\x00\x00\x00\xff\x06\x00BC\x02\x00\x10\x00"
+    rows = lines()
+    rows[3:] = [row.replace(b"\t.\tGT\t", b"\tX=" + fake + b"\tGT\t", 1) for row in rows[3:]]
+    data = b"".join(blocks([b"\n".join(rows) + b"\n"], level=0, size=SMALL_BLOCKS)) + EOF_BLOCK
+    path = tmp_path / "input.vcf.gz"
+    path.write_bytes(data)
+    source = LocalFile(str(path), len(data))
+    found = read_header(source, Limits())
+    assert found is not None
+    real = set()
+    offset = 0
+    while offset < len(data):
+        real.add(offset)
+        offset += int.from_bytes(data[offset + 16 : offset + 18], "little") + 1
+    assert data.count(fake) > len(real)
+    for parts in (5, 17):
+        starts = {start for start, _ in plan(source, parts, found[1])}
+        assert starts <= real
+        assert validate_parallel(source, Limits(), parts=parts) == validate(io.BytesIO(data), Limits())
