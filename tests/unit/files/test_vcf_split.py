@@ -152,3 +152,16 @@ def test_bytes_that_look_like_a_block_header_inside_a_block_are_not_taken_for_on
         starts = {start for start, _ in plan(source, parts, found[1])}
         assert starts <= real
         assert validate_parallel(source, Limits(), parts=parts) == validate(io.BytesIO(data), Limits())
+
+
+def test_the_ranges_can_run_in_worker_processes(tmp_path: Path) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    data = joined_sample()
+    path = tmp_path / "input.vcf.gz"
+    path.write_bytes(data)
+    source = LocalFile(str(path), len(data))
+    with ProcessPoolExecutor(2) as executor:
+        split = validate_parallel(source, Limits(), parts=4, run=executor.map)
+    assert split == validate(io.BytesIO(data), Limits())
+    assert split.valid
