@@ -128,6 +128,7 @@ def _measure(path: str, workers: int) -> None:
     """In a fresh process: validate `path` (in one pass, or split over `workers` processes) and print
     the wall time, the outcome and the peak memory. VmHWM is read rather than getrusage's maxrss,
     which on Linux carries over the parent's peak across fork and exec."""
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from files.validation import Limits, LocalFile, validate, validate_parallel
@@ -139,7 +140,8 @@ def _measure(path: str, workers: int) -> None:
         with open(path, "rb") as stream:
             report = validate(stream, Limits())
     else:
-        with ProcessPoolExecutor(workers) as executor:
+        # spawned, not forked: the checksum thread runs while the pool starts its workers
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as executor:
             source = LocalFile(path, os.path.getsize(path))
             report = validate_parallel(source, Limits(), parts=workers, run=executor.map)
     wall = time.perf_counter() - started

@@ -73,9 +73,10 @@ def validate(stream: Readable, limits: Limits | None = None, build: Build | None
     return merge([result], limits, build, size=counted.size, sha256=checksum.hexdigest())
 
 
-def validate_range(stream: BinaryIO, start: int, end: int | None, limits: Limits, header: Header | None) -> RangeResult:
-    """Validate the blocks that begin in [start, end) of a file, `stream` being positioned at
-    `start`, a block boundary. The range at 0 reads the header itself; any other is given it."""
+def validate_range(stream: Readable, start: int, end: int | None, limits: Limits, header: Header | None) -> RangeResult:
+    """Validate the blocks that begin in [start, end) of a file (`end` None: to its end), `stream`
+    being positioned at `start`, a block boundary (an S3 GET with `Range: bytes=start-`). The range
+    at 0 reads the header itself; any other is given it (`read_header`)."""
     return _scan(stream, start, end, limits, header)
 
 
@@ -95,15 +96,8 @@ def _scan(stream: Readable, start: int, end: int | None, limits: Limits, header:
             scanner.feed(block.data)
     except StreamError as error:
         scanner.tally.add(error.finding)
-        return RangeResult(start, _shed(scanner), fatal=True, eof_block=False)
-    return RangeResult(start, _shed(scanner), fatal=False, eof_block=eof_block)
-
-
-def _shed(scanner: Scanner) -> Scanner:
-    """The scanner without its caches, before it is sent back from a worker."""
-    scanner._known_ref = set()  # noqa: SLF001 - the caches are the scanner's own, emptied for the trip
-    scanner._known_alt = set()  # noqa: SLF001
-    return scanner
+        return RangeResult(start, scanner.shed(), fatal=True, eof_block=False)
+    return RangeResult(start, scanner.shed(), fatal=False, eof_block=eof_block)
 
 
 def merge(results: list[RangeResult], limits: Limits, build: Build | None, *, size: int, sha256: str | None) -> Report:

@@ -122,6 +122,12 @@ class Scanner:
         self.samples = header.samples
         self._template = b"\t".join([b"a|a"] * len(header.samples))
 
+    def shed(self) -> Scanner:
+        """This scanner without its caches, to be sent back from a worker process."""
+        self._known_ref = set()
+        self._known_alt = set()
+        return self
+
     def feed(self, data: bytes) -> None:
         """Take the next decompressed text; scan every line it completes."""
         if self.awaiting_head:

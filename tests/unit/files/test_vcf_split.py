@@ -155,13 +155,15 @@ def test_bytes_that_look_like_a_block_header_inside_a_block_are_not_taken_for_on
 
 
 def test_the_ranges_can_run_in_worker_processes(tmp_path: Path) -> None:
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     data = joined_sample()
     path = tmp_path / "input.vcf.gz"
     path.write_bytes(data)
     source = LocalFile(str(path), len(data))
-    with ProcessPoolExecutor(2) as executor:
+    # spawned, not forked: the checksum thread runs while the pool starts its workers
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as executor:
         split = validate_parallel(source, Limits(), parts=4, run=executor.map)
     assert split == validate(io.BytesIO(data), Limits())
     assert split.valid
