@@ -334,8 +334,10 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
                 self.send_header(name, value)
             # RFC 9110 15.3.5 and 15.4.5: a 204 or 304 has no content, nor a length for it; bytes written
             # after one would be read as the start of the next answer on the connection
-            content = b"" if response.status in _NO_CONTENT else response.body
-            if response.status not in _NO_CONTENT:
+            if response.status in _NO_CONTENT:
+                content = b""
+            else:
+                content = response.body
                 self.send_header("Content-Length", str(len(content)))
             if self.close_connection:
                 self.send_header("Connection", "close")

@@ -35,15 +35,6 @@ _MOMENT_POSITIONS = tuple(
 _API_TYPES = {kind.value: kind for kind in ApiType}
 _BUILDS = {build.value: build for build in GenomeBuild}
 _STATUSES = {status.value: status for status in HealthStatus}
-HEALTH_COLUMNS = (
-    "health_status",
-    "response_time_ms",
-    "last_checked_at",
-    "next_check_at",
-    "consecutive_failures",
-    "last_error",
-    "unhealthy_since",
-)
 
 
 class ServiceRepository(DomainRepository):
@@ -145,6 +136,10 @@ def health_columns(health: HealthState) -> dict[str, Any]:
         "last_error": health.last_error,
         "unhealthy_since": health.unhealthy_since,
     }
+
+
+# the services table's health columns, as `health_columns` names them
+HEALTH_COLUMNS = tuple(health_columns(HealthState(status=HealthStatus.UNKNOWN)))
 
 
 def health_state(values: Mapping[str, Any]) -> HealthState:

@@ -8,11 +8,12 @@ serves. A test holds this table to the declaration and to what each module regis
 from __future__ import annotations
 
 from fip_core.api_function import ApiFunction
+from registry import DOMAIN
 
 ROUTES = "registry.handlers.routes"
 API = ApiFunction(
-    "registry",
-    "registry.declaration",
+    DOMAIN,
+    f"{DOMAIN}.declaration",
     {
         f"{ROUTES}.services": (
             "GET /services",

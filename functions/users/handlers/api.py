@@ -10,11 +10,12 @@ serves. A test holds this table to the declaration and to what each module regis
 from __future__ import annotations
 
 from fip_core.api_function import ApiFunction
+from users import DOMAIN
 
 ROUTES = "users.handlers.routes"
 API = ApiFunction(
-    "users",
-    "users.declaration",
+    DOMAIN,
+    f"{DOMAIN}.declaration",
     {
         f"{ROUTES}.accounts": (
             "POST /auth/sign-up",

@@ -38,7 +38,7 @@ from users.settings import users_settings
 router = route_group()
 
 
-@router.post("/auth/sign-up", summary="Create an account", tags=[ACCOUNT], responses=answers(202, Accepted, 429, 503))
+@router.post("/auth/sign-up", summary="Create an account", tags=[ACCOUNT], responses=answers(202, Accepted, 429))
 def sign_up(body: SignUp) -> Response[Accepted]:
     accepted = registration.sign_up(common.STORE, cognito_accounts(), body, source_ip(router), system_clock)
     return json_response(accepted, HTTPStatus.ACCEPTED)
@@ -48,7 +48,7 @@ def sign_up(body: SignUp) -> Response[Accepted]:
     "/auth/confirm",
     summary="Confirm the email address with the emailed code",
     tags=[ACCOUNT],
-    responses=answers(200, Accepted, 429, 503),
+    responses=answers(200, Accepted, 429),
 )
 def confirm(body: ConfirmSignUp) -> Accepted:
     pool = cognito_accounts()
@@ -61,7 +61,7 @@ def confirm(body: ConfirmSignUp) -> Accepted:
     "/auth/resend-code",
     summary="Email the confirmation code again",
     tags=[ACCOUNT],
-    responses=answers(200, Accepted, 429, 503),
+    responses=answers(200, Accepted, 429),
 )
 def resend_code(body: EmailOnly) -> Accepted:
     return registration.resend_code(cognito_accounts(), body)
@@ -104,7 +104,7 @@ def sign_in_new_password(body: NewPasswordSignIn) -> Response[Tokens | SignInCha
     "/auth/refresh",
     summary="New tokens for a refresh token",
     tags=[ACCOUNT],
-    responses=answers(200, Tokens, 401, 429, 503),
+    responses=answers(200, Tokens, 401, 429),
 )
 def refresh(body: Refresh) -> Tokens:
     return sessions.as_tokens(cognito_accounts().refresh(body.refresh_token.get_secret_value()))
@@ -114,7 +114,7 @@ def refresh(body: Refresh) -> Tokens:
     "/auth/forgot-password",
     summary="Email a password reset code",
     tags=[ACCOUNT],
-    responses=answers(200, Accepted, 429, 503),
+    responses=answers(200, Accepted, 429),
 )
 def forgot_password(body: EmailOnly) -> Accepted:
     return passwords.forgot_password(common.STORE, cognito_accounts(), body, source_ip(router), system_clock)
@@ -124,7 +124,7 @@ def forgot_password(body: EmailOnly) -> Accepted:
     "/auth/reset-password",
     summary="Set a new password with the emailed code; every session and API token ends",
     tags=[ACCOUNT],
-    responses=answers(200, Accepted, 429, 503),
+    responses=answers(200, Accepted, 429),
 )
 def reset_password(body: ResetPassword) -> Accepted:
     pool = cognito_accounts()
@@ -135,7 +135,7 @@ def reset_password(body: ResetPassword) -> Accepted:
     "/auth/sign-out",
     summary="Sign out everywhere: every session ends, API tokens stay",
     tags=[ACCOUNT],
-    responses=answers(200, Accepted, 401, 503),
+    responses=answers(200, Accepted, 401),
 )
 def sign_out() -> Accepted:
     sessions.sign_out(common.STORE, cognito_accounts(), current_principal(router), source_ip(router), system_clock())
@@ -146,7 +146,7 @@ def sign_out() -> Accepted:
     "/auth/change-password",
     summary="Change your password; every session and API token ends",
     tags=[ACCOUNT],
-    responses=answers(200, Accepted, 401, 403, 429, 503),
+    responses=answers(200, Accepted, 401, 403, 429),
 )
 def change_password(body: ChangePassword) -> Accepted:
     pool = cognito_accounts()

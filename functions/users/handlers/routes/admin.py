@@ -46,7 +46,7 @@ def get_user(user_id: Annotated[str, Path(max_length=64)]) -> UserProfile:
     "/users/<user_id>/status",
     summary="Disable an account, or enable it again (needs a signed-in session)",
     tags=[ADMIN],
-    responses=answers(200, UserProfile, 401, 403, 404, 409, 503),
+    responses=answers(200, UserProfile, 401, 403, 404, 409),
 )
 def change_status(user_id: Annotated[str, Path(max_length=64)], body: AccountStatusChange) -> UserProfile:
     return accounts.change_status(
@@ -69,7 +69,7 @@ def user_roles(user_id: Annotated[str, Path(max_length=64)]) -> RoleGrantList:
     "/users/<user_id>/roles",
     summary="Grant a role (admin and service_admin only to accounts with two-factor sign-in)",
     tags=[ADMIN],
-    responses=answers(201, RoleGrant, 401, 403, 404, 409, 503),
+    responses=answers(201, RoleGrant, 401, 403, 404, 409),
 )
 def grant_role(user_id: Annotated[str, Path(max_length=64)], body: RoleGrantCreate) -> Response[RoleGrant]:
     grant = roles.grant_role(common.STORE, cognito_accounts(), user_id, body, current_principal(router), system_clock())

@@ -31,7 +31,7 @@ ADMIN = "Administration"
 
 def sign_in_answers() -> dict[int, OpenAPIResponse]:
     """Tokens (200), or the next step of signing in (202)."""
-    return {**answers(200, Tokens, 401, 403, 429, 503), **answers(202, SignInChallenge)}
+    return {**answers(200, Tokens, 401, 403, 429), **answers(202, SignInChallenge)}
 
 
 def access_token(router: BaseRouter) -> str:

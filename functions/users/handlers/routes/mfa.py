@@ -21,7 +21,7 @@ router = route_group()
     "/me/mfa",
     summary="Whether you sign in with an authenticator app",
     tags=[PROFILE],
-    responses=answers(200, MfaStatus, 401, 404, 503),
+    responses=answers(200, MfaStatus, 401, 404),
 )
 def my_mfa() -> MfaStatus:
     return mfa.mfa_status(common.STORE, cognito_accounts(), current_principal(router), system_clock)
@@ -31,7 +31,7 @@ def my_mfa() -> MfaStatus:
     "/me/mfa/totp",
     summary="Start two-factor sign-in: a secret for your authenticator app",
     tags=[PROFILE],
-    responses=answers(200, TotpEnrolment, 401, 403, 503),
+    responses=answers(200, TotpEnrolment, 401, 403),
 )
 def start_totp() -> TotpEnrolment:
     return mfa.start_totp(
@@ -43,7 +43,7 @@ def start_totp() -> TotpEnrolment:
     "/me/mfa/totp/verify",
     summary="Finish two-factor sign-in with a code of the app",
     tags=[PROFILE],
-    responses=answers(200, MfaStatus, 401, 403, 409, 503),
+    responses=answers(200, MfaStatus, 401, 403, 409),
 )
 def verify_totp(body: TotpVerification) -> MfaStatus:
     return mfa.verify_totp(
@@ -61,7 +61,7 @@ def verify_totp(body: TotpVerification) -> MfaStatus:
     "/me/mfa",
     summary="Stop two-factor sign-in (refused while you hold a role that needs it)",
     tags=[PROFILE],
-    responses=answers(200, MfaStatus, 401, 403, 404, 409, 503),
+    responses=answers(200, MfaStatus, 401, 403, 404, 409),
 )
 def turn_off_mfa() -> MfaStatus:
     return mfa.turn_off(

@@ -72,7 +72,7 @@ def my_credentials() -> StoredCredentialList:
     "/me/credentials/<service_id>",
     summary="Store your token for a service (encrypted; never shown again)",
     tags=[PROFILE],
-    responses=answers(200, StoredCredential, 401, 503),
+    responses=answers(200, StoredCredential, 401),
 )
 def store_credential(service_id: UUID, body: CredentialStore) -> StoredCredential:
     with users_repository() as repo:
