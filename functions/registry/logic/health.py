@@ -15,6 +15,7 @@ from uuid import UUID
 
 from fip_core.container import long_lived_heap_set_aside
 from fip_core.observability import observability
+from fip_core.outbound.loop import run as run_outbound
 from fip_core.platform_events import ServiceDeactivated, ServiceHealthChanged
 from fip_core.problems import NotFoundError
 from registry.dal.repository import RegistryRepository
@@ -181,7 +182,7 @@ def run_sweep(adapters: HealthAdapters, policy: HealthPolicy) -> SweepReport:
         now = adapters.clock()
         with adapters.transaction() as repo:
             targets = repo.health.claim_due(now, now + policy.claim_lease, policy.batch_limit)
-        progress = asyncio.run(_check_and_record(adapters, targets, policy)) if targets else _SweepProgress()
+        progress = run_outbound(_check_and_record(adapters, targets, policy)) if targets else _SweepProgress()
         deactivated = _deactivate_and_prune(adapters, policy)
     kept = progress.kept
     healthy = sum(1 for result in kept if result.outcome.status is HealthStatus.HEALTHY)
@@ -287,7 +288,7 @@ def check_now(adapters: HealthAdapters, service_id: UUID, policy: HealthPolicy) 
         target = repo.health.target(str(service_id))
     if target is None:
         raise NotFoundError(f"no imputation service with id {service_id}")
-    outcomes = asyncio.run(check_targets([target], adapters.prober, policy))
+    outcomes = run_outbound(check_targets([target], adapters.prober, policy))
     now = adapters.clock()
     with adapters.transaction() as repo:
         record_outcomes(repo, [target], outcomes, now, policy)
@@ -296,7 +297,7 @@ def check_now(adapters: HealthAdapters, service_id: UUID, policy: HealthPolicy) 
 
 def probe_connection(request: ConnectionTest, prober: Prober, policy: HealthPolicy) -> ProbeOutcome:
     """Probe a URL as a service of the given type without storing anything."""
-    return asyncio.run(probe_within_limit(prober, request.api_type, request.base_url, policy, detailed=True))
+    return run_outbound(probe_within_limit(prober, request.api_type, request.base_url, policy, detailed=True))
 
 
 def service_health_report(repo: RegistryRepository, service_id: UUID, now: datetime) -> ServiceHealthReport:
