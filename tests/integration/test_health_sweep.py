@@ -5,6 +5,7 @@ No test here depends on how fast this machine is: the time limit is generous whe
 expected, and short only where none ever comes (a hanging service times out however fast we are).
 """
 
+import threading
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from local_platform.events import lambda_context, scheduled_event
 from registry.dal.unit_of_work import STORE
 from registry.handlers import health_sweep
 from registry.handlers.wiring import health_adapters
+from registry.logic import health
 from registry.logic.health import HealthPolicy, run_sweep
 from registry.settings import registry_settings
 from tests.support.api import invoke_api
@@ -171,3 +173,34 @@ def test_events_wait_in_the_outbox_while_the_bus_is_unreachable(simulated, event
     [event] = event_bus.captured_events(HEALTH_CHANGED)
     assert event["detail"]["data"]["slug"] == "queued"
     assert STORE.publish_pending_events() == 0  # and only once
+
+
+def test_a_sweep_recorded_in_many_batches_relays_every_event_once(simulated, event_bus, monkeypatch):
+    # batches of three, and a first relay that, having read the outbox, returns only once every
+    # check is recorded: the events of the batches written meanwhile need the relay after the last
+    monkeypatch.setattr("registry.logic.health.RECORD_BATCH", 3)
+    slugs = [f"batch-{n:02}" for n in range(20)]
+    for n, slug in enumerate(slugs):
+        register(slug, "michigan", simulated.url("cloudgene", 100 + n))
+    all_recorded, recorded = threading.Event(), []
+    record_checks = health.record_batch
+
+    def counted(adapters, checks, policy, progress):
+        record_checks(adapters, checks, policy, progress)
+        recorded.extend(checks)
+        if len(recorded) == len(slugs):
+            all_recorded.set()
+
+    def relay_then_wait():
+        published = STORE.publish_pending_events()
+        assert all_recorded.wait(60) or len(recorded) == len(slugs)
+        return published
+
+    monkeypatch.setattr(health, "record_batch", counted)
+    report = run_sweep(
+        replace(health_adapters(), relay=relay_then_wait), HealthPolicy.from_settings(registry_settings())
+    )
+    assert report.status_changes == report.events_queued == 20
+    events = event_bus.captured_events(HEALTH_CHANGED)
+    assert sorted(event["detail"]["data"]["slug"] for event in events) == slugs
+    assert STORE.publish_pending_events() == 0  # nothing was left waiting for the scheduled relay

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from registry.dal.unit_of_work import registry_repository
+from registry.dal.unit_of_work import STORE, registry_repository
 from registry.domain import CheckResult, HealthState
 from registry.handlers.wiring import utc_now
 from registry.logic.health import HealthPolicy, run_sweep
@@ -36,7 +36,9 @@ def register(count):
 
 
 def sweep(prober, policy=POLICY, clock=utc_now):
-    adapters = HealthAdapters(transaction=registry_repository, prober=prober, clock=clock)
+    adapters = HealthAdapters(
+        transaction=registry_repository, relay=STORE.publish_pending_events, prober=prober, clock=clock
+    )
     return run_sweep(adapters, policy)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from registry.dal.unit_of_work import registry_repository
+from registry.dal.unit_of_work import STORE, registry_repository
 from registry.logic.health import HealthPolicy
 from registry.logic.ports import HealthAdapters
 from registry.probes.service import http_prober
@@ -18,7 +18,9 @@ def utc_now() -> datetime:
 
 def health_adapters() -> HealthAdapters:
     """The real database (whose transactions relay their events as they commit), prober and clock."""
-    return HealthAdapters(transaction=registry_repository, prober=http_prober(), clock=utc_now)
+    return HealthAdapters(
+        transaction=registry_repository, relay=STORE.publish_pending_events, prober=http_prober(), clock=utc_now
+    )
 
 
 def health_policy() -> HealthPolicy:

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from fip_core.container import long_lived_heap_set_aside
 from fip_core.observability import observability
+from fip_core.outbound.loop import run as run_outbound
 from fip_core.platform_events import ServiceDeactivated, ServiceHealthChanged
 from fip_core.problems import NotFoundError
 from registry.dal.repository import RegistryRepository
@@ -151,34 +152,41 @@ def record_outcomes(
                 error=result.outcome.error,
             )
             for result in recorded.kept
-            if result.health.status is not result.target.health.status
+            if _changed(result)
         ],
         now,
     )
     return recorded.kept
 
 
-@dataclass
+def _changed(result: CheckResult) -> bool:
+    """Whether a check moved its service to another status (and so queued an event)."""
+    return result.health.status is not result.target.health.status
+
+
+@dataclass(repr=False)  # asyncio.run's SIGINT handler reprs the task, result included, as the run ends
 class _SweepProgress:
     """What a sweep has recorded so far."""
 
     kept: list[CheckResult] = field(default_factory=list)
     discarded: int = 0
+    events: int = 0  # events queued by the batches recorded so far
 
 
 def run_sweep(adapters: HealthAdapters, policy: HealthPolicy) -> SweepReport:
-    """Check every service that is due, concurrently, recording the results as they come in (each
-    batch's events go out as it commits); then deactivate services down too long and prune old history."""
+    """Check every service that is due, concurrently, recording the results as they come in (their
+    events relayed while later batches are recorded); then deactivate services down too long and
+    prune old history."""
     started = time.perf_counter()
     with long_lived_heap_set_aside():
         now = adapters.clock()
         with adapters.transaction() as repo:
             targets = repo.health.claim_due(now, now + policy.claim_lease, policy.batch_limit)
-        progress = asyncio.run(_check_and_record(adapters, targets, policy)) if targets else _SweepProgress()
+        progress = run_outbound(_check_and_record(adapters, targets, policy)) if targets else _SweepProgress()
         deactivated = _deactivate_and_prune(adapters, policy)
     kept = progress.kept
     healthy = sum(1 for result in kept if result.outcome.status is HealthStatus.HEALTHY)
-    changes = sum(1 for result in kept if result.health.status is not result.target.health.status)
+    changes = sum(1 for result in kept if _changed(result))
     return SweepReport(
         checked=len(kept),
         healthy=healthy,
@@ -195,8 +203,10 @@ async def _check_and_record(
     adapters: HealthAdapters, targets: Sequence[CheckTarget], policy: HealthPolicy
 ) -> _SweepProgress:
     """Probe the targets and, while later probes still wait on the network, record the finished
-    ones (each batch in its own transaction, its events relayed once it commits): a sweep then
-    ends soon after its last answer, and what it checked is kept even if it is cut short."""
+    ones: each batch in its own transaction, taking whatever has finished while the previous one
+    was written (at most RECORD_BATCH), so the last answers are recorded soon after they come in.
+    The events of the recorded batches go to the bus from one relay at a time, beside the writes
+    rather than between them. What was checked is kept even if the sweep is cut short."""
     limit = asyncio.Semaphore(policy.concurrency)
     finished: asyncio.Queue[tuple[CheckTarget, ProbeOutcome] | None] = asyncio.Queue()
     progress = _SweepProgress()
@@ -205,14 +215,26 @@ async def _check_and_record(
         finished.put_nowait((target, await _check(target, adapters.prober, policy, limit)))
 
     async def record() -> None:
-        checks: list[tuple[CheckTarget, ProbeOutcome]] = []
-        while (item := await finished.get()) is not None:
-            checks.append(item)
-            if len(checks) >= RECORD_BATCH:  # a transaction per batch, not per check
-                await asyncio.to_thread(_record_batch, adapters, checks, policy, progress)
-                checks = []
-        if checks:
-            await asyncio.to_thread(_record_batch, adapters, checks, policy, progress)
+        relayed = 0  # events queued before the running (or last) relay began
+        relaying: asyncio.Task[int] | None = None
+        done = False
+        while not done:
+            checks: list[tuple[CheckTarget, ProbeOutcome]] = []
+            item = await finished.get()
+            while item is not None:
+                checks.append(item)
+                if len(checks) >= RECORD_BATCH or finished.empty():
+                    break
+                item = finished.get_nowait()
+            done = item is None
+            if checks:
+                await asyncio.to_thread(record_batch, adapters, checks, policy, progress)
+            if progress.events > relayed and (relaying is None or relaying.done()):
+                relayed, relaying = progress.events, asyncio.create_task(asyncio.to_thread(adapters.relay))
+        if relaying is not None:
+            await relaying
+        if progress.events > relayed:
+            await asyncio.to_thread(adapters.relay)
 
     async with asyncio.TaskGroup() as group:
         recorder = group.create_task(record())
@@ -224,17 +246,19 @@ async def _check_and_record(
     return progress
 
 
-def _record_batch(
+def record_batch(
     adapters: HealthAdapters,
     checks: list[tuple[CheckTarget, ProbeOutcome]],
     policy: HealthPolicy,
     progress: _SweepProgress,
 ) -> None:
+    """Record a batch of finished checks in one transaction whose events wait for the sweep's relay."""
     targets, outcomes = [target for target, _ in checks], [outcome for _, outcome in checks]
-    with adapters.transaction() as repo:
+    with adapters.transaction(relay=False) as repo:
         kept = record_outcomes(repo, targets, outcomes, adapters.clock(), policy)
     progress.kept.extend(kept)
     progress.discarded += len(checks) - len(kept)
+    progress.events += sum(1 for result in kept if _changed(result))
 
 
 def _deactivate_and_prune(adapters: HealthAdapters, policy: HealthPolicy) -> int:
@@ -264,7 +288,7 @@ def check_now(adapters: HealthAdapters, service_id: UUID, policy: HealthPolicy) 
         target = repo.health.target(str(service_id))
     if target is None:
         raise NotFoundError(f"no imputation service with id {service_id}")
-    outcomes = asyncio.run(check_targets([target], adapters.prober, policy))
+    outcomes = run_outbound(check_targets([target], adapters.prober, policy))
     now = adapters.clock()
     with adapters.transaction() as repo:
         record_outcomes(repo, [target], outcomes, now, policy)
@@ -273,7 +297,7 @@ def check_now(adapters: HealthAdapters, service_id: UUID, policy: HealthPolicy) 
 
 def probe_connection(request: ConnectionTest, prober: Prober, policy: HealthPolicy) -> ProbeOutcome:
     """Probe a URL as a service of the given type without storing anything."""
-    return asyncio.run(probe_within_limit(prober, request.api_type, request.base_url, policy, detailed=True))
+    return run_outbound(probe_within_limit(prober, request.api_type, request.base_url, policy, detailed=True))
 
 
 def service_health_report(repo: RegistryRepository, service_id: UUID, now: datetime) -> ServiceHealthReport:

@@ -17,6 +17,15 @@ from registry.models.health import ProbeOutcome
 Transaction = Callable[[], AbstractContextManager[RegistryRepository]]
 
 
+class BatchTransaction(Protocol):
+    """A transaction whose events are relayed when it commits, or with `relay=False` left for `Relay`."""
+
+    def __call__(self, *, relay: bool = True) -> AbstractContextManager[RegistryRepository]: ...
+
+
+Relay = Callable[[], int]  # publishes the events waiting in the outbox; answers how many went out
+
+
 class Prober(Protocol):
     """Asks a service what it is and whether it is up (`registry.probes.service.HttpProber`)."""
 
@@ -36,6 +45,7 @@ class Clock(Protocol):
 class HealthAdapters:
     """Everything health logic reaches outside itself through."""
 
-    transaction: Transaction
+    transaction: BatchTransaction
+    relay: Relay
     prober: Prober
     clock: Clock

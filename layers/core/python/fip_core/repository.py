@@ -63,12 +63,14 @@ class DomainStore[R: DomainRepository]:
     publishes: tuple[type[DomainEvent], ...] = ()
 
     @contextmanager
-    def transaction(self) -> Iterator[R]:
-        """A repository over one transaction, committed when the block ends without error."""
+    def transaction(self, *, relay: bool = True) -> Iterator[R]:
+        """A repository over one transaction, committed when the block ends without error; with
+        `relay=False` the events it queued wait for the caller's `publish_pending_events` (or the
+        scheduled relay), so that a caller writing batch after batch need not wait on the bus."""
         outbox = Outbox(self.tables.outbox, self.domain, self.publishes)
         with transaction(self.domain, self.database()) as session:
             yield self.repository(session, outbox)
-        if outbox.added:
+        if outbox.added and relay:
             self.publish_pending_events()
 
     @contextmanager
