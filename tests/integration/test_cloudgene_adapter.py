@@ -6,6 +6,10 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
+
+from fip_core.outbound.client import OutboundClient
+from fip_core.outbound.policy import OutboundPolicy, outbound_settings
 from jobs.adapters.base import (
     BadTokenError,
     ExternalState,
@@ -18,10 +22,6 @@ from jobs.adapters.base import (
     WaitingForServiceError,
 )
 from jobs.adapters.cloudgene import STATES, CloudgeneAdapter
-from pydantic import SecretStr
-
-from fip_core.outbound.client import OutboundClient
-from fip_core.outbound.policy import OutboundPolicy, outbound_settings
 from tests.support.cloudgene import ERROR, OK, RUNNING, WARNING, CloudgeneFake
 
 pytestmark = pytest.mark.usefixtures("outbound_to_loopback")
@@ -135,8 +135,9 @@ def test_the_running_job_cap_is_waiting_for_the_service(adapter, server):
 def test_maintenance_waits_for_the_service_and_the_probe_says_so(adapter, server):
     job_id = submit(adapter)
     server.maintenance = True
-    with pytest.raises(WaitingForServiceError, match="maintenance"):
+    with pytest.raises(WaitingForServiceError) as waiting:
         submit(adapter)
+    assert waiting.value.service_message == "This functionality is currently under maintenance."
     status = asyncio.run(adapter.status(job_id, ADA))
     assert status.state is ExternalState.WAITING_FOR_SERVICE
     assert status.error == "This functionality is currently under maintenance."
@@ -256,3 +257,17 @@ def test_outputs_are_listed_and_one_is_fetched_in_pieces_within_the_download_lim
     with pytest.raises(ServiceRefusedError) as spent:
         asyncio.run(fetch(outputs[0]))
     assert spent.value.service_message == "number of max downloads exceeded."
+
+
+def test_an_output_in_a_subfolder_is_fetched_and_one_that_climbs_out_is_not_listed(adapter, server):
+    job_id = submit(adapter)
+    server.complete(job_id, {"local/chr 20.zip": b"zip bytes", "../outside.txt": b"x"})
+    outputs = asyncio.run(adapter.list_outputs(job_id, ADA))
+    assert [output.name for output in outputs] == ["local/chr 20.zip"]
+    assert outputs[0].url.endswith("/local/chr%2020.zip")
+
+    async def fetch():
+        async with adapter.fetch_output(outputs[0], ADA) as chunks:
+            return b"".join([chunk async for chunk in chunks])
+
+    assert asyncio.run(fetch()) == b"zip bytes"

@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from pydantic import SecretStr
 
 from fip_core.outbound.client import OutboundClient
 from jobs.adapters.base import (
-    AdapterError,
     BadTokenError,
     ExternalState,
     ExternalStatus,
@@ -36,22 +36,21 @@ from jobs.adapters.base import (
     OutputFile,
     ProtocolError,
     ServiceCondition,
-    ServiceRefusedError,
-    ServiceUnavailableError,
     Step,
     Submission,
     UnknownJobError,
     WaitingForServiceError,
 )
 from jobs.adapters.http import (
-    MAX_ERROR_BYTES,
     JsonReply,
+    Refusals,
     call_json,
-    chunks_of,
-    download,
-    json_reply,
+    count,
+    dicts_in,
     message_of,
     multipart_form,
+    output_chunks,
+    refusal,
 )
 
 DEFAULT_APP = "imputationserver2"
@@ -82,7 +81,8 @@ _LEVELS = {0: MessageLevel.INFO, 1: MessageLevel.ERROR, 2: MessageLevel.WARNING,
 _JOB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _RUNNING_CAP = re.compile(r"jobs per user can be executed simultaneously")
 _MAINTENANCE_KEYS = ("maintenace", "maintenance")  # cloudgene3's ServerService spells it `maintenace`
-_LISTED = 1000  # the most steps, messages or files kept from one answer
+# cloudgene3's JsonHttpStatusException: 401 no user, 403 another's job, 404 no such job (or app), 503 maintenance
+REFUSALS = Refusals(bad_token=frozenset({401}), unknown=frozenset({403, 404}), waiting=frozenset({503}))
 
 
 class CloudgeneAdapter:
@@ -98,14 +98,14 @@ class CloudgeneAdapter:
         reply = await call_json(self._client, "GET", f"{self.base_url}/api/v2/server")
         info = reply.document
         if reply.status != 200 or not isinstance(info, dict):
-            raise _unexpected(reply, "server info")
+            raise refusal(reply, "server info request", REFUSALS)
         flags = [info[key] for key in _MAINTENANCE_KEYS if isinstance(info.get(key), bool)]
         if not flags:
             raise ProtocolError("the server info is not a Cloudgene answer")
         counters = await call_json(self._client, "GET", f"{self.base_url}/api/v2/server/counters")
         queue = counters.document.get("queue") if isinstance(counters.document, dict) else None
         size = queue.get("size") if isinstance(queue, dict) else None
-        queue_size = size if _count(size) else None
+        queue_size = size if count(size) else None
         if any(flags):
             message = info.get("maintenaceMessage") or info.get("maintenanceMessage")
             return ServiceCondition(False, _text(message) or "in maintenance", queue_size)
@@ -146,7 +146,7 @@ class CloudgeneAdapter:
             raise WaitingForServiceError(
                 "the service runs as many of this user's jobs as it allows", service_message=message_of(reply)
             )
-        raise _refusal(reply, "submission")
+        raise refusal(reply, "submission", REFUSALS)
 
     async def status(self, external_id: str, token: SecretStr | None) -> ExternalStatus:
         """The job as the server reports it; in maintenance, waiting for the service."""
@@ -169,34 +169,30 @@ class CloudgeneAdapter:
         """Every downloadable file of the job's output parameters, with its share link."""
         document = _job(await call_json(self._client, "GET", self._job_url(external_id, ""), headers=_auth(token)))
         outputs = []
-        for parameter in _dicts(document.get("outputParams")):
+        for parameter in dicts_in(document.get("outputParams")):
             group = _text(parameter.get("name")) or _text(parameter.get("id"))
-            for item in _dicts(parameter.get("files")):
+            for item in dicts_in(parameter.get("files")):
                 name, file_hash = _text(item.get("name")), _text(item.get("hash"))
-                if not name or not file_hash or not _JOB_ID.fullmatch(file_hash):
+                if not name or not file_hash or not _JOB_ID.fullmatch(file_hash) or not _plain_path(name):
                     continue
-                count = item.get("count")
+                left = item.get("count")  # -1 for unlimited (logs), so not a `count`
                 outputs.append(
                     OutputFile(
                         name=name,
-                        url=f"{self.base_url}/share/results/{file_hash}/{name}",
+                        url=f"{self.base_url}/share/results/{file_hash}/{quote(name, safe='/')}",
                         size_text=_text(item.get("size")),
                         group=group,
-                        downloads_left=count if isinstance(count, int) and not isinstance(count, bool) else None,
+                        downloads_left=left if isinstance(left, int) and not isinstance(left, bool) else None,
                     )
                 )
         return outputs
 
-    @asynccontextmanager
-    async def fetch_output(self, output: OutputFile, token: SecretStr | None) -> AsyncIterator[AsyncIterator[bytes]]:
+    def fetch_output(
+        self, output: OutputFile, token: SecretStr | None
+    ) -> AbstractAsyncContextManager[AsyncIterator[bytes]]:
         """The file's bytes from its share link (anonymous: the link's hash is the key). Each fetch counts
         against the file's download limit; past it the server refuses."""
-        async with download(self._client, output.url) as answer:
-            if answer.status == 200:
-                yield chunks_of(answer, output.url)
-                return
-            reply = json_reply(answer.status, await answer.read(MAX_ERROR_BYTES))
-        raise _refusal(reply, f"download of {output.name}")
+        return output_chunks(self._client, output, {}, REFUSALS)
 
     def _job_url(self, external_id: str, suffix: str) -> str:
         if not _JOB_ID.fullmatch(external_id):
@@ -211,14 +207,14 @@ def job_status(external_id: str, document: dict[str, Any]) -> ExternalStatus:
     if not isinstance(code, int) or code not in STATES:
         raise ProtocolError(f"the job's state {code!r} is not one Cloudgene has")
     name, state = STATES[code]
-    steps = tuple(_step(step) for step in _dicts(document.get("steps")))
+    steps = tuple(_step(step) for step in dicts_in(document.get("steps")))
     position = document.get("positionInQueue")
     return ExternalStatus(
         external_id=external_id,
         state=state,
         service_state=f"{code} {name}",
         progress=_progress(document.get("progress"), state),
-        position_in_queue=position if state is ExternalState.QUEUED and _count(position) else None,
+        position_in_queue=position if state is ExternalState.QUEUED and count(position) else None,
         steps=steps,
         error=_error(code, state, steps),
     )
@@ -226,13 +222,13 @@ def job_status(external_id: str, document: dict[str, Any]) -> ExternalStatus:
 
 def _step(step: dict[str, Any]) -> Step:
     messages = []
-    for item in _dicts(step.get("logMessages")):
+    for item in dicts_in(step.get("logMessages")):
         text = _text(item.get("message"))
         if text is None:
             continue
         kind, moment = item.get("type"), item.get("time")
         level = _LEVELS.get(kind, MessageLevel.INFO) if isinstance(kind, int) else MessageLevel.INFO
-        time = datetime.fromtimestamp(moment / 1000, UTC) if isinstance(moment, int) and _count(moment) else None
+        time = datetime.fromtimestamp(moment / 1000, UTC) if isinstance(moment, int) and count(moment) else None
         messages.append(LogMessage(text, level, time))
     return Step(_text(step.get("name")) or "", tuple(messages))
 
@@ -252,7 +248,7 @@ def _progress(progress: Any, state: ExternalState) -> int | None:
         return 100
     if state is ExternalState.QUEUED:
         return 0
-    if state is ExternalState.RUNNING and _count(progress) and progress <= 100:
+    if state is ExternalState.RUNNING and count(progress) and progress <= 100:
         return int(progress)
     return None
 
@@ -260,29 +256,7 @@ def _progress(progress: Any, state: ExternalState) -> int | None:
 def _job(reply: JsonReply) -> dict[str, Any]:
     if reply.status == 200 and isinstance(reply.document, dict):
         return reply.document
-    if reply.status == 503:
-        raise WaitingForServiceError("the service is in maintenance", service_message=message_of(reply))
-    raise _refusal(reply, "job request")
-
-
-def _refusal(reply: JsonReply, what: str) -> AdapterError:
-    """The error for an answer that is not a success, by its status (cloudgene3's JsonHttpStatusException)."""
-    words = message_of(reply)
-    if reply.status == 401:
-        return BadTokenError("the service does not accept the token", service_message=words)
-    if reply.status in (403, 404):
-        return UnknownJobError(f"the service refused the {what}", service_message=words)
-    if reply.status == 503:
-        return WaitingForServiceError("the service is in maintenance", service_message=words)
-    if reply.status in (400, 413, 422):
-        return ServiceRefusedError(f"the service refused the {what}", service_message=words)
-    if reply.status == 429 or reply.status >= 500:
-        return ServiceUnavailableError(f"the service failed the {what} (HTTP {reply.status})", service_message=words)
-    return _unexpected(reply, what)
-
-
-def _unexpected(reply: JsonReply, what: str) -> ProtocolError:
-    return ProtocolError(f"unexpected answer to the {what} (HTTP {reply.status})", service_message=message_of(reply))
+    raise refusal(reply, "job request", REFUSALS)
 
 
 def _auth(token: SecretStr | None) -> dict[str, str]:
@@ -291,13 +265,11 @@ def _auth(token: SecretStr | None) -> dict[str, str]:
     return {"X-Auth-Token": token.get_secret_value()}
 
 
-def _dicts(value: Any) -> list[dict[str, Any]]:
-    return [item for item in value[:_LISTED] if isinstance(item, dict)] if isinstance(value, list) else []
+def _plain_path(name: str) -> bool:
+    """A file's name in its output folder (`chr_20.zip`, `local/chr_20.zip`), nothing that climbs out of it."""
+    parts = name.split("/")
+    return name.isprintable() and all(part not in ("", ".", "..") for part in parts) and len(name) <= 1024
 
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def _count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10**15

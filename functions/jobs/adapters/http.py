@@ -10,11 +10,11 @@ import secrets
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from fip_core.observability import observability
-from fip_core.outbound.client import OutboundClient, OutboundStream, StreamedBody
+from fip_core.outbound.client import OutboundClient, StreamedBody
 from fip_core.outbound.policy import (
     BadUrlError,
     BlockedAddressError,
@@ -24,7 +24,17 @@ from fip_core.outbound.policy import (
     TooLargeError,
 )
 from jobs import DOMAIN
-from jobs.adapters.base import InputFile, ProtocolError, ServiceRefusedError, ServiceUnavailableError
+from jobs.adapters.base import (
+    AdapterError,
+    BadTokenError,
+    InputFile,
+    OutputFile,
+    ProtocolError,
+    ServiceRefusedError,
+    ServiceUnavailableError,
+    UnknownJobError,
+    WaitingForServiceError,
+)
 
 MAX_JSON_BYTES = 8 * 1024 * 1024  # a job with thousands of log messages is still well under this
 MAX_ERROR_BYTES = 65536  # the body of an error answer to a download
@@ -71,25 +81,46 @@ def json_reply(status: int, raw: bytes) -> JsonReply:
     return JsonReply(status, document, raw.decode("utf-8", "replace"))
 
 
+@dataclass(frozen=True)
+class Refusals:
+    """Which statuses a protocol answers for what; the rest: 400, 413 and 422 refuse the request, 429 and
+    5xx are a service that cannot now, anything else is not understood."""
+
+    bad_token: frozenset[int]
+    unknown: frozenset[int]
+    waiting: frozenset[int] = frozenset()
+
+
+def refusal(reply: JsonReply, what: str, statuses: Refusals) -> AdapterError:
+    """The error for an answer that is not a success, by its status, with the service's words."""
+    words = message_of(reply)
+    if reply.status in statuses.bad_token:
+        return BadTokenError(f"the service refused the {what}: not authorised", service_message=words)
+    if reply.status in statuses.unknown:
+        return UnknownJobError(f"the service refused the {what}: unknown or not the caller's", service_message=words)
+    if reply.status in statuses.waiting:
+        return WaitingForServiceError(f"the service cannot take the {what} now", service_message=words)
+    if reply.status in (400, 413, 422):
+        return ServiceRefusedError(f"the service refused the {what}", service_message=words)
+    if reply.status == 429 or reply.status >= 500:
+        return ServiceUnavailableError(f"the service failed the {what} (HTTP {reply.status})", service_message=words)
+    return ProtocolError(f"unexpected answer to the {what} (HTTP {reply.status})", service_message=words)
+
+
 @asynccontextmanager
-async def download(
-    client: OutboundClient, url: str, *, headers: Mapping[str, str] | None = None, timeout_seconds: float = 60.0
-) -> AsyncIterator[OutboundStream]:
-    """Open a GET whose body is read as it arrives; failures on the way become AdapterErrors."""
+async def output_chunks(
+    client: OutboundClient, output: OutputFile, headers: Mapping[str, str], statuses: Refusals
+) -> AsyncIterator[AsyncIterator[bytes]]:
+    """Open a result file's download: its body's chunks as they arrive, or the refusal its answer means."""
     try:
-        async with client.stream("GET", url, headers=headers, timeout_seconds=timeout_seconds) as answer:
-            yield answer
+        async with client.stream("GET", output.url, headers=headers) as answer:
+            if answer.status == 200:
+                yield answer.chunks()
+                return
+            reply = json_reply(answer.status, await answer.read(MAX_ERROR_BYTES))
     except OutboundError as error:
-        raise adapter_error(error, url) from error
-
-
-async def chunks_of(answer: OutboundStream, url: str) -> AsyncIterator[bytes]:
-    """An open answer's body, its failures as AdapterErrors."""
-    try:
-        async for chunk in answer.chunks():
-            yield chunk
-    except OutboundError as error:
-        raise adapter_error(error, url) from error
+        raise adapter_error(error, output.url) from error
+    raise refusal(reply, f"download of {output.name}", statuses)
 
 
 def adapter_error(error: OutboundError, url: str) -> ServiceRefusedError | ServiceUnavailableError | ProtocolError:
@@ -106,6 +137,16 @@ def adapter_error(error: OutboundError, url: str) -> ServiceRefusedError | Servi
     if isinstance(error, NotHttpError | TooLargeError):
         return ProtocolError(f"the service's answer could not be read ({error.kind})")
     return ServiceUnavailableError(f"the service could not be reached ({error.kind})")
+
+
+def dicts_in(value: Any) -> list[dict[str, Any]]:
+    """The objects of a JSON list, at most the first thousand; nothing for what is not a list."""
+    return [item for item in value[:1000] if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def count(value: Any) -> TypeGuard[int]:
+    """Whether a JSON value is a plausible count: an integer, not a boolean, 0 or more."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10**15
 
 
 def message_of(reply: JsonReply) -> str:
