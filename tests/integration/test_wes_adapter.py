@@ -183,3 +183,24 @@ def test_an_unknown_run_and_a_probe(sapporo):
     condition = asyncio.run(wes.probe())
     assert condition.accepting
     assert condition.queue_size is not None
+
+
+def test_a_node_under_the_specs_prefix_runs_the_same_workflow(sapporo_bin, tmp_path, inputs):
+    prefixed = SapporoServer(
+        sapporo_bin,
+        url_prefix="/ga4gh/wes/v1",
+        run_sh=cwltool_run_script(sapporo_bin, tmp_path),
+        env=cwltool_environment(sapporo_bin),
+    )
+    prefixed.start()
+    try:
+        wes = adapter(prefixed)
+        assert wes.api_url.endswith("/ga4gh/wes/v1")
+        assert asyncio.run(wes.probe()).accepting
+        run_id = asyncio.run(wes.submit(submission(f"{inputs}/vcf/{VCF.name}"), None))
+        assert wait_for(wes, run_id, {ExternalState.COMPLETED, ExternalState.FAILED}).state is ExternalState.COMPLETED
+        outputs = {output.name: output for output in asyncio.run(wes.list_outputs(run_id, None))}
+        assert "/ga4gh/wes/v1/runs/" in outputs["variants.txt"].url
+        assert fetch(wes, outputs["variants.txt"]) == b"100\n"
+    finally:
+        prefixed.stop()
