@@ -88,3 +88,35 @@ def test_a_redirect_is_followed_and_each_hop_checked():
     with pytest.raises(BlockedAddressError):
         asyncio.run(pieces_of(outbound))
     assert len(connector.connections) == 1  # the private address was never connected to
+
+
+class RefusingConnector(CannedConnector):
+    """A server that answers at once and closes while the body is still being sent."""
+
+    async def connect(self, addresses, port, tls, server_hostname):
+        reader, writer = await super().connect(addresses, port, tls, server_hostname)
+
+        def write(data, sent=writer.sent):
+            if sent:  # the head went out; the body meets a closed connection
+                raise BrokenPipeError("closed by the server")
+            sent += data
+
+        writer.write = write
+        return reader, writer
+
+
+async def endless():
+    while True:
+        yield b"x" * 1000
+
+
+def test_an_answer_sent_before_the_body_was_taken_is_still_read():
+    outbound = OutboundClient(OutboundPolicy(require_https=False), connector=RefusingConnector({SERVER: answer(401)}))
+    status, _ = asyncio.run(pieces_of(outbound, "POST", body=StreamedBody(10**9, endless())))
+    assert status == 401
+
+
+def test_a_connection_closed_mid_body_without_an_answer_is_lost():
+    outbound = OutboundClient(OutboundPolicy(require_https=False), connector=RefusingConnector({SERVER: b""}))
+    with pytest.raises(ConnectionLostError, match="while sending"):
+        asyncio.run(pieces_of(outbound, "POST", body=StreamedBody(10**9, endless())))

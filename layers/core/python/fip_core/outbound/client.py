@@ -28,6 +28,7 @@ from fip_core.outbound.http1 import HEAD_LIMIT, body_chunks, encode_request, has
 from fip_core.outbound.policy import (
     BadUrlError,
     ConnectionLostError,
+    NotHttpError,
     OutboundPolicy,
     RefusedError,
     TimedOutError,
@@ -249,9 +250,9 @@ class OutboundClient:
                     async with asyncio.timeout(timeout_seconds):
                         reader, writer = await self._open(target)
                     open_connection.callback(writer.close)
-                    await _send(writer, target, head, body, idle_seconds)
+                    unsent = await _send(writer, target, head, body, idle_seconds)
                     async with asyncio.timeout(timeout_seconds):
-                        status, answer_headers = await read_head(reader, target.url)
+                        status, answer_headers = await _answer_head(reader, target.url, unsent)
                 except TimeoutError as error:
                     raise TimedOutError(f"{url} did not answer within {timeout_seconds:g} s") from error
                 except OSError as error:
@@ -298,8 +299,10 @@ def _head(method: str, target: _Target, fields: list[tuple[str, str]], body: byt
 
 async def _send(
     writer: Writer, target: _Target, head: bytes, body: bytes | StreamedBody | None, idle_seconds: float | None
-) -> None:
-    """Write the request, a streamed body piece by piece, each piece taken within the idle time."""
+) -> OSError | None:
+    """Write the request, a streamed body piece by piece, each piece taken within the idle time. A server
+    may answer before it has read the whole body (a refusal) and close: the write's failure is handed back
+    so that its answer can still be read."""
     writer.write(head)
     pieces = body.pieces if isinstance(body, StreamedBody) else _none()
     sent = 0
@@ -315,8 +318,21 @@ async def _send(
                 await writer.drain()
     except TimeoutError as error:
         raise TimedOutError(f"{target.url} took nothing for {idle_seconds:g} s") from error
+    except OSError as error:
+        return error
     if isinstance(body, StreamedBody) and sent != body.length:
         raise ValueError(f"the body for {target.url} ended after {sent} of the {body.length} bytes announced")
+    return None
+
+
+async def _answer_head(reader: asyncio.StreamReader, url: str, unsent: OSError | None) -> tuple[int, dict[str, str]]:
+    """The answer's head; after a failed write, only if the server did answer before closing."""
+    try:
+        return await read_head(reader, url)
+    except (ConnectionLostError, NotHttpError, OSError) as error:
+        if unsent is None:
+            raise
+        raise ConnectionLostError(f"{url}: connection lost while sending ({unsent})") from error
 
 
 async def _none() -> AsyncIterator[bytes]:
