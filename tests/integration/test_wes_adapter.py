@@ -171,6 +171,10 @@ def test_inputs_that_do_not_answer_or_have_no_url_are_refused_before_submitting(
     )
     with pytest.raises(ServiceRefusedError, match="presigned URL"):
         asyncio.run(wes.submit(streamed, None))
+    one = submission(f"{inputs}/vcf/{VCF.name}").files[0]
+    two = Submission(name="x", files=(one, one), panel="p", build="hg19", phasing="eagle")
+    with pytest.raises(ServiceRefusedError, match="one file a run"):
+        asyncio.run(wes.submit(two, None))
     assert sorted((sapporo.run_dir).glob("*/*")) == runs_before
 
 

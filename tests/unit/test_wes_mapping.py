@@ -87,6 +87,17 @@ def test_one_file_placeholder_is_null_for_several_files():
     assert fill_params({"vcf": "{{file}}"}, submission(files=two)) == {"vcf": None}
 
 
+def test_an_attachment_with_a_path_for_a_name_is_refused():
+    with pytest.raises(ValidationError, match="plain file name"):
+        WesWorkflow(
+            workflow_url="w.cwl",
+            workflow_type="CWL",
+            workflow_type_version="v1.2",
+            params_template={},
+            attachments={"../w.cwl": "cwlVersion: v1.2"},
+        )
+
+
 def test_a_template_with_an_unknown_placeholder_is_refused():
     with pytest.raises(ValidationError, match="unknown placeholders"):
         WesWorkflow(

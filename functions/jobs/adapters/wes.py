@@ -115,6 +115,18 @@ class WesWorkflow(BaseModel):
             raise ValueError(f"unknown placeholders {sorted(unknown)}; known: {sorted(PLACEHOLDERS)}")
         return template
 
+    @field_validator("attachments")
+    @classmethod
+    def _plain_names(cls, attachments: dict[str, str]) -> dict[str, str]:
+        for name, text in attachments.items():
+            InputFile(name, len(text.encode()), source=_bytes_source(b""))  # refuses a name that is not plain
+        return attachments
+
+    @property
+    def takes_one_file(self) -> bool:
+        """Whether the parameters name a single input (`{{file}}`): a run then takes exactly one file."""
+        return "{{file}}" in json.dumps(self.params_template)
+
 
 def fill_params(template: Any, submission: Submission) -> Any:
     """The template with every placeholder replaced by the submission's value."""
@@ -176,6 +188,8 @@ class WesAdapter:
 
     async def submit(self, submission: Submission, token: SecretStr | None) -> str:
         """Start a run of the service's workflow on the inputs' URLs; its run id."""
+        if self.workflow.takes_one_file and len(submission.files) != 1:
+            raise ServiceRefusedError(f"this service's workflow takes one file a run, not {len(submission.files)}")
         for file in submission.files:
             await self._check_input(file)
         workflow = self.workflow
