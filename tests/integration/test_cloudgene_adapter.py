@@ -119,6 +119,10 @@ def test_a_bad_token_is_refused_and_never_echoed(adapter, server):
     assert "expired-token" not in repr(refused.value) + str(refused.value)
     with pytest.raises(BadTokenError):
         submit(adapter, token=None)
+    job_id = submit(adapter)
+    with pytest.raises(BadTokenError) as refused:
+        asyncio.run(adapter.status(job_id, SecretStr("expired-token")))
+    assert "expired-token" not in repr(refused.value) + str(refused.value)
 
 
 def test_the_running_job_cap_is_waiting_for_the_service(adapter, server):
@@ -141,6 +145,8 @@ def test_maintenance_waits_for_the_service_and_the_probe_says_so(adapter, server
     status = asyncio.run(adapter.status(job_id, ADA))
     assert status.state is ExternalState.WAITING_FOR_SERVICE
     assert status.error == "This functionality is currently under maintenance."
+    with pytest.raises(WaitingForServiceError):
+        asyncio.run(adapter.cancel(job_id, ADA))
     condition = asyncio.run(adapter.probe())
     assert (condition.accepting, condition.reason, condition.queue_size) == (False, "Upgrading the cluster", 7)
     server.maintenance = False
