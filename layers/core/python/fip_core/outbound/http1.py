@@ -54,6 +54,15 @@ async def read_answer(reader: asyncio.StreamReader, url: str, method: str, max_b
     status, headers = await read_head(reader, url)
     if method == "HEAD" or status in _NO_BODY:
         return Answer(status, headers, b"")
+    length = headers.get("content-length")
+    if length is not None and not _chunked(headers):  # the common case, in one read: a probe's answer
+        size = _content_length(length, url)
+        if size > max_body_bytes:
+            raise TooLargeError(f"{url} announced {size} bytes, more than {max_body_bytes}")
+        try:
+            return Answer(status, headers, await reader.readexactly(size))
+        except asyncio.IncompleteReadError as error:
+            raise ConnectionLostError(f"{url} closed the connection before answering completely") from error
     body = bytearray()
     async for chunk in body_chunks(reader, headers, url, max_body_bytes):
         body += chunk
@@ -84,8 +93,8 @@ async def body_chunks(
     """The body in the pieces it arrives in, never more than `limit` bytes in all (None: no bound, for a
     download streamed onwards); the three ways a body ends are all read."""
     try:
-        if headers.get("transfer-encoding", "").lower().rsplit(",", 1)[-1].strip() == "chunked":
-            async for chunk in _chunked(reader, url, limit):
+        if _chunked(headers):
+            async for chunk in _chunks(reader, url, limit):
                 yield chunk
             return
         length = headers.get("content-length")
@@ -137,7 +146,11 @@ def _content_length(length: str, url: str) -> int:
     return int(size)
 
 
-async def _chunked(reader: asyncio.StreamReader, url: str, limit: int | None) -> AsyncIterator[bytes]:
+def _chunked(headers: Mapping[str, str]) -> bool:
+    return headers.get("transfer-encoding", "").lower().rsplit(",", 1)[-1].strip() == "chunked"
+
+
+async def _chunks(reader: asyncio.StreamReader, url: str, limit: int | None) -> AsyncIterator[bytes]:
     received = 0
     while True:
         size_line = (await reader.readuntil(b"\r\n")).split(b";", 1)[0].strip()
