@@ -25,6 +25,7 @@ from jobs.adapters.base import (
     UnknownJobError,
 )
 from jobs.adapters.wes import WesAdapter, WesWorkflow
+from tests.support.network_records import AUDIT_HOOK, audit_records, is_local
 from tests.support.sapporo import SapporoServer, cwltool_environment, cwltool_run_script
 
 pytestmark = [pytest.mark.sapporo, pytest.mark.usefixtures("outbound_to_loopback")]
@@ -51,10 +52,19 @@ DEADLINE_SECONDS = 180  # cwltool starts slowly on a busy machine; the waits end
 
 
 @pytest.fixture(scope="module")
-def sapporo(sapporo_bin, tmp_path_factory):
+def network_audit(tmp_path_factory):
+    """Where sapporo, its run script's tools and cwltool record every lookup, connection and bind."""
+    return tmp_path_factory.mktemp("sapporo-audit") / "network.jsonl"
+
+
+@pytest.fixture(scope="module")
+def sapporo(sapporo_bin, tmp_path_factory, network_audit):
     folder = tmp_path_factory.mktemp("sapporo-run-script")
+    audited = {"PYTHONPATH": str(AUDIT_HOOK), "FIP_NETWORK_AUDIT_FILE": str(network_audit)}
     server = SapporoServer(
-        sapporo_bin, run_sh=cwltool_run_script(sapporo_bin, folder), env=cwltool_environment(sapporo_bin)
+        sapporo_bin,
+        run_sh=cwltool_run_script(sapporo_bin, folder),
+        env={**cwltool_environment(sapporo_bin), **audited},
     )
     server.start()
     yield server
@@ -208,3 +218,13 @@ def test_a_node_under_the_specs_prefix_runs_the_same_workflow(sapporo_bin, tmp_p
         assert fetch(wes, outputs["variants.txt"]) == b"100\n"
     finally:
         prefixed.stop()
+
+
+def test_sapporo_and_cwltool_stayed_on_loopback(sapporo, inputs, network_audit):
+    wes = adapter(sapporo)
+    run_id = asyncio.run(wes.submit(submission(f"{inputs}/vcf/{VCF.name}"), None))
+    wait_for(wes, run_id, {ExternalState.COMPLETED, ExternalState.FAILED})
+    records = audit_records(network_audit)
+    assert any(record["what"] == "bind" for record in records), "the audit hook saw nothing: was it loaded?"
+    assert any(record["what"] == "connect" for record in records), "cwltool's download of the input was not seen"
+    assert [record for record in records if not is_local(record)] == []
