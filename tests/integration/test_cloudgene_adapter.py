@@ -69,6 +69,16 @@ def submit(adapter, token=ADA, **changes):
     return asyncio.run(adapter.submit(submission(**changes), token))
 
 
+def fetched(adapter, output):
+    """The pieces of one output, as the adapter hands them over."""
+
+    async def read():
+        async with adapter.fetch_output(output, ADA) as chunks:
+            return [chunk async for chunk in chunks]
+
+    return asyncio.run(read())
+
+
 def test_a_submission_arrives_as_cloudgene_parses_it(adapter, server):
     job_id = submit(adapter)
     job = server.jobs[job_id]
@@ -249,19 +259,12 @@ def test_outputs_are_listed_and_one_is_fetched_in_pieces_within_the_download_lim
     ]
     assert all(output.group == "output" and "/share/results/" in output.url for output in outputs)
 
-    async def fetch(output):
-        pieces = []
-        async with adapter.fetch_output(output, ADA) as chunks:
-            async for chunk in chunks:
-                pieces.append(chunk)
-        return pieces
-
-    pieces = asyncio.run(fetch(outputs[0]))
+    pieces = fetched(adapter, outputs[0])
     assert b"".join(pieces) == archive
     assert len(pieces) > 1
     assert "X-Auth-Token" not in server.requests[-1][2]  # a share link is anonymous
     with pytest.raises(ServiceRefusedError) as spent:
-        asyncio.run(fetch(outputs[0]))
+        fetched(adapter, outputs[0])
     assert spent.value.service_message == "number of max downloads exceeded."
 
 
@@ -271,9 +274,15 @@ def test_an_output_in_a_subfolder_is_fetched_and_one_that_climbs_out_is_not_list
     outputs = asyncio.run(adapter.list_outputs(job_id, ADA))
     assert [output.name for output in outputs] == ["local/chr 20.zip"]
     assert outputs[0].url.endswith("/local/chr%2020.zip")
+    assert b"".join(fetched(adapter, outputs[0])) == b"zip bytes"
 
-    async def fetch():
-        async with adapter.fetch_output(outputs[0], ADA) as chunks:
-            return b"".join([chunk async for chunk in chunks])
 
-    assert asyncio.run(fetch()) == b"zip bytes"
+def test_a_result_in_an_external_workspace_is_fetched_through_its_redirect(adapter, server):
+    job_id = submit(adapter)
+    server.complete(job_id, {"chr_20.zip": b"archive in s3"}, external_workspace=True)
+    (output,) = asyncio.run(adapter.list_outputs(job_id, ADA))
+    assert b"".join(fetched(adapter, output)) == b"archive in s3"
+    assert [path for _, path, _ in server.requests[-2:]] == [
+        output.url.removeprefix(server.base_url),
+        "/workspace/" + output.url.split("/")[-2],
+    ]

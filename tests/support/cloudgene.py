@@ -104,12 +104,16 @@ class CloudgeneFake:
         with self.lock:
             self.jobs[job_id].state = state
 
-    def complete(self, job_id: str, files: dict[str, bytes], *, count: int = MAX_DOWNLOAD) -> None:
-        """The job succeeds and exports these files as its `output` parameter (CloudgeneJob.exportParameter)."""
+    def complete(
+        self, job_id: str, files: dict[str, bytes], *, count: int = MAX_DOWNLOAD, external_workspace: bool = False
+    ) -> None:
+        """The job succeeds and exports these files as its `output` parameter (CloudgeneJob.exportParameter);
+        in an external workspace (S3Workspace) a download redirects to the workspace's public link."""
         downloads = []
         for name, content in sorted(files.items()):
             file_hash = secrets.token_hex(32)
-            entry = {"name": name, "path": f"{job_id}/output/{name}", "hash": file_hash, "count": count}
+            path = f"s3://workspace/{job_id}/output/{name}" if external_workspace else f"{job_id}/output/{name}"
+            entry = {"name": name, "path": path, "hash": file_hash, "count": count}
             downloads.append({**entry, "size": _display_size(len(content)), "parameterId": 0, "user": None})
             self.downloads[file_hash] = {**entry, "content": content}
         output = {"id": 1, "description": "Downloads", "value": f"{job_id}/output", "type": None}
@@ -212,9 +216,12 @@ def _handler(fake: CloudgeneFake) -> type[BaseHTTPRequestHandler]:
             with fake.lock:
                 fake.requests.append((method, self.path, dict(self.headers.items())))
                 status, answer = _route(fake, method, self.path, self.headers.get("X-Auth-Token"), self.headers, body)
-            payload = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
+            payload = answer if isinstance(answer, bytes) else b"" if isinstance(answer, Redirect) else None
+            payload = json.dumps(answer).encode() if payload is None else payload
             kind = "application/octet-stream" if isinstance(answer, bytes) else "application/json"
             self.send_response(status)
+            if isinstance(answer, Redirect):
+                self.send_header("Location", answer.location)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
@@ -230,6 +237,8 @@ def _route(fake: CloudgeneFake, method: str, path: str, token: str | None, heade
         return 200, CLOUDGENE_COUNTERS
     if shared := re.fullmatch(r"/share/results/([^/]+)/(.+)", path):
         return _share(fake, shared.group(1))
+    if (linked := re.fullmatch(r"/workspace/([^/]+)", path)) and linked.group(1) in fake.downloads:
+        return 200, fake.downloads[linked.group(1)]["content"]  # the workspace's own store: no counting
     if path.startswith("/api/v2/jobs"):
         return _jobs(fake, method, path, token, headers, body)
     return 404, _error("Page Not Found")
@@ -257,7 +266,16 @@ def _share(fake: CloudgeneFake, file_hash: str) -> tuple[int, Any]:
         return 400, _error("number of max downloads exceeded.")
     if download["count"] != -1:
         download["count"] -= 1
+    if download.get("path", "").startswith("s3://"):  # IWorkspace.createPublicLink: HttpResponse.redirect, a 301
+        return 301, Redirect(f"{fake.base_url}/workspace/{file_hash}")
     return 200, download["content"]
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """An answer that sends the client elsewhere."""
+
+    location: str
 
 
 def _job(fake: CloudgeneFake, user: str, job_id: str, *, cancel: bool) -> tuple[int, Any]:
