@@ -6,7 +6,6 @@ connect, bind and datagram of its process is recorded through Python's audit hoo
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 from pathlib import Path
 
@@ -14,30 +13,12 @@ import pytest
 
 from local_platform.aws import aws_client
 from local_platform.localstack import LocalStack
+from tests.support.network_records import AUDIT_HOOK, audit_records, is_local
 from tests.support.platform_process import require_localstack
 
 pytestmark = pytest.mark.e2e
 
-AUDIT_HOOK = Path(__file__).resolve().parents[1] / "support" / "network_audit"
-LOCAL_NAMES = {"localhost", None, ""}
 TCP_LISTEN = "0A"
-
-
-def is_local(record: dict[str, object]) -> bool:
-    """A lookup of loopback or of an address literal, or a socket address on loopback or a file."""
-    target = record["target"]
-    if record["what"] == "lookup":
-        host = target
-    elif isinstance(target, list):
-        host = target[0]
-    else:
-        return True  # a Unix socket: a file on this machine
-    if host in LOCAL_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(str(host)).is_loopback
-    except ValueError:
-        return False  # a name other than localhost: a DNS query
 
 
 def listening_addresses(pid: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
@@ -92,6 +73,6 @@ def test_localstack_listens_and_talks_on_loopback_only(tmp_path: Path, monkeypat
         server.stop()
     assert listening, "LocalStack's gateway socket was not found"
     assert all(address.is_loopback for address in listening), listening
-    records = [json.loads(line) for line in audit.read_text().splitlines()]
+    records = audit_records(audit)
     assert any(r["what"] == "bind" for r in records), "the audit hook saw nothing: was it loaded?"
     assert [r for r in records if not is_local(r)] == []

@@ -1,7 +1,10 @@
-"""A real GA4GH WES server (sapporo-service) on loopback, from its own virtual environment."""
+"""A real GA4GH WES server (sapporo-service) on loopback, from its own virtual environment, and the
+run script that lets it run CWL workflows with cwltool and no Docker."""
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import tempfile
 import time
@@ -15,11 +18,15 @@ from local_platform.aws import free_port
 class SapporoServer:
     """sapporo with a run folder of its own, optionally under the spec's /ga4gh/wes/v1 prefix."""
 
-    def __init__(self, executable: Path, url_prefix: str = "") -> None:
+    def __init__(
+        self, executable: Path, url_prefix: str = "", run_sh: Path | None = None, env: dict[str, str] | None = None
+    ) -> None:
         self.executable = executable
         self.port = free_port()
         self.url_prefix = url_prefix
         self.run_dir = Path(tempfile.mkdtemp(prefix="fip-sapporo-"))
+        self.run_sh = run_sh
+        self.env = env
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -40,7 +47,9 @@ class SapporoServer:
         ]
         if self.url_prefix:
             command += ["--url-prefix", self.url_prefix]
-        self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if self.run_sh:
+            command += ["--run-sh", str(self.run_sh)]
+        self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=self.env)
         deadline = time.monotonic() + deadline_seconds
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -64,3 +73,51 @@ class SapporoServer:
                 self._process.wait(10)
             except subprocess.TimeoutExpired:
                 self._process.kill()
+
+
+# the stock run.sh's cwltool runs in Docker; this one runs cwltool itself, in the run's own folders
+_CWLTOOL_WITHOUT_DOCKER = """function run_cwltool() {
+    # a relative workflow_url names one of the run's attachments, which sapporo puts in exe_dir
+    cd "${exe_dir}"
+    local -a cmd_arr=(cwltool --no-container --outdir "${outputs_dir}"
+        --tmpdir-prefix "${tmp_dir}/" --tmp-outdir-prefix "${tmp_dir}/out-")
+    _append_engine_params cmd_arr
+    cmd_arr+=("${wf_url}" "${wf_params}")
+    _write_and_run cmd_arr
+}
+"""
+
+
+def cwltool_run_script(executable: Path, folder: Path) -> Path:
+    """sapporo's own run.sh with its `run_cwltool` replaced by one that calls `cwltool --no-container`
+    (docs/external-apis.md, "Running a CWL workflow without Docker"); everything else, states, cancel
+    and outputs, stays sapporo's."""
+    python = executable.parent / "python"
+    stock = subprocess.run(
+        [str(python), "-c", "import pathlib, sapporo; print(pathlib.Path(sapporo.__file__).parent / 'run.sh')"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    script, replaced = re.subn(
+        r"function run_cwltool\(\) \{\n.*?\n\}\n", _CWLTOOL_WITHOUT_DOCKER, Path(stock).read_text(), flags=re.S
+    )
+    if replaced != 1:
+        raise RuntimeError(f"{stock} has no run_cwltool function to replace")
+    target = folder / "run.sh"
+    target.write_text(script)
+    target.chmod(0o755)
+    return target
+
+
+def cwltool_environment(executable: Path, cancel_grace_seconds: int = 2) -> dict[str, str]:
+    """What sapporo runs the script with: its venv's tools (cwltool, sapporo-cli) and jq on the PATH, and no
+    `docker`, whose end-of-run report would otherwise try a daemon that is not there."""
+    folders = [str(executable.parent)] + [
+        folder for folder in ("/usr/bin", "/bin") if not (Path(folder) / "docker").exists()
+    ]
+    return {
+        **{key: value for key, value in os.environ.items() if key not in ("PATH", "VIRTUAL_ENV")},
+        "PATH": os.pathsep.join(folders),
+        "SAPPORO_CANCEL_GRACE_SECONDS": str(cancel_grace_seconds),
+    }

@@ -13,9 +13,10 @@ httpcore and h11 underneath), which alone would break the health sweep's floor (
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import ssl
-from collections.abc import Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urljoin, urlsplit
@@ -23,14 +24,16 @@ from urllib.parse import urljoin, urlsplit
 import certifi
 
 from fip_core.outbound.addresses import IPAddress
-from fip_core.outbound.http1 import HEAD_LIMIT, encode_request, read_answer
+from fip_core.outbound.http1 import HEAD_LIMIT, body_chunks, encode_request, has_body, read_answer, read_head
 from fip_core.outbound.policy import (
     BadUrlError,
     ConnectionLostError,
+    NotHttpError,
     OutboundPolicy,
     RefusedError,
     TimedOutError,
     TlsError,
+    TooLargeError,
     TooManyRedirectsError,
     UnreachableError,
 )
@@ -49,6 +52,51 @@ class OutboundResponse:
     status: int
     headers: Mapping[str, str]
     body: bytes
+
+
+@dataclass(frozen=True)
+class StreamedBody:
+    """A request body sent as it is produced (a file piped from elsewhere): its exact length, which goes
+    ahead in Content-Length, then its pieces."""
+
+    length: int
+    pieces: AsyncIterable[bytes]
+
+
+class OutboundStream:
+    """An answer whose body is read as it arrives: status and headers at once, the body in pieces."""
+
+    def __init__(
+        self, url: str, status: int, headers: Mapping[str, str], body: AsyncIterator[bytes], idle_seconds: float | None
+    ) -> None:
+        self.url = url
+        self.status = status
+        self.headers = headers
+        self._body = body
+        self._idle_seconds = idle_seconds
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        """The body's pieces; each must arrive within the idle time the stream was opened with."""
+        while True:
+            try:
+                async with asyncio.timeout(self._idle_seconds):
+                    piece = await anext(self._body)
+            except StopAsyncIteration:
+                return
+            except TimeoutError as error:
+                raise TimedOutError(f"{self.url} sent nothing for {self._idle_seconds:g} s") from error
+            except OSError as error:
+                raise ConnectionLostError(f"{self.url}: connection lost ({error})") from error
+            yield piece
+
+    async def read(self, max_body_bytes: int) -> bytes:
+        """The whole body, for an answer known to be small (an error document); TooLargeError past the bound."""
+        body = bytearray()
+        async for piece in self.chunks():
+            body += piece
+            if len(body) > max_body_bytes:
+                raise TooLargeError(f"{self.url} answered more than {max_body_bytes} bytes")
+        return bytes(body)
 
 
 class Writer(Protocol):
@@ -177,15 +225,60 @@ class OutboundClient:
             raise TimedOutError(f"{url} did not answer within {timeout_seconds:g} s") from error
         raise TooManyRedirectsError(f"{url}: more than {self._max_redirects} redirects")
 
+    @contextlib.asynccontextmanager
+    async def stream(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | StreamedBody | None = None,
+        timeout_seconds: float | None = None,
+        idle_seconds: float | None = 60.0,
+    ) -> AsyncIterator[OutboundStream]:
+        """Send one request, its body streamed if it is a `StreamedBody`, and hand over the answer with its
+        body unread, for answers too large to hold in memory (a result archive). Redirects are followed for
+        GET only, each hop checked like the first. `timeout_seconds` bounds connecting and the answer's
+        head, `idle_seconds` each wait for a piece of the body either way; the connection is closed on
+        leaving the block."""
+        for _hop in range(self._max_redirects + 1):
+            target = _target(url)
+            fields = [("Host", target.authority), ("User-Agent", self._user_agent), ("Connection", "close")]
+            head = _head(method, target, [*fields, *(headers or {}).items()], body)
+            async with contextlib.AsyncExitStack() as open_connection:
+                try:
+                    async with asyncio.timeout(timeout_seconds):
+                        reader, writer = await self._open(target)
+                    open_connection.callback(writer.close)
+                    unsent = await _send(writer, target, head, body, idle_seconds)
+                    async with asyncio.timeout(timeout_seconds):
+                        status, answer_headers = await _answer_head(reader, target.url, unsent)
+                except TimeoutError as error:
+                    raise TimedOutError(f"{url} did not answer within {timeout_seconds:g} s") from error
+                except OSError as error:
+                    raise ConnectionLostError(f"{target.url}: connection lost ({error})") from error
+                location = answer_headers.get("location")
+                if method != "GET" or status not in _REDIRECTS or not location:
+                    pieces = (
+                        body_chunks(reader, answer_headers, target.url, None) if has_body(method, status) else _none()
+                    )
+                    yield OutboundStream(target.url, status, answer_headers, pieces, idle_seconds)
+                    return
+            url = urljoin(url, location)
+        raise TooManyRedirectsError(f"{url}: more than {self._max_redirects} redirects")
+
+    async def _open(self, target: _Target) -> tuple[asyncio.StreamReader, Writer]:
+        self.policy.check_scheme(target.scheme, target.url)
+        addresses = await self.policy.addresses(target.host, target.port)
+        tls = (self._tls or default_tls()) if target.scheme == "https" else None
+        return await self._connector.connect(addresses, target.port, tls, target.host)
+
     async def _exchange(
         self, method: str, target: _Target, headers: Mapping[str, str], body: bytes | None, max_body_bytes: int
     ) -> OutboundResponse:
-        self.policy.check_scheme(target.scheme, target.url)
-        addresses = await self.policy.addresses(target.host, target.port)
         fields = [("Host", target.authority), ("User-Agent", self._user_agent), ("Connection", "close")]
         request = encode_request(method, target.path, [*fields, *headers.items()], body)
-        tls = (self._tls or default_tls()) if target.scheme == "https" else None
-        reader, writer = await self._connector.connect(addresses, target.port, tls, target.host)
+        reader, writer = await self._open(target)
         try:
             writer.write(request)
             await writer.drain()
@@ -195,6 +288,56 @@ class OutboundClient:
         finally:
             writer.close()
         return OutboundResponse(url=target.url, status=answer.status, headers=answer.headers, body=answer.body)
+
+
+def _head(method: str, target: _Target, fields: list[tuple[str, str]], body: bytes | StreamedBody | None) -> bytes:
+    """The request's bytes up to its body (with a body of bytes, the body too)."""
+    if isinstance(body, StreamedBody):
+        return encode_request(method, target.path, [*fields, ("Content-Length", str(body.length))], None)
+    return encode_request(method, target.path, fields, body)
+
+
+async def _send(
+    writer: Writer, target: _Target, head: bytes, body: bytes | StreamedBody | None, idle_seconds: float | None
+) -> OSError | None:
+    """Write the request, a streamed body piece by piece, each piece taken within the idle time. A server
+    may answer before it has read the whole body (a refusal) and close: the write's failure is handed back
+    so that its answer can still be read."""
+    writer.write(head)
+    pieces = body.pieces if isinstance(body, StreamedBody) else _none()
+    sent = 0
+    try:
+        async with asyncio.timeout(idle_seconds):
+            await writer.drain()
+        async for piece in pieces:
+            sent += len(piece)
+            if isinstance(body, StreamedBody) and sent > body.length:
+                raise ValueError(f"the body for {target.url} is longer than the {body.length} bytes announced")
+            writer.write(piece)
+            async with asyncio.timeout(idle_seconds):
+                await writer.drain()
+    except TimeoutError as error:
+        raise TimedOutError(f"{target.url} took nothing for {idle_seconds:g} s") from error
+    except OSError as error:
+        return error
+    if isinstance(body, StreamedBody) and sent != body.length:
+        raise ValueError(f"the body for {target.url} ended after {sent} of the {body.length} bytes announced")
+    return None
+
+
+async def _answer_head(reader: asyncio.StreamReader, url: str, unsent: OSError | None) -> tuple[int, dict[str, str]]:
+    """The answer's head; after a failed write, only if the server did answer before closing."""
+    try:
+        return await read_head(reader, url)
+    except (ConnectionLostError, NotHttpError, OSError) as error:
+        if unsent is None:
+            raise
+        raise ConnectionLostError(f"{url}: connection lost while sending ({unsent})") from error
+
+
+async def _none() -> AsyncIterator[bytes]:
+    return
+    yield b""  # an async generator that yields nothing
 
 
 def _target(url: str) -> _Target:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
 from fip_core.outbound.policy import BadUrlError, ConnectionLostError, NotHttpError, TooLargeError
 
 HEAD_LIMIT = 65536  # status line and header fields together
+STREAM_PIECE = 65536  # the most bytes of a body read at once
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _FIELD_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
 _TARGET = re.compile(r"[\x21-\x7e]+")
@@ -50,14 +51,70 @@ def encode_request(method: str, target: str, headers: list[tuple[str, str]], bod
 async def read_answer(reader: asyncio.StreamReader, url: str, method: str, max_body_bytes: int) -> Answer:
     """Read one complete answer, skipping informational (1xx) ones; raises NotHttpError, ConnectionLostError or
     TooLargeError."""
+    status, headers = await read_head(reader, url)
+    if method == "HEAD" or status in _NO_BODY:
+        return Answer(status, headers, b"")
+    length = headers.get("content-length")
+    if length is not None and not _chunked(headers):  # the common case, in one read: a probe's answer
+        size = _content_length(length, url)
+        if size > max_body_bytes:
+            raise TooLargeError(f"{url} announced {size} bytes, more than {max_body_bytes}")
+        try:
+            return Answer(status, headers, await reader.readexactly(size))
+        except asyncio.IncompleteReadError as error:
+            raise ConnectionLostError(f"{url} closed the connection before answering completely") from error
+    body = bytearray()
+    async for chunk in body_chunks(reader, headers, url, max_body_bytes):
+        body += chunk
+    return Answer(status, headers, bytes(body))
+
+
+async def read_head(reader: asyncio.StreamReader, url: str) -> tuple[int, dict[str, str]]:
+    """The status and header fields of the final answer, informational (1xx) ones skipped."""
     try:
         while True:
             status, headers = await _read_head(reader, url)
             if status >= 200:
-                break
-        if method == "HEAD" or status in _NO_BODY:
-            return Answer(status, headers, b"")
-        return Answer(status, headers, await _read_body(reader, headers, url, max_body_bytes))
+                return status, headers
+    except asyncio.IncompleteReadError as error:
+        raise ConnectionLostError(f"{url} closed the connection before answering completely") from error
+    except asyncio.LimitOverrunError as error:
+        raise NotHttpError(f"{url} answered a line longer than {HEAD_LIMIT} bytes") from error
+
+
+def has_body(method: str, status: int) -> bool:
+    """Whether an answer to this method with this status carries a body at all."""
+    return method != "HEAD" and status not in _NO_BODY
+
+
+async def body_chunks(
+    reader: asyncio.StreamReader, headers: Mapping[str, str], url: str, limit: int | None
+) -> AsyncIterator[bytes]:
+    """The body in the pieces it arrives in, never more than `limit` bytes in all (None: no bound, for a
+    download streamed onwards); the three ways a body ends are all read."""
+    try:
+        if _chunked(headers):
+            async for chunk in _chunks(reader, url, limit):
+                yield chunk
+            return
+        length = headers.get("content-length")
+        if length is not None:
+            size = _content_length(length, url)
+            if limit is not None and size > limit:
+                raise TooLargeError(f"{url} announced {size} bytes, more than {limit}")
+            while size > 0:
+                piece = await reader.read(min(size, STREAM_PIECE))
+                if not piece:
+                    raise asyncio.IncompleteReadError(b"", size)
+                size -= len(piece)
+                yield piece
+            return
+        received = 0  # no length: the body ends when the connection closes
+        while more := await reader.read(STREAM_PIECE):
+            received += len(more)
+            if limit is not None and received > limit:
+                raise TooLargeError(f"{url} answered more than {limit} bytes")
+            yield more
     except asyncio.IncompleteReadError as error:
         raise ConnectionLostError(f"{url} closed the connection before answering completely") from error
     except asyncio.LimitOverrunError as error:
@@ -81,28 +138,20 @@ async def _read_head(reader: asyncio.StreamReader, url: str) -> tuple[int, dict[
     return int(matched.group(1)), headers
 
 
-async def _read_body(reader: asyncio.StreamReader, headers: Mapping[str, str], url: str, limit: int) -> bytes:
-    if headers.get("transfer-encoding", "").lower().rsplit(",", 1)[-1].strip() == "chunked":
-        return await _read_chunked(reader, url, limit)
-    length = headers.get("content-length")
-    if length is not None:
-        sizes = {part.strip() for part in length.split(",")}
-        size = sizes.pop() if len(sizes) == 1 else ""
-        if not size.isdigit() or not size.isascii():
-            raise NotHttpError(f"{url} answered an invalid Content-Length")
-        if int(size) > limit:
-            raise TooLargeError(f"{url} announced {size} bytes, more than {limit}")
-        return await reader.readexactly(int(size))
-    body = bytearray()  # no length: the body ends when the connection closes
-    while len(body) <= limit and (more := await reader.read(limit + 1 - len(body))):
-        body += more
-    if len(body) > limit:
-        raise TooLargeError(f"{url} answered more than {limit} bytes")
-    return bytes(body)
+def _content_length(length: str, url: str) -> int:
+    sizes = {part.strip() for part in length.split(",")}
+    size = sizes.pop() if len(sizes) == 1 else ""
+    if not size.isdigit() or not size.isascii():
+        raise NotHttpError(f"{url} answered an invalid Content-Length")
+    return int(size)
 
 
-async def _read_chunked(reader: asyncio.StreamReader, url: str, limit: int) -> bytes:
-    body = bytearray()
+def _chunked(headers: Mapping[str, str]) -> bool:
+    return headers.get("transfer-encoding", "").lower().rsplit(",", 1)[-1].strip() == "chunked"
+
+
+async def _chunks(reader: asyncio.StreamReader, url: str, limit: int | None) -> AsyncIterator[bytes]:
+    received = 0
     while True:
         size_line = (await reader.readuntil(b"\r\n")).split(b";", 1)[0].strip()
         if not _CHUNK_SIZE.fullmatch(size_line):
@@ -110,12 +159,16 @@ async def _read_chunked(reader: asyncio.StreamReader, url: str, limit: int) -> b
         size = int(size_line, 16)
         if size == 0:
             break
-        if len(body) + size > limit:
+        received += size
+        if limit is not None and received > limit:
             raise TooLargeError(f"{url} answered more than {limit} bytes")
-        chunk = await reader.readexactly(size + 2)
-        if chunk[-2:] != b"\r\n":
+        while size > 0:  # a large chunk is passed on in pieces, so that no chunk size fills memory
+            piece = await reader.read(min(size, STREAM_PIECE))
+            if not piece:
+                raise asyncio.IncompleteReadError(b"", size)
+            size -= len(piece)
+            yield piece
+        if await reader.readexactly(2) != b"\r\n":
             raise NotHttpError(f"{url} answered a malformed chunk")
-        body += chunk[:-2]
     while await reader.readuntil(b"\r\n") != b"\r\n":  # trailer fields, if any, are not needed
         pass
-    return bytes(body)

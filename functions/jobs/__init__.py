@@ -1,0 +1,3 @@
+"""The jobs domain: imputation jobs submitted to external services, followed and brought back."""
+
+DOMAIN = "jobs"
