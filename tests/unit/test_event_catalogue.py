@@ -16,10 +16,10 @@ from infra.event_catalogue import (
 )
 
 
-class JobStatusChanged(DomainEvent):
+class ResultArchived(DomainEvent):
     """Made up for this test: an event nobody publishes."""
 
-    name: ClassVar[str] = "JobStatusChanged"
+    name: ClassVar[str] = "ResultArchived"
 
 
 class UserRegisteredV2(UserRegistered):
@@ -51,11 +51,11 @@ def test_every_subscription_of_the_platform_names_a_published_event():
 
 
 def test_a_subscription_to_an_event_nobody_publishes_is_reported():
-    domains = (*DOMAINS, _listener(AuditRecorded, JobStatusChanged))
+    domains = (*DOMAINS, _listener(AuditRecorded, ResultArchived))
     assert unpublished_subscriptions(domains) == [
-        "listener/on-event subscribes to JobStatusChanged v1, which no domain publishes"
+        "listener/on-event subscribes to ResultArchived v1, which no domain publishes"
     ]
-    assert uncatalogued_events(domains) == ["JobStatusChanged v1"]
+    assert uncatalogued_events(domains) == ["ResultArchived v1"]
 
 
 def test_a_version_nobody_publishes_is_reported_too():

@@ -98,6 +98,33 @@ class UserRegistered(DomainEvent):
     registered_at: datetime = Field(description="When the account became active.")
 
 
+# --- jobs ----------------------------------------------------------------------------------------
+
+JobStatusName = Literal["pending", "submitted", "queued", "running", "completed", "failed", "cancelled"]
+
+
+class JobStatusChanged(DomainEvent):
+    """An imputation job moved from one status to another: one event per transition, written in the
+    transaction that made it. `revision` grows by one with every transition of the job, so a
+    subscriber that receives events late or twice keeps the newest state and ignores the rest."""
+
+    name: ClassVar[str] = "JobStatusChanged"
+
+    job_id: str = Field(description="The job's id in the jobs domain.")
+    user_id: str = Field(description="Who submitted it.")
+    job_name: str = Field(description="The name its owner gave it.")
+    parent_id: str | None = Field(default=None, description="The multi-service job this one is a child of.")
+    service_id: str | None = Field(default=None, description="The service running it (none before routing).")
+    service_name: str | None = None
+    previous_status: JobStatusName | None = Field(description="None for the job's first status.")
+    status: JobStatusName
+    revision: int = Field(ge=1, description="The job's transition count: newer events have higher revisions.")
+    progress: int | None = Field(default=None, ge=0, le=100, description="Percent done, where the service says.")
+    error: str | None = Field(default=None, description="Why it failed, in the service's words and ours.")
+    created_at: datetime = Field(description="When the job was submitted to the platform (for turnaround).")
+    changed_at: datetime = Field(description="When this transition happened.")
+
+
 # --- every domain --------------------------------------------------------------------------------
 
 
@@ -121,5 +148,6 @@ PLATFORM_EVENTS: tuple[type[DomainEvent], ...] = (
     ServiceHealthChanged,
     ServiceDeactivated,
     UserRegistered,
+    JobStatusChanged,
     AuditRecorded,
 )
