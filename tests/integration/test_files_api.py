@@ -120,6 +120,16 @@ def test_bad_input_is_a_problem_naming_the_field(files_db, body, location):
     assert location in [error["location"] for error in answer.body["errors"]]
 
 
+@pytest.mark.parametrize(
+    ("query", "location"),
+    [({"status": "deleted"}, "query.status"), ({"limit": "0"}, "query.limit"), ({"offset": "-1"}, "query.offset")],
+)
+def test_a_bad_query_is_a_problem_naming_the_parameter(files_db, query, location):
+    answer = api("GET", "/files", ALICE, query=query)
+    assert answer.status == 422, answer.body
+    assert location in [error["location"] for error in answer.body["errors"]]
+
+
 def test_the_maximum_size_is_configurable(files_db, monkeypatch):
     monkeypatch.setenv("FILES_MAX_SIZE_BYTES", "1000")
     files_settings.cache_clear()

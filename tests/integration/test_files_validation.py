@@ -6,13 +6,19 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import asdict
+from dataclasses import asdict, replace
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from files.adapters.s3 import S3Object, S3Store
+from files.dal.unit_of_work import files_repository
+from files.handlers.wiring import files_adapters
+from files.logic import validation
 from files.settings import files_settings
 from files.validation import Limits, validate
+from fip_core.aws import aws_client
 from tests.support.files import ALICE, S3Events, api, deliver, upload
 from tests.unit.files.cases import BROKEN, DATA, SAMPLES
 
@@ -82,3 +88,21 @@ def test_a_checksum_declared_is_held_to_what_arrived(s3_events):
     wrong = _validated(s3_events, "b.vcf.gz", data, sha256="0" * 64)
     assert wrong["status"] == "invalid"
     assert [f["rule"] for f in wrong["findings"]] == ["upload.checksum"]
+
+
+def test_a_file_deleted_while_it_is_read_is_not_reported(s3_events, event_bus):
+    file_id = upload(ALICE, "a.vcf.gz", (DATA / SAMPLES[0]).read_bytes())
+    (event,) = s3_events.take()
+    event_bus.captured_events()
+
+    class DeletedWhileRead(S3Store):
+        def source(self, key: str, size: int) -> S3Object:
+            with files_repository() as repo:  # its owner deletes it as the validator starts reading
+                repo.files.change(file_id, datetime.now(UTC), deleted_at=datetime.now(UTC))
+            return super().source(key, size)
+
+    adapters = files_adapters()
+    reading = replace(adapters, store=DeletedWhileRead(aws_client("s3"), files_settings().store_bucket))
+    assert validation.on_object_created(reading, files_settings(), event) == "deleted meanwhile"
+    assert deliver([event]) == ["duplicate"]
+    assert event_bus.captured_events("FileValidated") == []

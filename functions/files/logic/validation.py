@@ -18,7 +18,7 @@ from files.validation import Finding, Limits, RangeSource, Report, validate, val
 from fip_core.platform_events import FileValidated
 from fip_core.repository import DuplicateError
 
-Outcome = Literal["validated", "stored", "duplicate", "unknown object", "already validated"]
+Outcome = Literal["validated", "stored", "duplicate", "unknown object", "already validated", "deleted meanwhile"]
 
 
 class S3Object(BaseModel):
@@ -96,14 +96,17 @@ def _store_outcome(
     try:
         with adapters.transaction() as repo:
             repo.mark_applied(created.id, created.detail_type, created.source, now)
-            repo.files.change(
+            stored = repo.files.change_if(
                 record.id,
+                "validating",
                 now,
                 status=status,
                 findings=[asdict(found) for found in findings],
                 summary=asdict(report.summary) if report.summary else None,
                 validated_at=now,
             )
+            if not stored:
+                return "deleted meanwhile"  # by its owner or the retention while it was read: nothing to say
             repo.add_event(
                 FileValidated(
                     file_id=record.id, user_id=record.user_id, filename=record.filename, status=status,
