@@ -205,7 +205,28 @@ def users_db(
 
 
 @pytest.fixture
-def platform(registry_db: str, users_db: str, event_bus: MotoServer) -> MotoServer:
+def files_db(
+    new_database: Callable[[str], DomainUrls], event_bus: MotoServer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """The files domain pointed at a fresh, migrated database as its app role, with its bucket in moto."""
+    from files.declaration import DECLARATION as FILES
+    from files.handlers.migrate import migrate
+    from files.settings import files_database, files_settings
+    from local_platform.aws import AwsEndpoints
+    from local_platform.resources import provision_resources
+
+    for key, value in provision_resources(AwsEndpoints(event_bus.endpoint), (FILES,)).environment.items():
+        monkeypatch.setenv(key, value)
+    urls = new_database("files")
+    _migrate_then_serve("files", urls, migrate, monkeypatch, [files_database, files_settings])
+    yield urls.app
+    dispose_engines()
+    files_database.cache_clear()
+    files_settings.cache_clear()
+
+
+@pytest.fixture
+def platform(registry_db: str, users_db: str, files_db: str, event_bus: MotoServer) -> MotoServer:
     """Every domain on fresh databases, with moto holding the bus, the user pool and the key."""
     return event_bus
 

@@ -56,7 +56,9 @@ WILDCARD_RESOURCE_ACTIONS = {
 
 
 def rate_expression(minutes: int) -> str:
-    return f"rate({minutes} {'minute' if minutes == 1 else 'minutes'})"
+    """As CDK renders a rate: whole hours in hours (the files domain's hourly retention)."""
+    count, unit = (minutes // 60, "hour") if minutes % 60 == 0 else (minutes, "minute")
+    return f"rate({count} {unit if count == 1 else unit + 's'})"
 
 
 # --- the whole app -------------------------------------------------------------------------------

@@ -96,6 +96,15 @@ EXPECTED: dict[str, tuple[Access, frozenset[str] | dict[str, frozenset[str]]]] =
     "GET /ga4gh/registry/v1/services/types": (Access.SIGNED_IN, SIGNED_IN),
     "GET /ga4gh/registry/v1/services/{service_id}": (Access.SIGNED_IN, SIGNED_IN),
     "GET /ga4gh/registry/v1/service-info": (Access.SIGNED_IN, SIGNED_IN),
+    # files: everybody signed in, each on their own files (another's answers 404, tests/integration/files)
+    "POST /files": (Access.SELF, SIGNED_IN),
+    "GET /files": (Access.SELF, SIGNED_IN),
+    "GET /files/{file_id}": (Access.SELF, SIGNED_IN),
+    "DELETE /files/{file_id}": (Access.SELF, SIGNED_IN),
+    "POST /files/{file_id}/complete": (Access.SELF, SIGNED_IN),
+    "POST /files/{file_id}/abort": (Access.SELF, SIGNED_IN),
+    "GET /files/{file_id}/upload": (Access.SELF, SIGNED_IN),
+    "GET /files/{file_id}/download": (Access.SELF, SIGNED_IN),
 }
 # Deletions, then signing out (which ends the caller's sessions), last: nothing else loses what it needs.
 LAST = ("DELETE", "POST /auth/sign-out")

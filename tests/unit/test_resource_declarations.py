@@ -22,7 +22,7 @@ from infra.resources import KINDS, kind_of
 from tests.support import intake_domain
 from tests.support.intake_domain import CREDENTIALS, INBOX
 
-USERS, REGISTRY = DOMAINS
+USERS, REGISTRY, *_ = DOMAINS
 
 
 def _domain(**fields: object) -> DomainDeclaration:

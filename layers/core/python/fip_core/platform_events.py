@@ -98,6 +98,38 @@ class UserRegistered(DomainEvent):
     registered_at: datetime = Field(description="When the account became active.")
 
 
+# --- files ---------------------------------------------------------------------------------------
+
+FileStatusName = Literal["valid", "invalid"]
+
+
+class FileValidated(DomainEvent):
+    """An uploaded genotype file was validated: whether an imputation server would accept it."""
+
+    name: ClassVar[str] = "FileValidated"
+
+    file_id: str = Field(description="The file's id in the files domain.")
+    user_id: str = Field(description="Who uploaded it.")
+    filename: str
+    status: FileStatusName = Field(description="`valid`: no finding is an error.")
+    errors: int = Field(ge=0, description="How many findings are errors.")
+    warnings: int = Field(ge=0, description="How many findings are warnings.")
+    rules: list[str] = Field(description="The rules of the findings, each once, e.g. `position.unsorted`.")
+    validated_at: datetime
+
+
+class FileExpiring(DomainEvent):
+    """A file will be deleted soon (48 hours before, by default), by the retention policy."""
+
+    name: ClassVar[str] = "FileExpiring"
+
+    file_id: str = Field(description="The file's id in the files domain.")
+    user_id: str = Field(description="Whose file it is.")
+    filename: str
+    kind: Literal["input", "result"] = Field(description="An upload, or a job's result.")
+    expires_at: datetime = Field(description="When it will be deleted.")
+
+
 # --- jobs ----------------------------------------------------------------------------------------
 
 JobStatusName = Literal["pending", "submitted", "queued", "running", "completed", "failed", "cancelled"]
@@ -148,6 +180,8 @@ PLATFORM_EVENTS: tuple[type[DomainEvent], ...] = (
     ServiceHealthChanged,
     ServiceDeactivated,
     UserRegistered,
+    FileValidated,
+    FileExpiring,
     JobStatusChanged,
     AuditRecorded,
 )

@@ -1,0 +1,96 @@
+"""What the files domain exposes: read by the CDK app and by the local platform alike."""
+
+from fip_core.access import Access
+from fip_core.declaration import DomainDeclaration, FunctionDeclaration, HttpRoute, Schedule
+from fip_core.platform_events import FileExpiring, FileValidated
+from fip_core.resources import AwsEventSubscription, BucketSpec
+
+RELAY_RATE_MINUTES = 1
+RETENTION_RATE_MINUTES = 60
+RETENTION_DAYS = 7  # the servers' own; the bucket's lifecycle rule is the backstop of the retention function
+
+# Inputs and results, under `users/<user id>/`: browsers upload through the API's presigned part URLs, the
+# validator reads what they uploaded, the retention function deletes what expired.
+STORE = BucketSpec(
+    name="store",
+    retention_days=RETENTION_DAYS + 1,  # a day after the retention function, which warns and records first
+    presign=("api", "results"),
+    read=("validate",),
+    write=("api", "retention"),
+)
+
+DECLARATION = DomainDeclaration(
+    name="files",
+    functions=(
+        FunctionDeclaration(
+            name="api",
+            handler="files.handlers.api.handler",
+            description="Files HTTP API: presigned multipart uploads, validation results, downloads",
+        ),
+        FunctionDeclaration(
+            name="validate",
+            handler="files.handlers.validate.handler",
+            description="Validates each uploaded VCF as S3 reports it created, streamed in byte ranges",
+            timeout_seconds=900,
+            memory_mb=2048,  # a second vCPU for the ranges of a large file; memory stays small
+            publishes_events=True,  # FileValidated
+        ),
+        FunctionDeclaration(
+            name="retention",
+            handler="files.handlers.retention.handler",
+            description="Warns before files expire and deletes the expired ones",
+            timeout_seconds=300,
+            publishes_events=True,  # FileExpiring
+        ),
+        FunctionDeclaration(
+            name="results",
+            handler="files.handlers.results.handler",
+            description="Internal, IAM-only: registers a job's result file and presigns its upload",
+            timeout_seconds=30,
+            callers=(),  # the jobs domain, once it exists and declares the call
+        ),
+        FunctionDeclaration(
+            name="relay-events",
+            handler="files.handlers.relay.handler",
+            description="Publishes the files domain's events that the relay after a commit could not",
+            timeout_seconds=60,
+            publishes_events=True,
+        ),
+        FunctionDeclaration(
+            name="migrate",
+            handler="files.handlers.migrate.handler",
+            description="Brings the files database to the newest schema on deploy",
+            timeout_seconds=300,
+        ),
+    ),
+    api_function="api",
+    migrations_function="migrate",
+    resources=(STORE,),
+    aws_subscriptions=(AwsEventSubscription("validate", STORE, ("Object Created",)),),
+    publishes=(FileValidated, FileExpiring),
+    relay_function="relay-events",
+    routes=(
+        HttpRoute("POST", "/files", Access.SELF),
+        HttpRoute("GET", "/files", Access.SELF),
+        HttpRoute("GET", "/files/{file_id}", Access.SELF),
+        HttpRoute("DELETE", "/files/{file_id}", Access.SELF),
+        HttpRoute("POST", "/files/{file_id}/complete", Access.SELF),
+        HttpRoute("POST", "/files/{file_id}/abort", Access.SELF),
+        HttpRoute("GET", "/files/{file_id}/upload", Access.SELF),
+        HttpRoute("GET", "/files/{file_id}/download", Access.SELF),
+    ),
+    schedules=(
+        Schedule(
+            name="retention",
+            function="retention",
+            rate_minutes=RETENTION_RATE_MINUTES,
+            description="Warn of files expiring within 48 hours; delete the expired ones",
+        ),
+        Schedule(
+            name="relay-events",
+            function="relay-events",
+            rate_minutes=RELAY_RATE_MINUTES,
+            description="Publish the files domain's events still waiting in its outbox",
+        ),
+    ),
+)
