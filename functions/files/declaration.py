@@ -1,7 +1,7 @@
 """What the files domain exposes: read by the CDK app and by the local platform alike."""
 
 from fip_core.access import Access
-from fip_core.declaration import DomainDeclaration, FunctionDeclaration, HttpRoute, Schedule
+from fip_core.declaration import DomainDeclaration, FunctionDeclaration, HttpRoute, InternalCall, Schedule
 from fip_core.platform_events import FileExpiring, FileValidated
 from fip_core.resources import AwsEventSubscription, BucketSpec
 
@@ -15,9 +15,12 @@ STORE = BucketSpec(
     name="store",
     retention_days=RETENTION_DAYS + 1,  # a day after the retention function, which warns and records first
     presign=("api", "results"),
-    read=("validate",),
+    read=("validate", "validate-range"),
     write=("api", "retention"),
 )
+
+# A file above the split size is validated in byte ranges, each by an invocation of its own.
+VALIDATE_RANGE = InternalCall(function="validate", domain="files", target="validate-range")
 
 DECLARATION = DomainDeclaration(
     name="files",
@@ -32,8 +35,16 @@ DECLARATION = DomainDeclaration(
             handler="files.handlers.validate.handler",
             description="Validates each uploaded VCF as S3 reports it created, streamed in byte ranges",
             timeout_seconds=900,
-            memory_mb=2048,  # a second vCPU for the ranges of a large file; memory stays small
+            memory_mb=1024,  # reads the file once for its checksum while invocations validate its ranges
             publishes_events=True,  # FileValidated
+        ),
+        FunctionDeclaration(
+            name="validate-range",
+            handler="files.handlers.validate_range.handler",
+            description="Internal, IAM-only: validates one byte range of a large file for the validate function",
+            timeout_seconds=900,
+            memory_mb=1769,  # one whole vCPU: the range is inflated and parsed on one core
+            callers=("files",),
         ),
         FunctionDeclaration(
             name="retention",
@@ -66,6 +77,7 @@ DECLARATION = DomainDeclaration(
     api_function="api",
     migrations_function="migrate",
     resources=(STORE,),
+    calls=(VALIDATE_RANGE,),
     aws_subscriptions=(AwsEventSubscription("validate", STORE, ("Object Created",)),),
     publishes=(FileValidated, FileExpiring),
     relay_function="relay-events",

@@ -32,9 +32,18 @@ class FilesSettings(BaseSettings):
     min_samples: int = Field(default=20, ge=1, description="Fewest samples a server accepts (Michigan's public: 5).")
     max_samples: int = Field(default=50_000, ge=1, description="Most samples a server accepts.")
     split_above_bytes: int = Field(
-        default=256 * 1024**2, ge=1, description="Files larger than this are validated in byte ranges at once."
+        default=1024**3,
+        ge=1,
+        description="Files larger than this are validated in byte ranges at once, about this size each.",
     )
-    parallel_ranges: int = Field(default=4, ge=1, le=64, description="How many ranges a large file is split into.")
+    parallel_ranges: int = Field(default=16, ge=1, le=64, description="The most ranges a large file is split into.")
+
+    def ranges_for(self, size: int) -> int:
+        """How many ranges a file of `size` bytes is validated in: 1 up to the split size, then one per
+        split size begun, at most `parallel_ranges`."""
+        if size <= self.split_above_bytes:
+            return 1
+        return max(2, min(self.parallel_ranges, -(-size // self.split_above_bytes)))
 
 
 @per_container

@@ -40,6 +40,8 @@ from tests.infra.template import (
     role_statements,
 )
 
+DOMAIN_BY_NAME = {domain.name: domain for domain in DOMAINS}
+
 pytestmark = pytest.mark.infra
 
 # The only actions a function's role may grant on every resource: they have no resource-level permissions.
@@ -215,7 +217,18 @@ def test_functions_are_told_what_the_code_reads(platform, domain, monkeypatch):
         assert f"{prefix}_DATABASE_SECRET_ARN" in variables
         database_variables = {name for name in variables if name.startswith(f"{prefix}_DATABASE_")}
         assert variables.pop("FIP_FUNCTION_TIMEOUT_SECONDS") == str(declared.timeout_seconds)
-        assert {name: variables[name] for name in variables if name not in database_variables} == expected
+        # a function that makes a declared call is told the target's name, and only that function
+        targets = {
+            call.variable(domain.name): ref(
+                platform.id_of(platform.service(DOMAIN_BY_NAME[call.domain]).function(call.target))
+            )
+            for call in domain.calls
+            if call.function == declared.name
+        }
+        assert {name: variables[name] for name in variables if name not in database_variables} == {
+            **expected,
+            **targets,
+        }
 
     # the names are the ones the settings models read
     monkeypatch.setenv(f"{prefix}_DATABASE_SECRET_ARN", "arn:secret")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from files.dal.repository import FilesRepository
-from files.validation import RangeSource
+from files.validation import Header, Limits, RangeResult, RangeSource
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,16 @@ class ObjectStore(Protocol):
         """The object as a source of ranged reads."""
 
 
+class RangeValidator(Protocol):
+    """Validates the byte ranges of a stored object elsewhere, at once (in the cloud, an invocation of the
+    `validate-range` function each), and answers their results in the ranges' order."""
+
+    def __call__(
+        self, key: str, size: int, ranges: Sequence[tuple[int, int | None]], limits: Limits, header: Header
+    ) -> list[RangeResult]:
+        """One result per range; raises when a range could not be validated."""
+
+
 Transaction = Callable[[], AbstractContextManager[FilesRepository]]
 Clock = Callable[[], datetime]
 
@@ -61,3 +71,4 @@ class FilesAdapters:
     reading: Transaction
     store: ObjectStore
     clock: Clock
+    ranges: RangeValidator | None = None  # None: a large file's ranges run on threads here

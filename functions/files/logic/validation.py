@@ -5,8 +5,10 @@ stored, `FileValidated` published. Each S3 event is applied once, by its id."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
+from functools import partial
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,7 +16,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from files.domain import FileRecord
 from files.logic.ports import FilesAdapters
 from files.settings import FilesSettings
-from files.validation import Finding, Limits, RangeSource, Report, validate, validate_parallel
+from files.validation import (
+    Finding,
+    Header,
+    Limits,
+    RangeResult,
+    RangeSource,
+    Report,
+    validate,
+    validate_parallel,
+)
 from fip_core.platform_events import FileValidated
 from fip_core.repository import DuplicateError
 
@@ -52,17 +63,43 @@ def limits_of(settings: FilesSettings) -> Limits:
     return Limits(min_samples=settings.min_samples, max_samples=settings.max_samples)
 
 
-def run_validation(source: RangeSource, settings: FilesSettings, build: Any) -> Report:
-    """Validate a source in one pass, or, above the split size, in ranges on threads (inflating and
-    reading S3 release the GIL), merged into the report one pass gives."""
+def run_validation(
+    source: RangeSource, settings: FilesSettings, build: Any, elsewhere: RangesElsewhere | None = None
+) -> Report:
+    """Validate a source in one pass, or, above the split size, in ranges at block boundaries merged
+    into the report one pass gives: the ranges validated `elsewhere` (other invocations, each with a
+    processor of its own) when given, else on threads here."""
     limits = limits_of(settings)
     if source.size == 0:
         return validate(io.BytesIO(b""), limits, build)
-    if source.size <= settings.split_above_bytes or settings.parallel_ranges == 1:
+    parts = settings.ranges_for(source.size)
+    if parts == 1:
         with source.open_at(0) as stream:
             return validate(stream, limits, build)
-    with ThreadPoolExecutor(settings.parallel_ranges) as pool:
-        return validate_parallel(source, limits, build, parts=settings.parallel_ranges, run=pool.map)
+    if elsewhere is not None:
+        return validate_parallel(source, limits, build, parts=parts, run=_mapped(elsewhere))
+    with ThreadPoolExecutor(parts) as pool:
+        return validate_parallel(source, limits, build, parts=parts, run=pool.map)
+
+
+RangesElsewhere = Callable[[Sequence[tuple[int, int | None]], Limits, Header], list[RangeResult]]
+
+
+def _mapped(elsewhere: RangesElsewhere) -> Callable[..., list[RangeResult]]:
+    """`validate_parallel`'s executor `map`, its ranges sent elsewhere: the task and the sources stay
+    here, as the other side reads the object itself."""
+
+    def run(
+        _task: object,
+        _sources: Iterable[RangeSource],
+        starts: Iterable[int],
+        ends: Iterable[int | None],
+        limits: Iterable[Limits],
+        headers: Iterable[Header],
+    ) -> list[RangeResult]:
+        return elsewhere(list(zip(starts, ends, strict=True)), next(iter(limits)), next(iter(headers)))
+
+    return run
 
 
 def on_object_created(adapters: FilesAdapters, settings: FilesSettings, event: dict[str, Any]) -> Outcome:
@@ -82,7 +119,9 @@ def on_object_created(adapters: FilesAdapters, settings: FilesSettings, event: d
                 return "stored"
             return "already validated"
         repo.files.change(record.id, now, status="validating", upload_id=None)
-    report = run_validation(adapters.store.source(created.object.key, created.object.size), settings, record.build)
+    key, size = created.object.key, created.object.size
+    elsewhere = None if adapters.ranges is None else partial(adapters.ranges, key, size)
+    report = run_validation(adapters.store.source(key, size), settings, record.build, elsewhere)
     findings = [*report.findings, *_declared_problems(record, created.object.size, report)]
     return _store_outcome(adapters, created, record, report, findings)
 

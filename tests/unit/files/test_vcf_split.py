@@ -1,19 +1,33 @@
-"""The split of a file into byte ranges at block boundaries, validated apart and merged, agrees with a
-single pass on every test file; and a validation reads a bounded amount at a time."""
+"""The split of a file into byte ranges at block boundaries, validated apart and merged (on threads, or
+sent as JSON as between Lambda invocations), agrees with a single pass on every test file; and a
+validation reads a bounded amount at a time."""
 
 from __future__ import annotations
 
+import binascii
 import io
 import itertools
+import json
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from files.validation import Limits, LocalFile, plan, read_header, validate, validate_parallel
+from files.validation import (
+    Limits,
+    LocalFile,
+    RangeResult,
+    plan,
+    read_header,
+    validate,
+    validate_parallel,
+    validate_range,
+)
 from files.validation.bgzf import MAX_BLOCK_BYTES
+from files.validation.wire import result_from_json, result_to_json
 from tests.support.bgzf import EOF_BLOCK, blocks
 from tests.unit.files.cases import BROKEN, DATA, SAMPLES, SMALL_BLOCKS, lines
 
@@ -51,6 +65,28 @@ def test_the_split_agrees_with_a_single_pass(tmp_path: Path, name, data, limits,
     with ThreadPoolExecutor(3) as executor:
         for parts in PARTS:
             assert validate_parallel(source, limits, build, parts=parts, run=executor.map) == single, parts
+            # each range's result sent as JSON and read back, as between Lambda invocations
+            sent = validate_parallel(source, limits, build, parts=parts, run=_through_json(limits))
+            assert sent == single, (parts, "through JSON")
+
+
+def _through_json(limits: Limits) -> Callable[..., Iterator[RangeResult]]:
+    """An executor's `map` whose results are sent as JSON text and read back."""
+
+    def run(task: Callable[..., RangeResult], *arguments: Iterable[Any]) -> Iterator[RangeResult]:
+        for each in zip(*arguments, strict=True):
+            yield result_from_json(json.loads(json.dumps(result_to_json(task(*each)))), limits)
+
+    return run
+
+
+def test_what_is_not_a_range_result_is_refused() -> None:
+    _, data, limits, _ = FILES[0]
+    result = result_to_json(validate_range(io.BytesIO(data), 0, None, limits, None))
+    with pytest.raises(KeyError):
+        result_from_json({"start": 0}, limits)
+    with pytest.raises(binascii.Error):  # a ValueError
+        result_from_json({**result, "carry": "not base64!"}, limits)
 
 
 def test_the_split_makes_the_ranges_asked_for_each_starting_at_a_block(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from fip_core.aws import aws_client
@@ -34,6 +34,16 @@ class CallTarget(BaseSettings):
 def call_target(caller_domain: str, call: InternalCall) -> CallTarget:
     """The target of a call this domain declared, from its variable (missing: the call is not declared)."""
     return CallTarget(_env_prefix=f"{variable_stem(caller_domain)}_{call.settings_prefix}")
+
+
+def declared(caller_domain: str, call: InternalCall) -> bool:
+    """Whether this function may make the call here: its target's variable is set (by the CDK app or
+    the local platform, for the functions of the domain that declares it)."""
+    try:
+        call_target(caller_domain, call)
+    except ValidationError:
+        return False
+    return True
 
 
 def invoke(caller_domain: str, call: InternalCall, payload: dict[str, Any]) -> Any:
