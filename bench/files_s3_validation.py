@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.vcf_validation import CACHE, LAMBDA_SECONDS, SAMPLES, SEED, _records, generate
+from bench.vcf_validation import LAMBDA_SECONDS, cached_file
 
 BUCKET = "bench-files"
 KEY = "users/bench/file/bench.vcf.gz"
@@ -51,12 +51,7 @@ def main() -> None:
     from bench.support import emit, moto_environment
     from fip_core.aws import aws_client
 
-    CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"vcf-{SAMPLES}x{_records()}-seed{SEED}.vcf.gz"
-    size_file = path.with_suffix(".size")
-    if not path.exists() or not size_file.exists():
-        size_file.write_text(str(generate(path)))
-    uncompressed_mb = int(size_file.read_text()) / 1e6
+    path, uncompressed_mb = cached_file()
     with tempfile.TemporaryDirectory() as state, moto_environment(Path(state)):
         s3 = aws_client("s3")
         s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})

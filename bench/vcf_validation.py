@@ -95,6 +95,16 @@ def generate(path: Path) -> int:
     return total
 
 
+def cached_file() -> tuple[Path, float]:
+    """The generated file (made once, then kept under `.state/bench`) and its uncompressed size in MB."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"vcf-{SAMPLES}x{_records()}-seed{SEED}.vcf.gz"
+    size_file = path.with_suffix(".size")
+    if not path.exists() or not size_file.exists():
+        size_file.write_text(str(generate(path)))
+    return path, int(size_file.read_text()) / 1e6
+
+
 def _status_kb(pid: int | str, field: str, table: str = "status") -> int:
     """A figure (kB) of /proc/<pid>/status or smaps_rollup, 0 when the process has gone."""
     try:
@@ -203,12 +213,7 @@ def main() -> None:
     """Generate (or reuse) the file, measure the validator single-pass and split, and cyvcf2."""
     from bench.support import emit
 
-    CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"vcf-{SAMPLES}x{_records()}-seed{SEED}.vcf.gz"
-    size_file = path.with_suffix(".size")
-    if not path.exists() or not size_file.exists():
-        size_file.write_text(str(generate(path)))
-    uncompressed_mb = int(size_file.read_text()) / 1e6
+    path, uncompressed_mb = cached_file()
     single, single_rss = _in_fresh_process(path, 1)
     cyvcf2_s = _cyvcf2_seconds(path)
     isal_rate, zlib_rate = _inflate_rates(path)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from files.declaration import VALIDATE_RANGE
-from files.handlers.wiring import files_adapters
+from files.handlers.wiring import validation_adapters
 from files.settings import files_settings
 from files.validation import LocalFile, plan, read_header, validate
 from fip_core import calls
@@ -54,7 +54,7 @@ def invocations(files_db: str, event_bus, monkeypatch) -> Any:
     files_settings.cache_clear()
     aws_client.cache_clear()  # the Lambda client is made for the endpoint above
     assert calls.declared("files", VALIDATE_RANGE)
-    assert files_adapters().ranges is not None
+    assert validation_adapters().ranges is not None
     yield ranges
     server.stop()
     files_settings.cache_clear()

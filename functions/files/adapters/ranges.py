@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
 from typing import Any
 
 from files import DOMAIN
@@ -28,15 +29,7 @@ class InvokedRanges:
         self, key: str, size: int, ranges: Sequence[tuple[int, int | None]], limits: Limits, header: Header
     ) -> list[RangeResult]:
         """One result per range, in order."""
-        common = {
-            "key": key,
-            "size": size,
-            "limits": {
-                "min_samples": limits.min_samples,
-                "max_samples": limits.max_samples,
-                "max_line_bytes": limits.max_line_bytes,
-            },
-        }
+        common = {"key": key, "size": size, "limits": asdict(limits)}
         requests = [
             {**common, "start": start, "end": end, "samples": [] if start == 0 else list(header.samples)}
             for start, end in ranges

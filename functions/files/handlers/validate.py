@@ -13,11 +13,11 @@ obs = observability(DOMAIN)
 
 def on_object_created(event: dict[str, Any]) -> dict[str, Any]:
     """Validate the file the event names, once per event id; a failure raises, so Lambda retries."""
-    from files.handlers.wiring import files_adapters
+    from files.handlers.wiring import validation_adapters
     from files.logic import validation
     from files.settings import files_settings
 
-    outcome = validation.on_object_created(files_adapters(), files_settings(), event)
+    outcome = validation.on_object_created(validation_adapters(), files_settings(), event)
     obs.logger.info("object created", extra={"outcome": outcome, "event_id": event.get("id")})
     return {"outcome": outcome}
 

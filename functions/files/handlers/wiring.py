@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from files import DOMAIN
@@ -21,9 +22,14 @@ def utc_now() -> datetime:
 
 
 def files_adapters() -> FilesAdapters:
-    """The real database (whose transactions relay their events as they commit), bucket and clock; a
-    large file's ranges go to invocations of `validate-range` where the call is set up (in the cloud
-    and under `make run`), else to threads here (a test calling the handlers in process)."""
+    """The real database (whose transactions relay their events as they commit), bucket and clock."""
     store = S3Store(aws_client("s3"), files_settings().store_bucket)
+    return FilesAdapters(transaction=files_repository, reading=files_reading, store=store, clock=utc_now)
+
+
+def validation_adapters() -> FilesAdapters:
+    """The adapters of the validate function: a large file's ranges go to invocations of `validate-range`
+    where the call is set up (in the cloud and under `make run`), else to threads here (a test calling
+    the handlers in process)."""
     ranges = InvokedRanges(VALIDATE_RANGE) if calls.declared(DOMAIN, VALIDATE_RANGE) else None
-    return FilesAdapters(transaction=files_repository, reading=files_reading, store=store, clock=utc_now, ranges=ranges)
+    return replace(files_adapters(), ranges=ranges)

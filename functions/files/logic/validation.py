@@ -5,7 +5,6 @@ stored, `FileValidated` published. Each S3 event is applied once, by its id."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from functools import partial
@@ -18,9 +17,8 @@ from files.logic.ports import FilesAdapters
 from files.settings import FilesSettings
 from files.validation import (
     Finding,
-    Header,
     Limits,
-    RangeResult,
+    RangeRunner,
     RangeSource,
     Report,
     validate,
@@ -64,7 +62,7 @@ def limits_of(settings: FilesSettings) -> Limits:
 
 
 def run_validation(
-    source: RangeSource, settings: FilesSettings, build: Any, elsewhere: RangesElsewhere | None = None
+    source: RangeSource, settings: FilesSettings, build: Any, elsewhere: RangeRunner | None = None
 ) -> Report:
     """Validate a source in one pass, or, above the split size, in ranges at block boundaries merged
     into the report one pass gives: the ranges validated `elsewhere` (other invocations, each with a
@@ -77,29 +75,9 @@ def run_validation(
         with source.open_at(0) as stream:
             return validate(stream, limits, build)
     if elsewhere is not None:
-        return validate_parallel(source, limits, build, parts=parts, run=_mapped(elsewhere))
+        return validate_parallel(source, limits, build, parts=parts, elsewhere=elsewhere)
     with ThreadPoolExecutor(parts) as pool:
         return validate_parallel(source, limits, build, parts=parts, run=pool.map)
-
-
-RangesElsewhere = Callable[[Sequence[tuple[int, int | None]], Limits, Header], list[RangeResult]]
-
-
-def _mapped(elsewhere: RangesElsewhere) -> Callable[..., list[RangeResult]]:
-    """`validate_parallel`'s executor `map`, its ranges sent elsewhere: the task and the sources stay
-    here, as the other side reads the object itself."""
-
-    def run(
-        _task: object,
-        _sources: Iterable[RangeSource],
-        starts: Iterable[int],
-        ends: Iterable[int | None],
-        limits: Iterable[Limits],
-        headers: Iterable[Header],
-    ) -> list[RangeResult]:
-        return elsewhere(list(zip(starts, ends, strict=True)), next(iter(limits)), next(iter(headers)))
-
-    return run
 
 
 def on_object_created(adapters: FilesAdapters, settings: FilesSettings, event: dict[str, Any]) -> Outcome:

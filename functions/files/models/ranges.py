@@ -22,7 +22,7 @@ class RangeLimits(BaseModel):
 
     def limits(self) -> Limits:
         """As the validator takes them."""
-        return Limits(self.min_samples, self.max_samples, self.max_line_bytes)
+        return Limits(**self.model_dump())
 
 
 class RangeRequest(BaseModel):

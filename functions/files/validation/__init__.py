@@ -4,6 +4,7 @@ bgzipped VCF streamed in constant memory, in one pass or in byte ranges merged."
 from files.validation.engine import (
     LocalFile,
     RangeResult,
+    RangeRunner,
     RangeSource,
     merge,
     plan,
@@ -23,6 +24,7 @@ __all__ = [
     "Limits",
     "LocalFile",
     "RangeResult",
+    "RangeRunner",
     "RangeSource",
     "Report",
     "Summary",

@@ -314,6 +314,11 @@ def _range_task(source: RangeSource, start: int, end: int | None, limits: Limits
         return _scan(stream, start, end, limits, header)
 
 
+RangeRunner = Callable[[list[tuple[int, int | None]], Limits, Header], Iterable[RangeResult]]
+"""Validates the ranges `(start, end)` of a source somewhere else (another invocation each) against the
+limits and the header, answering their results in order."""
+
+
 def validate_parallel(
     source: RangeSource,
     limits: Limits | None = None,
@@ -321,10 +326,11 @@ def validate_parallel(
     *,
     parts: int,
     run: Callable[..., Iterable[RangeResult]] | None = None,
+    elsewhere: RangeRunner | None = None,
 ) -> Report:
-    """Validate `source` split into `parts` ranges, run by `run` (an executor's `map`; the built-in
-    `map` when not given), merged into the report a single pass gives. The checksum is computed in a
-    thread alongside, from the start to the end."""
+    """Validate `source` split into `parts` ranges, merged into the report a single pass gives. The
+    ranges are validated `elsewhere` when given, else here by `run` (an executor's `map`; the built-in
+    `map` when not given). The checksum is computed in a thread alongside, from the start to the end."""
     limits = limits or Limits()
     found = read_header(source, limits)
     if found is None:
@@ -335,17 +341,19 @@ def validate_parallel(
     digest: list[str] = []
     hasher = threading.Thread(target=lambda: digest.append(_sha256(source)))
     hasher.start()
-    mapper = run or map
-    results = list(
-        mapper(
-            _range_task,
-            [source] * len(ranges),
-            [start for start, _ in ranges],
-            [end for _, end in ranges],
-            [limits] * len(ranges),
-            [header] * len(ranges),
+    if elsewhere is not None:
+        results = list(elsewhere(ranges, limits, header))
+    else:
+        results = list(
+            (run or map)(
+                _range_task,
+                [source] * len(ranges),
+                [start for start, _ in ranges],
+                [end for _, end in ranges],
+                [limits] * len(ranges),
+                [header] * len(ranges),
+            )
         )
-    )
     hasher.join()
     return merge(results, limits, build, size=source.size, sha256=digest[0])
 

@@ -170,7 +170,11 @@ class _SweepProgress:
 
     kept: list[CheckResult] = field(default_factory=list)
     discarded: int = 0
-    events: int = 0  # events queued by the batches recorded so far
+
+    @property
+    def changes(self) -> int:
+        """The status changes recorded so far: the events they queued."""
+        return sum(1 for result in self.kept if _changed(result))
 
 
 def run_sweep(adapters: HealthAdapters, policy: HealthPolicy) -> SweepReport:
@@ -186,7 +190,7 @@ def run_sweep(adapters: HealthAdapters, policy: HealthPolicy) -> SweepReport:
         deactivated = _deactivate_and_prune(adapters, policy)
     kept = progress.kept
     healthy = sum(1 for result in kept if result.outcome.status is HealthStatus.HEALTHY)
-    changes = sum(1 for result in kept if _changed(result))
+    changes = progress.changes
     return SweepReport(
         checked=len(kept),
         healthy=healthy,
@@ -219,21 +223,14 @@ async def _check_and_record(
         relaying: asyncio.Task[int] | None = None
         done = False
         while not done:
-            checks: list[tuple[CheckTarget, ProbeOutcome]] = []
-            item = await finished.get()
-            while item is not None:
-                checks.append(item)
-                if len(checks) >= RECORD_BATCH or finished.empty():
-                    break
-                item = finished.get_nowait()
-            done = item is None
+            checks, done = await _next_batch(finished)
             if checks:
                 await asyncio.to_thread(record_batch, adapters, checks, policy, progress)
-            if progress.events > relayed and (relaying is None or relaying.done()):
-                relayed, relaying = progress.events, asyncio.create_task(asyncio.to_thread(adapters.relay))
+            if progress.changes > relayed and (relaying is None or relaying.done()):
+                relayed, relaying = progress.changes, asyncio.create_task(asyncio.to_thread(adapters.relay))
         if relaying is not None:
             await relaying
-        if progress.events > relayed:
+        if progress.changes > relayed:
             await asyncio.to_thread(adapters.relay)
 
     async with asyncio.TaskGroup() as group:
@@ -244,6 +241,19 @@ async def _check_and_record(
         finished.put_nowait(None)
         await recorder
     return progress
+
+
+async def _next_batch[T](finished: asyncio.Queue[T | None]) -> tuple[list[T], bool]:
+    """What has finished: at least one item (waited for), then whatever is already there, at most
+    RECORD_BATCH; and whether the end (None) was reached."""
+    batch: list[T] = []
+    item = await finished.get()
+    while item is not None:
+        batch.append(item)
+        if len(batch) >= RECORD_BATCH or finished.empty():
+            return batch, False
+        item = finished.get_nowait()
+    return batch, True
 
 
 def record_batch(
@@ -258,7 +268,6 @@ def record_batch(
         kept = record_outcomes(repo, targets, outcomes, adapters.clock(), policy)
     progress.kept.extend(kept)
     progress.discarded += len(checks) - len(kept)
-    progress.events += sum(1 for result in kept if _changed(result))
 
 
 def _deactivate_and_prune(adapters: HealthAdapters, policy: HealthPolicy) -> int:

@@ -243,8 +243,7 @@ class OutboundClient:
         leaving the block."""
         for _hop in range(self._max_redirects + 1):
             target = _target(url)
-            fields = [("Host", target.authority), ("User-Agent", self._user_agent), ("Connection", "close")]
-            head = _head(method, target, [*fields, *(headers or {}).items()], body)
+            head = _head(method, target, self._fields(target, headers or {}), body)
             async with contextlib.AsyncExitStack() as open_connection:
                 try:
                     async with asyncio.timeout(timeout_seconds):
@@ -267,6 +266,11 @@ class OutboundClient:
             url = urljoin(url, location)
         raise TooManyRedirectsError(f"{url}: more than {self._max_redirects} redirects")
 
+    def _fields(self, target: _Target, headers: Mapping[str, str]) -> list[tuple[str, str]]:
+        """The request's header fields: ours (one connection per request), then the caller's."""
+        fields = [("Host", target.authority), ("User-Agent", self._user_agent), ("Connection", "close")]
+        return [*fields, *headers.items()]
+
     async def _open(self, target: _Target) -> tuple[asyncio.StreamReader, Writer]:
         self.policy.check_scheme(target.scheme, target.url)
         addresses = await self.policy.addresses(target.host, target.port)
@@ -276,8 +280,7 @@ class OutboundClient:
     async def _exchange(
         self, method: str, target: _Target, headers: Mapping[str, str], body: bytes | None, max_body_bytes: int
     ) -> OutboundResponse:
-        fields = [("Host", target.authority), ("User-Agent", self._user_agent), ("Connection", "close")]
-        request = encode_request(method, target.path, [*fields, *headers.items()], body)
+        request = encode_request(method, target.path, self._fields(target, headers), body)
         reader, writer = await self._open(target)
         try:
             writer.write(request)
