@@ -54,7 +54,7 @@ DECLARATION = DomainDeclaration(
             handler="files.handlers.inputs.handler",
             description="Internal, IAM-only: checks a user's files for a job and presigns their submission links",
             timeout_seconds=30,
-            callers=(),  # the jobs domain, once it declares the call
+            callers=("jobs",),
         ),
         FunctionDeclaration(
             name="relay-events",

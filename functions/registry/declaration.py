@@ -32,7 +32,7 @@ DECLARATION = DomainDeclaration(
             handler="registry.handlers.submission.handler",
             description="Internal, IAM-only: a service's submission details and panels, for the jobs domain",
             timeout_seconds=10,
-            callers=(),  # the jobs domain, once it declares the call
+            callers=("jobs",),
         ),
         FunctionDeclaration(
             name="relay-events",
