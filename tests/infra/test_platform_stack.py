@@ -215,7 +215,13 @@ def test_functions_are_told_what_the_code_reads(platform, domain, monkeypatch):
         assert f"{prefix}_DATABASE_SECRET_ARN" in variables
         database_variables = {name for name in variables if name.startswith(f"{prefix}_DATABASE_")}
         assert variables.pop("FIP_FUNCTION_TIMEOUT_SECONDS") == str(declared.timeout_seconds)
-        assert {name: variables[name] for name in variables if name not in database_variables} == expected
+        # the function that makes a declared call is told its target's name, and no other function is
+        calls = {
+            call.variable(domain.name): ref(platform.id_of(platform.stack.domains[call.domain].function(call.target)))
+            for call in domain.calls
+            if call.function == declared.name
+        }
+        assert {name: variables[name] for name in variables if name not in database_variables} == expected | calls
 
     # the names are the ones the settings models read
     monkeypatch.setenv(f"{prefix}_DATABASE_SECRET_ARN", "arn:secret")
