@@ -226,7 +226,21 @@ def files_db(
 
 
 @pytest.fixture
-def platform(registry_db: str, users_db: str, files_db: str, event_bus: MotoServer) -> MotoServer:
+def jobs_db(new_database: Callable[[str], DomainUrls], monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The jobs domain pointed at a fresh, migrated database, as its app role."""
+    from jobs.handlers.migrate import migrate
+    from jobs.settings import jobs_database, jobs_settings
+
+    urls = new_database("jobs")
+    _migrate_then_serve("jobs", urls, migrate, monkeypatch, [jobs_database, jobs_settings])
+    yield urls.app
+    dispose_engines()
+    jobs_database.cache_clear()
+    jobs_settings.cache_clear()
+
+
+@pytest.fixture
+def platform(registry_db: str, users_db: str, files_db: str, jobs_db: str, event_bus: MotoServer) -> MotoServer:
     """Every domain on fresh databases, with moto holding the bus, the user pool and the key."""
     return event_bus
 

@@ -14,7 +14,7 @@ RETENTION_DAYS = 7  # the servers' own; the bucket's lifecycle rule is the backs
 STORE = BucketSpec(
     name="store",
     retention_days=RETENTION_DAYS + 1,  # a day after the retention function, which warns and records first
-    presign=("api", "results"),
+    presign=("api", "results", "inputs"),
     read=("validate", "validate-range"),
     write=("api", "retention"),
 )
@@ -59,6 +59,13 @@ DECLARATION = DomainDeclaration(
             description="Internal, IAM-only: registers a job's result file and presigns its upload",
             timeout_seconds=30,
             callers=(),  # the jobs domain, once it exists and declares the call
+        ),
+        FunctionDeclaration(
+            name="inputs",
+            handler="files.handlers.inputs.handler",
+            description="Internal, IAM-only: checks a user's files for a job and presigns their submission links",
+            timeout_seconds=30,
+            callers=("jobs",),
         ),
         FunctionDeclaration(
             name="relay-events",

@@ -27,6 +27,10 @@ class FilesSettings(BaseSettings):
     )
     upload_url_minutes: int = Field(default=120, ge=1, le=7 * 24 * 60, description="How long a part URL lasts.")
     download_url_minutes: int = Field(default=5, ge=1, le=60, description="How long a download URL lasts.")
+    # a WES service fetches its inputs when the run starts, which may be a while after it was queued
+    submission_url_minutes: int = Field(
+        default=120, ge=1, le=7 * 24 * 60, description="How long the link handed to an imputation service lasts."
+    )
     retention_days: int = Field(default=7, ge=1, description="Files are deleted this long after they were created.")
     expiry_warning_hours: int = Field(default=48, ge=1, description="FileExpiring is published this long before.")
     min_samples: int = Field(default=20, ge=1, description="Fewest samples a server accepts (Michigan's public: 5).")

@@ -28,6 +28,13 @@ DECLARATION = DomainDeclaration(
             publishes_events=True,
         ),
         FunctionDeclaration(
+            name="submission",
+            handler="registry.handlers.submission.handler",
+            description="Internal, IAM-only: a service's submission details and panels, for the jobs domain",
+            timeout_seconds=10,
+            callers=("jobs",),
+        ),
+        FunctionDeclaration(
             name="relay-events",
             handler="registry.handlers.relay.handler",
             description="Publishes the registry's events that the relay after a commit could not",

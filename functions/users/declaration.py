@@ -80,7 +80,7 @@ DECLARATION = DomainDeclaration(
             handler="users.handlers.credentials.handler",
             description="Internal, IAM-only: decrypts a user's external service token for the jobs domain",
             timeout_seconds=10,
-            callers=(),  # the domains that invoke it, each declaring the call (the jobs domain, once it exists)
+            callers=("jobs",),
         ),
         FunctionDeclaration(
             name="audit-recorder",

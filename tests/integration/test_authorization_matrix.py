@@ -105,6 +105,10 @@ EXPECTED: dict[str, tuple[Access, frozenset[str] | dict[str, frozenset[str]]]] =
     "POST /files/{file_id}/abort": (Access.SELF, SIGNED_IN),
     "GET /files/{file_id}/upload": (Access.SELF, SIGNED_IN),
     "GET /files/{file_id}/download": (Access.SELF, SIGNED_IN),
+    # jobs: everybody signed in, each on their own jobs (another's answers 404; admins read any job's metadata)
+    "POST /jobs": (Access.SELF, SIGNED_IN),
+    "GET /jobs": (Access.SELF, SIGNED_IN),
+    "GET /jobs/{job_id}": (Access.SELF, SIGNED_IN),
 }
 # Deletions, then signing out (which ends the caller's sessions), last: nothing else loses what it needs.
 LAST = ("DELETE", "POST /auth/sign-out")

@@ -12,11 +12,12 @@ from sqlalchemy import Engine, MetaData, create_engine, inspect
 
 from files.dal.tables import metadata as files_metadata
 from fip_core.migrations import alembic_config, current_revision, head_revision, upgrade_to_head
+from jobs.dal.tables import metadata as jobs_metadata
 from registry.dal.tables import metadata as registry_metadata
 from users.dal.tables import metadata as users_metadata
 
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
-DOMAINS = {"files": files_metadata, "registry": registry_metadata, "users": users_metadata}
+DOMAINS = {"files": files_metadata, "jobs": jobs_metadata, "registry": registry_metadata, "users": users_metadata}
 
 
 @pytest.mark.parametrize("domain", sorted(DOMAINS))

@@ -67,17 +67,22 @@ DECLARATION = DomainDeclaration(
 )
 
 
-def _users_letting_intake_call_credentials() -> DomainDeclaration:
-    """The users domain as shipped, with its `credentials` function allowing this domain to call it:
-    the other side of `CREDENTIALS`, which a shipped declaration would say itself."""
-    functions = tuple(
-        replace(function, callers=(*function.callers, DOMAIN)) if function.name == CREDENTIALS.target else function
-        for function in USERS.functions
-    )
-    return replace(USERS, functions=functions)
+def _as_called_here(shipped: DomainDeclaration) -> DomainDeclaration:
+    """A shipped domain as this platform holds it: its internal functions are called by the domains here
+    alone (the jobs domain, which calls them as shipped, is not here), and the users domain's
+    `credentials` function also by this one: the other side of `CREDENTIALS`, which a shipped
+    declaration would say itself."""
+    here = {USERS.name, REGISTRY.name, DOMAIN}
+    functions = []
+    for function in shipped.functions:
+        callers = tuple(caller for caller in function.callers if caller in here)
+        if shipped is USERS and function.name == CREDENTIALS.target:
+            callers = (*callers, DOMAIN)
+        functions.append(replace(function, callers=callers))
+    return replace(shipped, functions=tuple(functions))
 
 
-PLATFORM: tuple[DomainDeclaration, ...] = (_users_letting_intake_call_credentials(), REGISTRY, DECLARATION)
+PLATFORM: tuple[DomainDeclaration, ...] = (_as_called_here(USERS), _as_called_here(REGISTRY), DECLARATION)
 
 
 class IntakeSettings(BaseSettings):

@@ -39,23 +39,28 @@ def test_the_shipped_domains_calls_agree():
     assert cross_domain_problems(intake_domain.PLATFORM) == []
 
 
+def _uncalled(shipped: DomainDeclaration) -> DomainDeclaration:
+    """A shipped domain whose internal functions let nobody call them (the shipped callers are not here)."""
+    return replace(shipped, functions=tuple(replace(f, callers=()) for f in shipped.functions))
+
+
 def test_a_call_its_target_does_not_allow_is_a_problem():
-    assert cross_domain_problems((USERS, REGISTRY, intake_domain.DECLARATION)) == [
+    assert cross_domain_problems((_uncalled(USERS), _uncalled(REGISTRY), intake_domain.DECLARATION)) == [
         "intake/api calls users/credentials, whose callers [] do not include intake"
     ]
 
 
 def test_a_caller_allowed_by_the_target_alone_is_a_problem():
-    allowing, _, _ = intake_domain.PLATFORM
+    allowing, registry, _ = intake_domain.PLATFORM
     without_the_call = replace(intake_domain.DECLARATION, calls=())
-    assert cross_domain_problems((allowing, REGISTRY, without_the_call)) == [
+    assert cross_domain_problems((allowing, registry, without_the_call)) == [
         "users/credentials lets intake call it, but intake declares no such call"
     ]
 
 
 def test_a_call_to_a_function_or_domain_that_does_not_exist_is_a_problem():
     calling = _domain(calls=(InternalCall("worker", "users", "nothing"), InternalCall("worker", "jobs", "run")))
-    assert cross_domain_problems((USERS, calling)) == [
+    assert cross_domain_problems((_uncalled(USERS), calling)) == [
         "x/worker calls users/nothing, which is not declared",
         "x/worker calls jobs/run, which is not declared",
     ]

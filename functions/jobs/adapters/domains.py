@@ -1,0 +1,25 @@
+"""The other domains' internal functions, invoked through Lambda's Invoke API as the declaration says."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fip_core import calls
+from jobs import DOMAIN
+from jobs.declaration import CREDENTIALS, INPUTS, SUBMISSION
+
+
+class InvokedDomains:
+    """Each call goes to the function its declared call names (`fip_core.calls`)."""
+
+    def service(self, service_id: str) -> dict[str, Any]:
+        """The registry's submission details of a service."""
+        return dict(calls.invoke(DOMAIN, SUBMISSION, {"service_id": service_id}))
+
+    def inputs(self, user_id: str, file_ids: list[str], *, links: bool) -> dict[str, Any]:
+        """The files domain's answer about a user's files."""
+        return dict(calls.invoke(DOMAIN, INPUTS, {"user_id": user_id, "file_ids": file_ids, "links": links}))
+
+    def credential(self, user_id: str, service_id: str) -> dict[str, Any]:
+        """The users domain's token of a user for a service (never logged)."""
+        return dict(calls.invoke(DOMAIN, CREDENTIALS, {"user_id": user_id, "service_id": service_id}))

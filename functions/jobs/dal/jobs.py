@@ -1,0 +1,106 @@
+"""Data access of jobs and their history: rows in, job records out. Every read a user asks for names
+the owner too, so one user's request never reaches another's job. Every change of a job is conditioned
+on the version it was read at: of two writers that read the same version, the second changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from fip_core.repository import DomainRepository
+from jobs.dal.tables import JobRow, JobTransitionRow
+from jobs.domain import JobRecord, JobStatus, Transition
+
+_FIELDS = [field.name for field in fields(JobRecord)]
+
+
+class JobRepository(DomainRepository):
+    """Reads and writes the jobs and job_transitions tables inside the caller's transaction."""
+
+    def add(self, record: JobRecord) -> JobRecord:
+        """Store a new job (a second job with the same owner and idempotency key clashes)."""
+        self.session.add(JobRow(**{name: getattr(record, name) for name in _FIELDS}))
+        self._flush()
+        return record
+
+    def get(self, job_id: str) -> JobRecord | None:
+        """A job, whoever owns it (for pollers, submitters and admins)."""
+        row = self.session.get(JobRow, job_id)
+        return _record(row) if row else None
+
+    def owned(self, user_id: str, job_id: str) -> JobRecord | None:
+        """A job of this user, or None (another user's job is as absent as a missing one)."""
+        row = self.session.scalar(select(JobRow).where(JobRow.id == job_id, JobRow.user_id == user_id))
+        return _record(row) if row else None
+
+    def by_idempotency_key(self, user_id: str, key: str) -> JobRecord | None:
+        """The job this user created with this idempotency key, if any."""
+        statement = select(JobRow).where(JobRow.user_id == user_id, JobRow.idempotency_key == key)
+        row = self.session.scalar(statement)
+        return _record(row) if row else None
+
+    def page(self, user_id: str, status: JobStatus | None, limit: int, offset: int) -> tuple[list[JobRecord], int]:
+        """One user's jobs, newest first, and how many there are in all."""
+        condition = [JobRow.user_id == user_id]
+        if status is not None:
+            condition.append(JobRow.status == status)
+        total = self.session.scalar(select(func.count()).select_from(JobRow).where(*condition)) or 0
+        newest_first = select(JobRow).where(*condition).order_by(JobRow.created_at.desc(), JobRow.id)
+        return [_record(row) for row in self.session.scalars(newest_first.limit(limit).offset(offset))], total
+
+    def due(self, now: datetime, limit: int) -> list[JobRecord]:
+        """Unfinished jobs whose next poll is due, most overdue first."""
+        statement = select(JobRow).where(JobRow.next_poll_at <= now).order_by(JobRow.next_poll_at, JobRow.id)
+        return [_record(row) for row in self.session.scalars(statement.limit(limit))]
+
+    def change(self, job: JobRecord, now: datetime, **changes: Any) -> JobRecord | None:
+        """Set fields of a job read at `job.version`; None, and nothing changed, if another writer
+        changed it since (the optimistic lock)."""
+        version = job.version + 1
+        result = self.session.execute(
+            update(JobRow)
+            .where(JobRow.id == job.id, JobRow.version == job.version)
+            .values(version=version, updated_at=now, **changes)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            return None
+        values = {name: getattr(job, name) for name in _FIELDS} | changes | {"version": version, "updated_at": now}
+        return JobRecord(**values)
+
+    def record_transition(self, job_id: str, transition: Transition) -> None:
+        """Add a transition to a job's history (a second one of the same revision clashes)."""
+        self.session.add(
+            JobTransitionRow(
+                job_id=job_id,
+                revision=transition.revision,
+                previous_status=transition.previous_status,
+                status=transition.status,
+                at=transition.at,
+                reason=transition.reason,
+            )
+        )
+        self._flush()
+
+    def history(self, job_id: str) -> list[Transition]:
+        """A job's transitions, oldest first."""
+        rows = self.session.scalars(
+            select(JobTransitionRow).where(JobTransitionRow.job_id == job_id).order_by(JobTransitionRow.revision)
+        )
+        return [
+            Transition(
+                revision=row.revision,
+                previous_status=JobStatus(row.previous_status) if row.previous_status else None,
+                status=JobStatus(row.status),
+                at=row.at,
+                reason=row.reason,
+            )
+            for row in rows
+        ]
+
+
+def _record(row: JobRow) -> JobRecord:
+    values = {name: getattr(row, name) for name in _FIELDS}
+    return JobRecord(**values | {"status": JobStatus(row.status)})

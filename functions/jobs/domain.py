@@ -1,0 +1,99 @@
+"""The jobs domain's objects, as data access hands them to the logic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class JobStatus(StrEnum):
+    """Where a job stands on the platform (the values of `JobStatusChanged.status`)."""
+
+    PENDING = "pending"  # accepted by the platform, not yet handed to its service
+    SUBMITTED = "submitted"  # the service took it and gave it an id
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def finished(self) -> bool:
+        """Whether the job will not change status any more."""
+        return self in FINISHED
+
+
+FINISHED = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED})
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    """One imputation job, as stored. `revision` counts its transitions (the events' revision);
+    `version` counts every change of the row, the optimistic lock each update is conditioned on."""
+
+    id: str
+    user_id: str
+    name: str
+    idempotency_key: str
+    request_digest: str  # sha256 of the request body: a repeated key with another body is refused
+    service_id: str
+    service_name: str
+    api_type: str
+    panel: str
+    build: str
+    phasing: str
+    population: str | None
+    r2_filter: float | None
+    mode: str
+    file_ids: list[str]
+    status: JobStatus
+    revision: int
+    version: int
+    progress: int | None
+    external_id: str | None
+    position_in_queue: int | None
+    steps: list[dict[str, Any]]
+    error: str | None
+    waiting_reason: str | None  # the service holds the job for a reason of its own (maintenance, its job cap)
+    stalled: bool  # no news from the service for longer than the settings allow
+    last_news_at: datetime  # when the service last told something new (or the job was created)
+    next_poll_at: datetime | None  # None once finished: a finished job is not polled
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def pending(cls, now: datetime, **asked: Any) -> JobRecord:
+        """A new job as asked (its id, owner, key, service and request), pending and due to be handed to
+        its service at once, before any transition."""
+        return cls(
+            **asked,
+            status=JobStatus.PENDING,
+            revision=1,
+            version=1,
+            progress=None,
+            external_id=None,
+            position_in_queue=None,
+            steps=[],
+            error=None,
+            waiting_reason=None,
+            stalled=False,
+            last_news_at=now,
+            next_poll_at=now,
+            created_at=now,
+            updated_at=now,
+            finished_at=None,
+        )
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One entry of a job's history."""
+
+    revision: int
+    previous_status: JobStatus | None
+    status: JobStatus
+    at: datetime
+    reason: str | None

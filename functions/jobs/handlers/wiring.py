@@ -1,0 +1,19 @@
+"""The adapters the jobs domain's handlers hand to its logic: the one place that picks them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from jobs.adapters.domains import InvokedDomains
+from jobs.dal.unit_of_work import jobs_reading, jobs_repository
+from jobs.logic.ports import JobsAdapters
+
+
+def utc_now() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+def jobs_adapters() -> JobsAdapters:
+    """The real database (whose transactions relay their events as they commit), clock and other domains."""
+    return JobsAdapters(transaction=jobs_repository, reading=jobs_reading, clock=utc_now, domains=InvokedDomains())

@@ -1,0 +1,29 @@
+"""Reading jobs: a user's own, and any job's metadata for an admin."""
+
+from __future__ import annotations
+
+from fip_core.access import Principal, Role
+from fip_core.problems import NotFoundError
+from jobs.domain import JobStatus
+from jobs.logic.ports import JobsAdapters
+from jobs.logic.views import job_summary, job_view
+from jobs.models.jobs import JobPage, JobView
+
+NOT_FOUND = "no such job of yours: list your jobs with GET /jobs"
+
+
+def list_jobs(adapters: JobsAdapters, user_id: str, status: JobStatus | None, limit: int, offset: int) -> JobPage:
+    """The caller's jobs, newest first."""
+    with adapters.reading() as repo:
+        records, total = repo.jobs.page(user_id, status, limit, offset)
+    return JobPage(items=[job_summary(record) for record in records], total=total, limit=limit, offset=offset)
+
+
+def get_job(adapters: JobsAdapters, caller: Principal, job_id: str) -> JobView:
+    """A job: the owner's, or any for an admin (its metadata and history)."""
+    with adapters.reading() as repo:
+        record = repo.jobs.get(job_id)
+        if record is None or (record.user_id != caller.user_id and not caller.holds(Role.ADMIN)):
+            raise NotFoundError(NOT_FOUND)
+        history = repo.jobs.history(job_id)
+    return job_view(record, history)

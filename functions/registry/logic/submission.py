@@ -1,0 +1,44 @@
+"""A service's submission details, for the jobs domain: what it is, whether it takes jobs, its panels."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+
+from registry.dal.repository import RegistryRepository
+from registry.models.panels import PanelQuery
+from registry.models.submission import SubmissionService
+
+Reading = Callable[[], AbstractContextManager[RegistryRepository]]
+
+
+def submission_service(reading: Reading, service_id: str) -> SubmissionService | None:
+    """The service and its panels, or None when the registry has no such service."""
+    with reading() as repo:
+        service = repo.services.get(service_id)
+        if service is None:
+            return None
+        panels = repo.panels.find(PanelQuery.model_validate({"service_id": service_id}))
+    return SubmissionService.model_validate(
+        {
+            "id": service.id,
+            "name": service.name,
+            "api_type": service.api_type,
+            "base_url": service.base_url,
+            "active": service.is_active,
+            "deactivated_reason": service.deactivated_reason,
+            "health_status": service.health.status,
+            "requires_user_token": service.requires_user_token,
+            "supported_builds": service.supported_builds,
+            "panels": [
+                {
+                    "id": panel.id,
+                    "slug": panel.slug,
+                    "build": panel.build,
+                    "populations": panel.populations,
+                    "available": panel.is_available,
+                }
+                for panel in panels
+            ],
+        }
+    )
