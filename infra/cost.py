@@ -15,7 +15,10 @@ from typing import Any
 PRICE_TABLE = Path(__file__).resolve().parent / "prices.json"
 _RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")
 _MINUTES = {"minute": 1, "minutes": 1, "hour": 60, "hours": 60, "day": 1440, "days": 1440}
+# the aligned schedules the CDK app writes: a minute, and every hour, every n hours from midnight, or one hour
+_CRON = re.compile(r"cron\((\d+) (\*|0/\d+|\d+) \* \* \? \*\)")
 MINUTES_PER_MONTH = 730 * 60
+MINUTES_PER_DAY = 24 * 60
 
 
 @dataclass(frozen=True)
@@ -42,14 +45,58 @@ def _of_type(template: Mapping[str, Any], resource_type: str) -> list[dict[str, 
     return [r.get("Properties", {}) for r in template["Resources"].values() if r["Type"] == resource_type]
 
 
-def schedule_minutes(template: Mapping[str, Any]) -> list[int]:
-    """The interval of every scheduled rule, in minutes."""
-    intervals = []
+@dataclass(frozen=True)
+class Schedules:
+    """When the template's scheduled rules run: each rate's interval, and the minutes of the day at which
+    cron rules fire (rules firing in the same minute share that minute)."""
+
+    rates: tuple[int, ...]
+    cron_runs_per_day: int  # every cron rule's runs, for the functions' time
+    cron_minutes: frozenset[int]  # the distinct minutes of the day they fire at, for the database's wakes
+
+    @property
+    def runs_per_month(self) -> float:
+        return sum(MINUTES_PER_MONTH / minutes for minutes in self.rates) + self.cron_runs_per_day * (
+            MINUTES_PER_MONTH / MINUTES_PER_DAY
+        )
+
+    @property
+    def wakes_per_month(self) -> float:
+        """How often a paused database is woken: once per rate run (rates keep no phase with each other),
+        and once per distinct cron minute."""
+        return sum(MINUTES_PER_MONTH / minutes for minutes in self.rates) + len(self.cron_minutes) * (
+            MINUTES_PER_MONTH / MINUTES_PER_DAY
+        )
+
+
+def _cron_minutes(minute: str, hour: str) -> list[int]:
+    if hour == "*":
+        hours = range(24)
+    elif hour.startswith("0/"):
+        hours = range(0, 24, int(hour[2:]))
+    else:
+        hours = range(int(hour), int(hour) + 1)
+    return [h * 60 + int(minute) for h in hours]
+
+
+def schedules_of(template: Mapping[str, Any]) -> Schedules:
+    """Every scheduled rule of the template; a schedule expression the estimate cannot read is refused."""
+    rates: list[int] = []
+    runs = 0
+    minutes: set[int] = set()
     for rule in _of_type(template, "AWS::Events::Rule"):
-        match = _RATE.fullmatch(str(rule.get("ScheduleExpression", "")))
-        if match:
-            intervals.append(int(match.group(1)) * _MINUTES[match.group(2)])
-    return intervals
+        expression = rule.get("ScheduleExpression")
+        if expression is None:
+            continue
+        if rate := _RATE.fullmatch(str(expression)):
+            rates.append(int(rate.group(1)) * _MINUTES[rate.group(2)])
+        elif cron := _CRON.fullmatch(str(expression)):
+            fired = _cron_minutes(cron.group(1), cron.group(2))
+            runs += len(fired)
+            minutes.update(fired)
+        else:
+            raise ValueError(f"the estimate cannot read the schedule {expression!r}")
+    return Schedules(tuple(rates), runs, frozenset(minutes))
 
 
 def estimate(template: Mapping[str, Any], prices: Mapping[str, Any]) -> list[Item]:
@@ -62,7 +109,7 @@ def estimate(template: Mapping[str, Any], prices: Mapping[str, Any]) -> list[Ite
     job = assume["per_job"]
     hours = prices["hours_per_month"]
     items: list[Item] = []
-    schedules = schedule_minutes(template)
+    schedules = schedules_of(template)
     paused = False
 
     for cluster in _of_type(template, "AWS::RDS::DBCluster"):
@@ -70,9 +117,8 @@ def estimate(template: Mapping[str, Any], prices: Mapping[str, Any]) -> list[Ite
         minimum = float(scaling.get("MinCapacity", 0.5))
         if minimum == 0:
             paused = True
-            # awake at 0.5 ACU for a while after each scheduled run, paused the rest of the time
-            wakes = sum(MINUTES_PER_MONTH / minutes for minutes in schedules)
-            awake_hours = min(hours, wakes * assume["aurora_awake_minutes_per_wake"] / 60)
+            # awake at 0.5 ACU for a while after each wake by a schedule, paused the rest of the time
+            awake_hours = min(hours, schedules.wakes_per_month * assume["aurora_awake_minutes_per_wake"] / 60)
             acu_hours = 0.5 * awake_hours
         else:
             acu_hours = minimum * hours
@@ -101,7 +147,7 @@ def estimate(template: Mapping[str, Any], prices: Mapping[str, Any]) -> list[Ite
         if count := len(_of_type(template, resource_type)):
             items.append(Item(f"{name} ({count})", count * price[key]))
     items.append(Item("log ingestion (idle estimate)", assume["idle_log_gb_per_month"] * price["log_ingestion_gb"]))
-    runs = sum(MINUTES_PER_MONTH / minutes for minutes in schedules)
+    runs = schedules.runs_per_month
     items.append(
         Item(
             "scheduled functions",

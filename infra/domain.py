@@ -52,6 +52,15 @@ _VPC_ACCESS_ACTIONS = [
 ]
 
 
+
+def schedule_expression(minutes: int, *, aligned: bool) -> events.Schedule:
+    """Every `minutes`: a rate, or, aligned, a cron on the hour that every schedule of the same or a
+    dividing interval shares, so that they wake a paused database together rather than each in turn."""
+    if aligned and minutes % 60 == 0 and (24 * 60) % minutes == 0:
+        hours = minutes // 60
+        return events.Schedule.cron(minute="0", hour="*" if hours == 1 else f"0/{hours}")
+    return events.Schedule.rate(Duration.minutes(minutes))
+
 class DomainFunction(Construct):
     """One declared function with its own role, granted nothing but writing to its own log group and,
     given a network, attaching to the VPC (callers grant the rest), and its own log group."""
@@ -142,10 +151,12 @@ class DomainService(Construct):
         concurrency: ConcurrencyPlan,
         cloud: CloudContext,
         schedule_floor_minutes: int = 1,
+        align_schedules: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         self.declaration = declaration
         self._schedule_floor_minutes = schedule_floor_minutes
+        self._align_schedules = align_schedules
         domain = declaration.name
         # each resource by its kind, under the construct ids they had before kinds (their logical ids stay put)
         self.resources: dict[str, BuiltResource] = {
@@ -313,7 +324,7 @@ class DomainService(Construct):
             f"Schedule {schedule.name}",
             description=schedule.description,
             # the profile may space schedules out, so that a paused database stays paused longer
-            schedule=events.Schedule.rate(Duration.minutes(self.rate_minutes(schedule))),
+            schedule=schedule_expression(self.rate_minutes(schedule), aligned=self._align_schedules),
             targets=[self._target(schedule.function)],
         )
 

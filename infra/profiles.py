@@ -61,6 +61,7 @@ class DeploymentProfile:
     database_auto_pause: Duration | None  # idle time before a cluster at 0 ACU pauses
     nat: NatKind
     schedule_floor_minutes: int  # no schedule runs more often, so that a paused cluster may stay paused
+    align_schedules: bool  # schedules fire together on the hour, so that they wake a paused cluster once
     description: str
 
 
@@ -72,6 +73,7 @@ PROFILES: Mapping[str, DeploymentProfile] = {
         database_auto_pause=Duration.minutes(5),
         nat=NatKind.INSTANCE,
         schedule_floor_minutes=60,
+        align_schedules=True,
         description="pauses the database when idle (the first request after answers 503 with Retry-After)",
     ),
     "standard": DeploymentProfile(
@@ -81,6 +83,7 @@ PROFILES: Mapping[str, DeploymentProfile] = {
         database_auto_pause=None,
         nat=NatKind.GATEWAY,
         schedule_floor_minutes=1,
+        align_schedules=False,
         description="keeps the database warm at 0.5 ACU and a managed NAT gateway",
     ),
 }

@@ -93,6 +93,7 @@ class PlatformStack(Stack):
                 concurrency=self.concurrency,
                 cloud=CloudContext(declaration.name, environment, self.mail, tuple(web_origins)),
                 schedule_floor_minutes=profile.schedule_floor_minutes,
+                align_schedules=profile.align_schedules,
             )
             for declaration in domains
         }

@@ -15,7 +15,7 @@ from aws_cdk.assertions import Match
 from fip_core.provisioning import PLAN_VARIABLE
 from infra.app import build_app
 from infra.constants import VPC_CIDR
-from infra.cost import estimate, load_prices, unpriced_types
+from infra.cost import estimate, load_prices, schedules_of, unpriced_types
 from infra.domains import DOMAINS
 from infra.profiles import CONNECTION_HEADROOM, PROFILES, max_connections
 from tests.infra.template import CDK_VARIABLES, Synthesised, arn, as_list, group_id, ref, synthesise
@@ -220,12 +220,17 @@ def test_the_small_profile_goes_out_through_an_outbound_only_nat_instance(small)
     assert all(route["RouteTableId"] not in isolated for route in routes)
 
 
-def test_the_small_profile_spaces_schedules_so_a_paused_cluster_stays_paused(small):
+def test_the_small_profile_spaces_schedules_out_and_aligns_them_so_a_paused_cluster_wakes_once_an_hour(small):
     registry = next(domain for domain in DOMAINS if domain.name == "registry")
     sweep = arn(small.id_of(small.service(registry).function("health-sweep")))
     small.template.has_resource_properties(
-        "AWS::Events::Rule", {"ScheduleExpression": "rate(1 hour)", "Targets": [Match.object_like({"Arn": sweep})]}
+        "AWS::Events::Rule",
+        {"ScheduleExpression": "cron(0 * * * ? *)", "Targets": [Match.object_like({"Arn": sweep})]},
     )
+    scheduled = [rule["Properties"] for rule in small.of_type("AWS::Events::Rule").values()]
+    expressions = {rule["ScheduleExpression"] for rule in scheduled if "ScheduleExpression" in rule}
+    assert expressions == {"cron(0 * * * ? *)"}
+    assert schedules_of({"Resources": small.resources}).wakes_per_month == pytest.approx(730)
 
 
 def test_a_cluster_per_domain_admits_only_that_domains_functions_and_the_provisioning_step(per_domain):

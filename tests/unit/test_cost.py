@@ -1,9 +1,11 @@
 """`make cost`'s arithmetic on a small template, and that the real templates have every resource
 type priced (or a reason it costs nothing)."""
 
+from typing import Any
+
 import pytest
 
-from infra.cost import estimate, load_prices, unpriced_types
+from infra.cost import estimate, load_prices, schedules_of, unpriced_types
 
 PRICES = load_prices()
 
@@ -50,6 +52,41 @@ def test_a_paused_cluster_costs_only_its_awake_time_after_each_schedule():
     # 730 wakes a month, 6 minutes awake each, at 0.5 ACU
     assert items["aurora capacity (cluster)"].usd_per_month == pytest.approx(730 * 0.1 * 0.5 * 0.12)
     assert items["database awake for jobs"].usd_per_1000_jobs > 0
+
+
+def test_schedules_firing_in_the_same_minute_wake_a_paused_cluster_once():
+    def cluster_with(*expressions: str) -> dict[str, Any]:
+        rules = {
+            f"Rule{n}": {"Type": "AWS::Events::Rule", "Properties": {"ScheduleExpression": expression}}
+            for n, expression in enumerate(expressions)
+        }
+        cluster = {
+            "Type": "AWS::RDS::DBCluster",
+            "Properties": {"ServerlessV2ScalingConfiguration": {"MinCapacity": 0, "MaxCapacity": 2}},
+        }
+        return {"Resources": {"Cluster": cluster, **rules}}
+
+    def awake(template: dict[str, Any]) -> float:
+        items = {item.name: item for item in estimate(template, PRICES)}
+        return items["aurora capacity (cluster)"].usd_per_month
+
+    hourly = awake(cluster_with("cron(0 * * * ? *)"))
+    assert hourly == pytest.approx(730 * 0.1 * 0.5 * 0.12)
+    # four aligned hourly rules, and one every two hours on the same minute: still one wake an hour
+    assert awake(cluster_with(*["cron(0 * * * ? *)"] * 4, "cron(0 0/2 * * ? *)")) == pytest.approx(hourly)
+    # rates keep no phase with each other: each wakes the cluster
+    assert awake(cluster_with("rate(1 hour)", "rate(1 hour)")) == pytest.approx(2 * hourly)
+    # but every rule's run is still paid for as function time
+    runs = schedules_of(cluster_with(*["cron(0 * * * ? *)"] * 4, "cron(0 0/2 * * ? *)")).runs_per_month
+    assert runs == pytest.approx(4 * 730 + 365)
+
+
+def test_a_schedule_the_estimate_cannot_read_is_refused():
+    template = {
+        "Resources": {"Odd": {"Type": "AWS::Events::Rule", "Properties": {"ScheduleExpression": "cron(0/7 * * * ? *)"}}}
+    }
+    with pytest.raises(ValueError, match="cannot read the schedule"):
+        estimate(template, PRICES)
 
 
 def test_an_unpriced_resource_type_is_refused():
