@@ -215,6 +215,11 @@ def test_functions_are_told_what_the_code_reads(platform, domain, monkeypatch):
         assert f"{prefix}_DATABASE_SECRET_ARN" in variables
         database_variables = {name for name in variables if name.startswith(f"{prefix}_DATABASE_")}
         assert variables.pop("FIP_FUNCTION_TIMEOUT_SECONDS") == str(declared.timeout_seconds)
+        # a function that calls another domain's is told that function's name, and only it
+        for call in domain.calls:
+            target = platform.service(next(d for d in DOMAINS if d.name == call.domain)).function(call.target)
+            told = variables.pop(call.variable(domain.name), None)
+            assert told == (ref(platform.id_of(target)) if call.function == declared.name else None)
         assert {name: variables[name] for name in variables if name not in database_variables} == expected
 
     # the names are the ones the settings models read

@@ -67,14 +67,25 @@ DECLARATION = DomainDeclaration(
 )
 
 
-def _users_letting_intake_call_credentials() -> DomainDeclaration:
-    """The users domain as shipped, with its `credentials` function allowing this domain to call it:
-    the other side of `CREDENTIALS`, which a shipped declaration would say itself."""
+def users_called_only_by(*callers: str) -> DomainDeclaration:
+    """The users domain as shipped, its internal functions callable only by `callers` among the
+    domains that allow themselves: a platform made of fewer domains than the shipped one."""
     functions = tuple(
-        replace(function, callers=(*function.callers, DOMAIN)) if function.name == CREDENTIALS.target else function
-        for function in USERS.functions
+        replace(function, callers=tuple(c for c in function.callers if c in callers)) for function in USERS.functions
     )
     return replace(USERS, functions=functions)
+
+
+def _users_letting_intake_call_credentials() -> DomainDeclaration:
+    """The users domain as shipped, with its `credentials` function allowing this domain to call it:
+    the other side of `CREDENTIALS`, which a shipped declaration would say itself. The shipped
+    domains that call users' functions are not in this platform, so their permissions are not either."""
+    users = users_called_only_by()
+    functions = tuple(
+        replace(function, callers=(*function.callers, DOMAIN)) if function.name == CREDENTIALS.target else function
+        for function in users.functions
+    )
+    return replace(users, functions=functions)
 
 
 PLATFORM: tuple[DomainDeclaration, ...] = (_users_letting_intake_call_credentials(), REGISTRY, DECLARATION)

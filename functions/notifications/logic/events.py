@@ -1,0 +1,72 @@
+"""The events the domain subscribes to, each made into at most one message in the event's own
+transaction (the shared subscriber records it in the inbox there too)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fip_core.platform_events import (
+    DomainEvent,
+    FileExpiring,
+    ServiceDeactivated,
+    ServiceHealthChanged,
+    UserRegistered,
+)
+from fip_core.subscribers import Consumer, Delivery
+from notifications.dal.repository import NotificationsRepository
+from notifications.domain import MessageKind
+from notifications.logic.ports import Clock
+
+
+class MessageMaker:
+    """Makes messages of delivered events, with the time it records them at."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    def consumers(self) -> Mapping[type[DomainEvent], Consumer[NotificationsRepository]]:
+        """What each subscribed event is applied with."""
+        return {
+            ServiceHealthChanged: self.health_changed,
+            ServiceDeactivated: self.deactivated,
+            FileExpiring: self.file_expiring,
+            UserRegistered: self.registered,
+        }
+
+    def health_changed(self, repo: NotificationsRepository, delivery: Delivery[ServiceHealthChanged]) -> None:
+        """Admins hear when a service goes down or comes back; `unknown` (not checked yet) is neither."""
+        event = delivery.event
+        went_down = event.status == "unhealthy" and event.previous_status != "unhealthy"
+        came_back = event.status == "healthy" and event.previous_status == "unhealthy"
+        if went_down or came_back:
+            self._add(repo, delivery, MessageKind.SERVICE_HEALTH, None, event)
+
+    def deactivated(self, repo: NotificationsRepository, delivery: Delivery[ServiceDeactivated]) -> None:
+        """Admins hear when a service is taken out of use."""
+        self._add(repo, delivery, MessageKind.SERVICE_DEACTIVATED, None, delivery.event)
+
+    def file_expiring(self, repo: NotificationsRepository, delivery: Delivery[FileExpiring]) -> None:
+        """A file's owner hears before it is deleted."""
+        self._add(repo, delivery, MessageKind.FILE_EXPIRING, delivery.event.user_id, delivery.event)
+
+    def registered(self, repo: NotificationsRepository, delivery: Delivery[UserRegistered]) -> None:
+        """A new user is welcomed (in the app by default: Cognito has mailed them already)."""
+        self._add(repo, delivery, MessageKind.WELCOME, delivery.event.user_id, delivery.event)
+
+    def _add(
+        self,
+        repo: NotificationsRepository,
+        delivery: Delivery[Any],
+        kind: MessageKind,
+        user_id: str | None,
+        event: DomainEvent,
+    ) -> None:
+        repo.messages.add(
+            delivery.metadata.event_id,
+            kind,
+            user_id,
+            event.model_dump(mode="json"),
+            delivery.metadata.occurred_at,
+            self.clock(),
+        )
