@@ -25,7 +25,7 @@ class NotificationsSettings(BaseSettings):
         default="", description="The SES configuration set email is sent with (none when empty)."
     )
     max_attempts: int = Field(default=5, ge=1, le=50, description="Tries of an email before it is given up.")
-    dispatch_batch: int = Field(default=50, ge=1, le=500, description="Messages handled per run of the dispatcher.")
+    dispatch_batch: int = Field(default=50, ge=1, le=500, description="Messages and emails handled per run.")
 
 
 @per_container

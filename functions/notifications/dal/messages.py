@@ -51,7 +51,7 @@ class Messages:
         return [_message(row) for row in rows]
 
     def mark_dispatched(self, message_id: str, now: datetime) -> bool:
-        """Record a message dispatched; False when another dispatcher did it first (nothing changes)."""
+        """Record a message dispatched; False when another run did it first (nothing changes)."""
         row = self.session.get(MessageRow, message_id, with_for_update=True)
         if row is None or row.dispatched_at is not None:
             return False
