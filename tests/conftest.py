@@ -257,7 +257,9 @@ def notifications_db(
 
 
 @pytest.fixture
-def platform(registry_db: str, users_db: str, files_db: str, event_bus: MotoServer) -> MotoServer:
+def platform(
+    registry_db: str, users_db: str, files_db: str, notifications_db: str, event_bus: MotoServer
+) -> MotoServer:
     """Every domain on fresh databases, with moto holding the bus, the user pool and the key."""
     return event_bus
 
