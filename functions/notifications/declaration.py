@@ -8,7 +8,13 @@ from fip_core.declaration import (
     HttpRoute,
     InternalCall,
 )
-from fip_core.platform_events import FileExpiring, ServiceDeactivated, ServiceHealthChanged, UserRegistered
+from fip_core.platform_events import (
+    FileExpiring,
+    JobStatusChanged,
+    ServiceDeactivated,
+    ServiceHealthChanged,
+    UserRegistered,
+)
 from fip_core.resources import EmailIdentitySpec
 
 # Email goes out from the platform's sender, the identity Cognito mails through too.
@@ -62,5 +68,6 @@ DECLARATION = DomainDeclaration(
         EventSubscription("on-event", (ServiceHealthChanged, ServiceDeactivated), ("fip.registry",)),
         EventSubscription("on-event", (FileExpiring,), ("fip.files",)),
         EventSubscription("on-event", (UserRegistered,), ("fip.users",)),
+        EventSubscription("on-event", (JobStatusChanged,), ("fip.jobs",)),
     ),
 )

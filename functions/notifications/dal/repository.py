@@ -8,6 +8,7 @@ from fip_core.events import Outbox
 from fip_core.repository import DomainRepository
 from notifications.dal.deliveries import Deliveries
 from notifications.dal.inbox import Notifications
+from notifications.dal.jobs import JobProgress
 from notifications.dal.messages import Messages
 from notifications.dal.preferences import Preferences, Suppressions
 
@@ -22,3 +23,4 @@ class NotificationsRepository(DomainRepository):
         self.deliveries = Deliveries(session)
         self.preferences = Preferences(session)
         self.suppressions = Suppressions(session)
+        self.jobs = JobProgress(session)

@@ -105,5 +105,16 @@ class SuppressionRow(Base):
     suppressed_at: Mapped[datetime]
 
 
+class JobProgressRow(Base):
+    """The newest transition of a job seen so far: an older one, arriving late, tells nobody anything."""
+
+    __tablename__ = "job_progress"
+
+    job_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    changed_at: Mapped[datetime]
+
+
 EVENTS = event_tables(Base.metadata)
 metadata = Base.metadata

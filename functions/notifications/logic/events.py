@@ -9,6 +9,7 @@ from typing import Any
 from fip_core.platform_events import (
     DomainEvent,
     FileExpiring,
+    JobStatusChanged,
     ServiceDeactivated,
     ServiceHealthChanged,
     UserRegistered,
@@ -17,6 +18,13 @@ from fip_core.subscribers import Consumer, Delivery
 from notifications.dal.repository import NotificationsRepository
 from notifications.domain import MessageKind
 from notifications.logic.ports import Clock
+
+# the transitions worth a message; the others (queued, running, cancelled by the owner) are shown in the app
+JOB_KINDS = {
+    "submitted": MessageKind.JOB_SUBMITTED,
+    "completed": MessageKind.JOB_COMPLETED,
+    "failed": MessageKind.JOB_FAILED,
+}
 
 
 class MessageMaker:
@@ -32,6 +40,7 @@ class MessageMaker:
             ServiceDeactivated: self.deactivated,
             FileExpiring: self.file_expiring,
             UserRegistered: self.registered,
+            JobStatusChanged: self.job_changed,
         }
 
     def health_changed(self, repo: NotificationsRepository, delivery: Delivery[ServiceHealthChanged]) -> None:
@@ -53,6 +62,17 @@ class MessageMaker:
     def registered(self, repo: NotificationsRepository, delivery: Delivery[UserRegistered]) -> None:
         """A new user is welcomed (in the app by default: Cognito has mailed them already)."""
         self._add(repo, delivery, MessageKind.WELCOME, delivery.event.user_id, delivery.event)
+
+    def job_changed(self, repo: NotificationsRepository, delivery: Delivery[JobStatusChanged]) -> None:
+        """A job's owner hears that it was submitted, completed or failed; only from the newest
+        transition seen, so a `running` arriving after `completed` sends nothing. The parts of a
+        multi-service job (`parent_id`) are told through their parent's events, not each."""
+        event = delivery.event
+        if not repo.jobs.advance(event.job_id, event.revision, event.status, event.changed_at):
+            return
+        kind = JOB_KINDS.get(event.status)
+        if kind is not None and event.parent_id is None:
+            self._add(repo, delivery, kind, event.user_id, event)
 
     def _add(
         self,
