@@ -26,6 +26,7 @@ from fip_core.problems import PROBLEM_CONTENT_TYPE, Problem
 from local_platform.authorizer import GatewayAuthorizer
 from local_platform.docs import DOCS_PATH, OPENAPI_PATH, STATIC_PREFIX, SwaggerUi
 from local_platform.events import http_api_event
+from local_platform.mailbox import EMAILS_PAGE_PATH, EMAILS_PATH, emails_page
 from local_platform.routing import RouteMatch, RouteTable
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
@@ -154,8 +155,10 @@ class Gateway:
         openapi: Callable[[], dict[str, Any]],
         docs: SwaggerUi,
         authorizer: GatewayAuthorizer | None = None,
+        mailbox: Callable[[], list[dict[str, Any]] | None] = lambda: None,
     ) -> None:
         self.routes = routes
+        self.mailbox = mailbox  # the email the emulator's SES accepted (local_platform.mailbox)
         self.invoke = invoke
         self.openapi = openapi
         self.docs = docs
@@ -201,7 +204,8 @@ class Gateway:
             )
 
     def _platform_page(self, method: str, path: str) -> GatewayResponse | None:
-        if path not in (OPENAPI_PATH, DOCS_PATH, f"{DOCS_PATH}/") and not path.startswith(STATIC_PREFIX):
+        own = (OPENAPI_PATH, DOCS_PATH, f"{DOCS_PATH}/", EMAILS_PATH, EMAILS_PAGE_PATH)
+        if path not in own and not path.startswith(STATIC_PREFIX):
             return None
         if method != "GET":
             return problem_response(
@@ -212,12 +216,29 @@ class Gateway:
             )
         if path == OPENAPI_PATH:
             return json_response(self.openapi())
+        if path in (EMAILS_PATH, EMAILS_PAGE_PATH):
+            return self._emails(path)
+        return self._docs(path)
+
+    def _docs(self, path: str) -> GatewayResponse:
         if path.startswith(STATIC_PREFIX):
             asset = self.docs.asset(path.removeprefix(STATIC_PREFIX))
             if asset is None:
                 return problem_response(int(HTTPStatus.NOT_FOUND), "Not found", f"Swagger UI has no file {path}")
             return GatewayResponse(200, [("Content-Type", asset.content_type)], asset.body)
         return GatewayResponse(200, [("Content-Type", "text/html; charset=utf-8")], self.docs.page)
+
+    def _emails(self, path: str) -> GatewayResponse:
+        emails = self.mailbox()
+        if emails is None:
+            return problem_response(
+                int(HTTPStatus.NOT_IMPLEMENTED),
+                "Not implemented",
+                "the email sent is read from the platform's moto; with LocalStack, LocalStack shows it at /_aws/ses",
+            )
+        if path == EMAILS_PATH:
+            return json_response(emails)
+        return GatewayResponse(200, [("Content-Type", "text/html; charset=utf-8")], emails_page(emails).encode())
 
 
 def _split_target(target: str) -> tuple[str | None, str]:

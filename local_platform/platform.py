@@ -27,6 +27,7 @@ from local_platform.gateway import Gateway, GatewayServer
 from local_platform.invoke import LambdaInvokeApi, LambdaInvokeServer, call_targets
 from local_platform.lambdas import FunctionRuntime
 from local_platform.localstack import LocalStack
+from local_platform.mailbox import sent_emails
 from local_platform.openapi import TITLE, platform_openapi
 from local_platform.resources import LocalResources, provision_resources
 from local_platform.routing import RouteMatch, RouteTable
@@ -101,7 +102,9 @@ class LocalPlatform:
         """Start everything; on failure, stop what was started and raise."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
         routes = RouteTable(self.domains)
-        gateway = Gateway(routes, self._invoke_api, lambda: self._openapi, SwaggerUi(TITLE), self._authorizer())
+        gateway = Gateway(
+            routes, self._invoke_api, lambda: self._openapi, SwaggerUi(TITLE), self._authorizer(), self._mailbox
+        )
         # bound first: the handlers are told the API's URL, and port 0 means a free one
         self._gateway = GatewayServer(gateway, self.config.port, access_log=self.access_log)
         try:
@@ -158,6 +161,14 @@ class LocalPlatform:
                 )
                 self._timers.append(timer)
                 timer.start()
+
+    def _mailbox(self) -> list[dict[str, Any]] | None:
+        """The email moto's SES accepted; None when SES is not the platform's moto (LocalStack shows
+        its own at `/_aws/ses`; an emulator named by AWS_ENDPOINT_URL may be neither)."""
+        ses = self.aws.endpoint("ses")
+        if self._moto is None or ses != self._moto.endpoint:
+            return None
+        return sent_emails(ses)
 
     def _start_aws(self) -> AwsEndpoints:
         """moto, with its state kept in the state folder, and LocalStack if asked for; or the

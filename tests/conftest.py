@@ -239,8 +239,40 @@ def jobs_db(new_database: Callable[[str], DomainUrls], monkeypatch: pytest.Monke
     jobs_settings.cache_clear()
 
 
+def notifications_db(
+    new_database: Callable[[str], DomainUrls], users_db: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """The notifications domain on a fresh, migrated database as its app role, its sender verified in
+    moto's SES (by `identity`), and the users domain's `contacts` answering its declared calls through
+    the local platform's Lambda Invoke API on loopback, as under `make run`."""
+    from fip_core.aws import aws_client
+    from infra.domains import DOMAINS
+    from local_platform.invoke import LambdaInvokeApi, LambdaInvokeServer
+    from local_platform.lambdas import FunctionRuntime
+    from notifications.adapters.ses import ses_mailer
+    from notifications.declaration import DECLARATION as NOTIFICATIONS
+    from notifications.handlers.migrate import migrate
+    from notifications.settings import notifications_database, notifications_settings
+
+    server = LambdaInvokeServer(LambdaInvokeApi(DOMAINS, FunctionRuntime(DOMAINS).invoke))
+    server.start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", server.endpoint)
+    for call in NOTIFICATIONS.calls:
+        monkeypatch.setenv(call.variable(NOTIFICATIONS.name), f"{call.domain}-{call.target}")
+    caches = [notifications_database, notifications_settings, ses_mailer, aws_client]
+    urls = new_database("notifications")
+    _migrate_then_serve("notifications", urls, migrate, monkeypatch, caches)
+    yield urls.app
+    server.stop()
+    dispose_engines()
+    for cached in caches:
+        cached.cache_clear()
+
+
 @pytest.fixture
-def platform(registry_db: str, users_db: str, files_db: str, jobs_db: str, event_bus: MotoServer) -> MotoServer:
+def platform(
+    registry_db: str, users_db: str, files_db: str, jobs_db: str, notifications_db: str, event_bus: MotoServer
+) -> MotoServer:
     """Every domain on fresh databases, with moto holding the bus, the user pool and the key."""
     return event_bus
 

@@ -83,6 +83,13 @@ DECLARATION = DomainDeclaration(
             callers=("jobs",),
         ),
         FunctionDeclaration(
+            name="contacts",
+            handler="users.handlers.contacts.handler",
+            description="Internal, IAM-only: users' and admins' addresses and names for the notifications domain",
+            timeout_seconds=10,
+            callers=("notifications",),
+        ),
+        FunctionDeclaration(
             name="audit-recorder",
             handler="users.handlers.audit_recorder.handler",
             description="Keeps the AuditRecorded events of every domain in the audit log",

@@ -122,10 +122,10 @@ def test_only_public_routes_and_the_default_route_are_acknowledged_to_lack_an_au
 # --- internal functions --------------------------------------------------------------------------
 
 
-def test_the_users_internal_functions_are_the_credentials_and_bootstrap_functions(platform):
+def test_the_users_internal_functions_are_the_credentials_contacts_and_bootstrap_functions(platform):
     users = next(domain for domain in DOMAINS if domain.name == "users")
     internal = {built.declaration.name for built in platform.service(users).internal_functions}
-    assert internal == {"credentials", "bootstrap-admin"}
+    assert internal == {"credentials", "contacts", "bootstrap-admin"}
 
 
 @each_domain

@@ -125,6 +125,8 @@ def test_cognito_may_send_as_the_identity_for_this_pool_only(deployed):
         for policy in of_type(template, "AWS::IAM::Policy").values()
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
         if any(str(action).startswith("ses:") for action in _as_list(statement["Action"]))
+        # the domains' functions that send mail as the platform are tests/infra/test_resources_stack.py's
+        and not {"ses:SendEmail", "ses:SendRawEmail"} & set(_as_list(statement["Action"]))
     ]
     assert [sorted(_as_list(statement["Action"])) for statement in statements] == [
         ["ses:DeleteEmailIdentityPolicy", "ses:PutEmailIdentityPolicy"]

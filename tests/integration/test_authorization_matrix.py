@@ -109,6 +109,14 @@ EXPECTED: dict[str, tuple[Access, frozenset[str] | dict[str, frozenset[str]]]] =
     "POST /jobs": (Access.SELF, SIGNED_IN),
     "GET /jobs": (Access.SELF, SIGNED_IN),
     "GET /jobs/{job_id}": (Access.SELF, SIGNED_IN),
+    # notifications: everybody signed in, each their own (another's answers 404, test_notifications_api)
+    "GET /notifications": (Access.SELF, SIGNED_IN),
+    "GET /notifications/unread-count": (Access.SELF, SIGNED_IN),
+    "POST /notifications/read-all": (Access.SELF, SIGNED_IN),
+    "GET /notifications/preferences": (Access.SELF, SIGNED_IN),
+    "PUT /notifications/preferences": (Access.SELF, SIGNED_IN),
+    "POST /notifications/{notification_id}/read": (Access.SELF, SIGNED_IN),
+    "DELETE /notifications/{notification_id}": (Access.SELF, SIGNED_IN),
 }
 # Deletions, then signing out (which ends the caller's sessions), last: nothing else loses what it needs.
 LAST = ("DELETE", "POST /auth/sign-out")
