@@ -121,6 +121,19 @@ def test_bad_input_is_a_problem_naming_the_field(files_db, body, location):
 
 
 @pytest.mark.parametrize(
+    ("body", "told"),
+    [
+        ({"filename": "../etc/passwd", "size_bytes": 1}, "must be a plain file name"),
+        ({"filename": "a.vcf.gz", "size_bytes": 1, "sha256": "XYZ"}, "64 lower-case hex digits"),
+    ],
+)
+def test_a_name_or_checksum_of_the_wrong_form_is_told_how_to_write_it(files_db, body, told):
+    detail = api("POST", "/files", ALICE, body).body["detail"]
+    assert told in detail
+    assert "^[" not in detail  # not the regular expression
+
+
+@pytest.mark.parametrize(
     ("query", "location"),
     [({"status": "deleted"}, "query.status"), ({"limit": "0"}, "query.limit"), ({"offset": "-1"}, "query.offset")],
 )

@@ -10,8 +10,10 @@ import os
 import pwd
 import secrets
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,8 @@ from fip_core.provisioning import DomainDatabasePlan, Login, Server, app_role, o
 from local_platform.aws import free_port
 from tests.support.certificates import TestCertificates, make_certificates
 
+PREFIX = "fip-postgres-"
+OWNER_FILE = "owner.pid"  # the test process that started the server
 INSTALL_HINT = "install PostgreSQL server binaries (Debian: apt-get install postgresql) so initdb and pg_ctl exist"
 
 
@@ -43,14 +47,58 @@ class DomainUrls:
     app: str
 
 
+def _process(pid: int) -> str | None:
+    """A process's identity: its id and start time (so a reused id is not taken for it), None if gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return f"{pid} {stat.rsplit(')', 1)[1].split()[19]}"  # the 22nd field, start time, after the name
+
+
+def _read(file: Path) -> str | None:
+    try:
+        return file.read_text().strip() or None
+    except OSError:
+        return None
+
+
+def _alive(identity: str) -> bool:
+    return _process(int(identity.split(maxsplit=1)[0])) == identity
+
+
+def reap_orphans(temp: Path | None = None) -> list[Path]:
+    """Stop and delete the servers of test runs that ended without stopping them (killed, interrupted):
+    each left a data folder of several GB and a running server. A server whose test process still runs
+    (another run at the same time) is left alone. Answers the folders deleted."""
+    reaped = []
+    for root in (temp or Path(tempfile.gettempdir())).glob(f"{PREFIX}*"):
+        owner = _read(root / OWNER_FILE)
+        postmaster = (_read(root / "data" / "postmaster.pid") or "").split("\n", 1)[0]
+        running = postmaster.isdigit() and _process(int(postmaster)) is not None
+        if owner is None:
+            # a run being set up, or one of a version that wrote no owner: only its leftovers go
+            if running or root.stat().st_mtime > time.time() - 60:
+                continue
+        elif _alive(owner):
+            continue
+        if running:
+            os.kill(int(postmaster), signal.SIGQUIT)  # PostgreSQL's immediate shutdown
+        shutil.rmtree(root, ignore_errors=True)
+        reaped.append(root)
+    return reaped
+
+
 class PostgresServer:
     """One server process with a data folder that is deleted when it stops."""
 
     def __init__(self, bin_dir: Path) -> None:
+        reap_orphans()
         self.bin_dir = bin_dir
         self.port = free_port()
         self.password = secrets.token_urlsafe(16)
-        self.root = Path(tempfile.mkdtemp(prefix="fip-postgres-"))
+        self.root = Path(tempfile.mkdtemp(prefix=PREFIX))
+        (self.root / OWNER_FILE).write_text(_process(os.getpid()) or "")
         self.data_dir = self.root / "data"
         self._as_user: dict[str, Any] = {}
         if os.geteuid() == 0:

@@ -9,15 +9,23 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from files.settings import S3_MAX_PARTS
+from fip_core.fields import matching
 
+FILENAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._+-]*$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
 Filename = Annotated[
     str,
     Field(
         min_length=1,
         max_length=200,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._+-]*$",
         description="The file's name: letters, digits, `.`, `_`, `+`, `-`, e.g. `chr20.vcf.gz`.",
         examples=["chr20.vcf.gz"],
+        json_schema_extra={"pattern": FILENAME_PATTERN},
+    ),
+    matching(
+        FILENAME_PATTERN,
+        "must be a plain file name: a letter or digit first, then letters, digits, '.', '_', '+' or '-' "
+        "(no folders, spaces or other characters), e.g. chr20.vcf.gz",
     ),
 ]
 Build = Literal["hg19", "hg38"]
@@ -33,7 +41,12 @@ class FileCreate(BaseModel):
     filename: Filename
     size_bytes: Annotated[StrictInt, Field(ge=0, description="Its exact size: the upload must be this many bytes.")]
     sha256: Annotated[
-        str | None, Field(pattern=r"^[0-9a-f]{64}$", description="Its SHA-256 in lower-case hex, checked on arrival.")
+        str | None,
+        Field(
+            description="Its SHA-256 in lower-case hex, checked on arrival.",
+            json_schema_extra={"pattern": SHA256_PATTERN},
+        ),
+        matching(SHA256_PATTERN, "must be the SHA-256 as 64 lower-case hex digits, as `sha256sum` prints it"),
     ] = None
     build: Build | None = Field(default=None, description="The genome build: hg19 names chromosomes 20, hg38 chr20.")
 

@@ -93,3 +93,17 @@ Moment = Annotated[datetime, BeforeValidator(_moment)]
 """An RFC 3339 date-time with a zone (OpenAPI `format: date-time`)."""
 Uuid = Annotated[UUID, BeforeValidator(_uuid)]
 """A UUID in its hyphenated form (OpenAPI `format: uuid`)."""
+
+
+def matching(pattern: str, hint: str) -> AfterValidator:
+    """Checks a string against `pattern` and, when it does not match, says `hint`, which a person can act
+    on (pydantic's own message quotes the regular expression). Give the pattern to the OpenAPI document
+    with `Field(json_schema_extra={"pattern": pattern})`."""
+    compiled = re.compile(pattern)
+
+    def check(value: str | None) -> str | None:
+        if value is not None and compiled.search(value) is None:
+            raise PydanticCustomError("string_pattern_mismatch", hint)
+        return value
+
+    return AfterValidator(check)
