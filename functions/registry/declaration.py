@@ -35,6 +35,13 @@ DECLARATION = DomainDeclaration(
             callers=("jobs",),
         ),
         FunctionDeclaration(
+            name="discover",
+            handler="registry.handlers.discover.handler",
+            description="Internal, IAM-only: the services that can take a job on a panel and build, ranked, for jobs",
+            timeout_seconds=10,
+            callers=("jobs",),
+        ),
+        FunctionDeclaration(
             name="relay-events",
             handler="registry.handlers.relay.handler",
             description="Publishes the registry's events that the relay after a commit could not",
@@ -56,6 +63,7 @@ DECLARATION = DomainDeclaration(
         HttpRoute("GET", "/services", Access.SIGNED_IN),
         HttpRoute("POST", "/services", Access.ADMIN),
         HttpRoute("POST", "/services/test-connection", Access.SERVICE_ADMIN),
+        HttpRoute("GET", "/services/discover", Access.SIGNED_IN),
         HttpRoute("GET", "/services/{service_id}", Access.SIGNED_IN),
         HttpRoute("PATCH", "/services/{service_id}", Access.SERVICE_ADMIN),
         HttpRoute("DELETE", "/services/{service_id}", Access.ADMIN),

@@ -21,6 +21,7 @@ class HealthState:
     consecutive_failures: int = 0
     last_error: str | None = None
     unhealthy_since: datetime | None = None
+    queue_load: int | None = None  # jobs queued and running there, as the last healthy probe reported
 
 
 @dataclass(frozen=True)
@@ -127,3 +128,4 @@ class RecordedChecks:
 
     kept: list[CheckResult] = field(default_factory=list)
     dropped: list[CheckResult] = field(default_factory=list)
+

@@ -79,6 +79,7 @@ EXPECTED: dict[str, tuple[Access, frozenset[str] | dict[str, frozenset[str]]]] =
     "GET /services": (Access.SIGNED_IN, SIGNED_IN),
     "POST /services": (Access.ADMIN, ADMINS),
     "POST /services/test-connection": (Access.SERVICE_ADMIN, SERVICE_ADMINS),
+    "GET /services/discover": (Access.SIGNED_IN, SIGNED_IN),
     "GET /services/{service_id}": (Access.SIGNED_IN, SIGNED_IN),
     "PATCH /services/{service_id}": (Access.SERVICE_ADMIN, service_admins()),
     "DELETE /services/{service_id}": (Access.ADMIN, ADMINS),

@@ -29,9 +29,9 @@ Relay = Callable[[], int]  # publishes the events waiting in the outbox; answers
 class Prober(Protocol):
     """Asks a service what it is and whether it is up (`registry.probes.service.HttpProber`)."""
 
-    async def probe(self, api_type: ApiType, base_url: str, *, detailed: bool = False) -> ProbeOutcome:
-        """What the service said about itself, or why it said nothing usable; never raises for what
-        the far side does. `detailed` asks for what only a connection test shows (a Cloudgene queue)."""
+    async def probe(self, api_type: ApiType, base_url: str) -> ProbeOutcome:
+        """What the service said about itself (its load among it), or why it said nothing usable;
+        never raises for what the far side does."""
         ...
 
 
