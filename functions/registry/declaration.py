@@ -72,6 +72,7 @@ DECLARATION = DomainDeclaration(
         HttpRoute("GET", "/services/{service_id}/panels/{panel_id}", Access.SIGNED_IN),
         HttpRoute("PATCH", "/services/{service_id}/panels/{panel_id}", Access.SERVICE_ADMIN),
         HttpRoute("DELETE", "/services/{service_id}/panels/{panel_id}", Access.SERVICE_ADMIN),
+        HttpRoute("POST", "/services/{service_id}/panels/sync", Access.SERVICE_ADMIN),
         HttpRoute("GET", "/panels", Access.SIGNED_IN),
         HttpRoute("GET", "/services/{service_id}/health", Access.SIGNED_IN),
         HttpRoute("GET", "/services/{service_id}/health/history", Access.SIGNED_IN),

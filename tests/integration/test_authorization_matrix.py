@@ -88,6 +88,7 @@ EXPECTED: dict[str, tuple[Access, frozenset[str] | dict[str, frozenset[str]]]] =
     "GET /services/{service_id}/panels/{panel_id}": (Access.SIGNED_IN, SIGNED_IN),
     "PATCH /services/{service_id}/panels/{panel_id}": (Access.SERVICE_ADMIN, service_admins()),
     "DELETE /services/{service_id}/panels/{panel_id}": (Access.SERVICE_ADMIN, service_admins()),
+    "POST /services/{service_id}/panels/sync": (Access.SERVICE_ADMIN, service_admins()),
     "GET /panels": (Access.SIGNED_IN, SIGNED_IN),
     "GET /services/{service_id}/health": (Access.SIGNED_IN, SIGNED_IN),
     "GET /services/{service_id}/health/history": (Access.SIGNED_IN, SIGNED_IN),

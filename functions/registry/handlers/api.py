@@ -38,6 +38,7 @@ API = ApiFunction(
         f"{ROUTES}.probing": (
             "POST /services/test-connection",
             "POST /services/{service_id}/health-check",
+            "POST /services/{service_id}/panels/sync",
         ),
         f"{ROUTES}.discovery": ("GET /services/discover",),
         f"{ROUTES}.ga4gh": (

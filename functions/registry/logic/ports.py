@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Protocol
 
 from registry.dal.repository import RegistryRepository
+from registry.domain import Catalogue
 from registry.models.common import ApiType
 from registry.models.health import ProbeOutcome
 
@@ -32,6 +33,18 @@ class Prober(Protocol):
     async def probe(self, api_type: ApiType, base_url: str) -> ProbeOutcome:
         """What the service said about itself (its load among it), or why it said nothing usable;
         never raises for what the far side does."""
+        ...
+
+
+class CatalogueReader(Protocol):
+    """Asks a service what it offers (`registry.probes.catalogue.HttpCatalogueReader`)."""
+
+    async def cloudgene_panels(self, base_url: str, token: str) -> Catalogue:
+        """A Cloudgene server's reference panels, read with an admin's token; raises CatalogueError."""
+        ...
+
+    async def wes_workflows(self, base_url: str) -> Catalogue:
+        """A WES node's declared workflow languages and engines; raises CatalogueError."""
         ...
 
 
