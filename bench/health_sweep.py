@@ -1,9 +1,10 @@
 """Health-sweep benchmark: 1,000 registered Cloudgene services on simulated endpoints that answer in
 200 ms, against the floor the network sets.
 
-A sweep asks each Cloudgene service one thing, `GET /api/v2/server` (whether it is up and not in
-maintenance; the queue counters are read only when an admin tests a connection): 1,000 requests.
-The floor is a bare asyncio client making the same 1,000 requests, one connection each, at the same
+A sweep asks each Cloudgene service two things at once, `GET /api/v2/server` (whether it is up and
+not in maintenance) and `GET /api/v2/server/counters` (its queue, which ranks services for jobs):
+2,000 requests. The floor is a bare asyncio client making the same 2,000 requests, one connection
+each, a service's two at once, at the same
 concurrency, against the same endpoints, measured in the same run right before each sweep; each
 sweep runs three times and the line gives the median ratio and its spread. Printed, one JSON line
 each:
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from registry.models.health import SweepReport
 
 SERVICES = 1000
+PROBED_PATHS = ("/api/v2/server", "/api/v2/server/counters")  # what a check of a Cloudgene service asks
 HANGING = 50
 DELAY_S = 0.2
 HANG_TIMEOUT_S = 3.0
@@ -87,21 +89,22 @@ def _fresh_database() -> None:
 
 
 async def _bare_requests(port: int, count: int, concurrency: int) -> None:
-    """The floor: the sweep's requests from a bare asyncio client, one connection each."""
+    """The floor: the sweep's requests from a bare asyncio client, one connection each, a service's
+    two (server info and counters) at once."""
     limit = asyncio.Semaphore(concurrency)
 
-    async def one(index: int) -> bytes:
-        async with limit:
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.write(
-                f"GET /cloudgene/{index}/api/v2/server HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-                "Connection: close\r\n\r\n".encode()
-            )
-            answer = await reader.read()
-            writer.close()
-            return answer
+    async def get(path: str) -> bytes:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n".encode())
+        answer = await reader.read()
+        writer.close()
+        return answer
 
-    answers = await asyncio.gather(*(one(index) for index in range(count)))
+    async def one(index: int) -> list[bytes]:
+        async with limit:
+            return list(await asyncio.gather(*(get(f"/cloudgene/{index}{path}") for path in PROBED_PATHS)))
+
+    answers = [answer for pair in await asyncio.gather(*(one(index) for index in range(count))) for answer in pair]
     assert all(answer.startswith(b"HTTP/1.1 200") for answer in answers)
 
 
@@ -132,7 +135,7 @@ def _sweeps(port: int, scenario: str, rounds: list[tuple[float, SweepReport]], b
         "name": "health_sweep",
         "scenario": scenario,
         "services": SERVICES,
-        "requests": SERVICES,
+        "requests": SERVICES * len(PROBED_PATHS),
         "endpoint_delay_s": DELAY_S,
         "concurrency": CONCURRENCY,
         "database": "sqlite",

@@ -10,6 +10,8 @@ RELAY_RATE_MINUTES = 1
 SUBMISSION = InternalCall(function="api", domain="registry", target="submission")
 INPUTS = InternalCall(function="api", domain="files", target="inputs")
 CREDENTIALS = InternalCall(function="api", domain="users", target="credentials")
+# the ranking `auto` submission chooses from (registry's GET /services/discover)
+DISCOVER = InternalCall(function="api", domain="registry", target="discover")
 
 DECLARATION = DomainDeclaration(
     name="jobs",
@@ -37,7 +39,7 @@ DECLARATION = DomainDeclaration(
     api_function="api",
     migrations_function="migrate",
     publishes=(JobStatusChanged,),
-    calls=(SUBMISSION, INPUTS, CREDENTIALS),
+    calls=(SUBMISSION, INPUTS, CREDENTIALS, DISCOVER),
     relay_function="relay-events",
     routes=(
         HttpRoute("POST", "/jobs", Access.SELF),

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from registry.models.common import ApiType, GenomeBuild, HealthStatus
 from registry.models.health import ProbeDetails, ProbeOutcome
+from registry.models.panels import PanelCreate
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class HealthState:
     consecutive_failures: int = 0
     last_error: str | None = None
     unhealthy_since: datetime | None = None
+    queue_load: int | None = None  # jobs queued and running there, as the last healthy probe reported
 
 
 @dataclass(frozen=True)
@@ -127,3 +129,23 @@ class RecordedChecks:
 
     kept: list[CheckResult] = field(default_factory=list)
     dropped: list[CheckResult] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """What a service says it offers: its panels (none for WES), the ones left out and why, and a WES
+    node's workflow languages and engines."""
+
+    panels: list[PanelCreate] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (the app's id, why)
+    workflow_type_versions: dict[str, list[str]] | None = None
+    workflow_engine_versions: dict[str, list[str]] | None = None
+
+
+class CatalogueError(Exception):
+    """A service's offer could not be read: `kind` in a few fixed words, `http_status` if it answered."""
+
+    def __init__(self, kind: str, http_status: int | None = None) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.http_status = http_status

@@ -18,6 +18,12 @@ Faithful to github.com/genepi/cloudgene3 at b396bfd (src/main/java/cloudgene/map
   downloads exceeded.` once the count (`CloudgeneJob.MAX_DOWNLOAD`, 10 here) is spent; sizes are
   `FileUtils.byteCountToDisplaySize` text (`workspace/LocalWorkspace.createDownload`).
 - `/api/v2/server` and `/server/counters` as in simulated_services.py (`maintenace`, sic).
+- `server/controller/AppController.list`: `GET /api/v2/server/apps` (`@Secured(ROLE_ADMIN)`: 401 without a
+  valid token, 403 for a user who is not an admin; not blocked in maintenance) answers every installed app
+  as `ApplicationResponse` (`id`, `enabled`, `filename`, `name`, `version`, `loaded`, `errorMessage`,
+  `changed`, `permission`, `source` (the app's cloudgene.yaml text), `category`, `workflow`, and
+  `environment` and `config` null in the list); a reference panel is an app of category `RefPanel`
+  whose yaml's `properties` carry `build` and `populations` (imputationserver2's README and tests/data).
 The form's fields are imputationserver2's (genepi/imputationserver2 cloudgene.yaml inputs).
 """
 
@@ -65,8 +71,10 @@ class FakeJob:
 class CloudgeneFake:
     """The server's state; tests drive it through the methods below while the adapter calls over HTTP."""
 
-    def __init__(self, tokens: dict[str, str]) -> None:
+    def __init__(self, tokens: dict[str, str], admins: frozenset[str] = frozenset()) -> None:
         self.tokens = tokens  # token -> user name
+        self.admins = admins  # user names with ROLE_ADMIN
+        self.apps: list[dict[str, Any]] = [application(APP, "Genotype Imputation (Minimac4)", "2.0.12", workflow=True)]
         self.maintenance = False
         self.max_running_per_user = 2
         self.jobs: dict[str, FakeJob] = {}
@@ -231,14 +239,18 @@ def _handler(fake: CloudgeneFake) -> type[BaseHTTPRequestHandler]:
 
 
 def _route(fake: CloudgeneFake, method: str, path: str, token: str | None, headers: Any, body: bytes) -> Any:
-    if path == "/api/v2/server":
-        return 200, CLOUDGENE_MAINTENANCE if fake.maintenance else CLOUDGENE_SERVER
-    if path == "/api/v2/server/counters":
-        return 200, CLOUDGENE_COUNTERS
+    anonymous = {
+        "/api/v2/server": CLOUDGENE_MAINTENANCE if fake.maintenance else CLOUDGENE_SERVER,
+        "/api/v2/server/counters": CLOUDGENE_COUNTERS,
+    }
+    if path in anonymous:
+        return 200, anonymous[path]
     if shared := re.fullmatch(r"/share/results/([^/]+)/(.+)", path):
         return _share(fake, shared.group(1))
     if (linked := re.fullmatch(r"/workspace/([^/]+)", path)) and linked.group(1) in fake.downloads:
         return 200, fake.downloads[linked.group(1)]["content"]  # the workspace's own store: no counting
+    if path.partition("?")[0] == "/api/v2/server/apps" and method == "GET":
+        return _apps(fake, token)
     if path.startswith("/api/v2/jobs"):
         return _jobs(fake, method, path, token, headers, body)
     return 404, _error("Page Not Found")
@@ -256,6 +268,13 @@ def _jobs(fake: CloudgeneFake, method: str, path: str, token: str | None, header
     if method != "GET" or matched is None:
         return 404, _error("Page Not Found")
     return _job(fake, user, matched.group(1), cancel=matched.group(2) == "/cancel")
+
+
+def _apps(fake: CloudgeneFake, token: str | None) -> tuple[int, Any]:
+    user = fake.tokens.get(token or "")
+    if user is None:  # Micronaut security: no valid token
+        return 401, b""
+    return (200, fake.apps) if user in fake.admins else (403, b"")
 
 
 def _share(fake: CloudgeneFake, file_hash: str) -> tuple[int, Any]:
@@ -313,3 +332,42 @@ def _display_size(size: int) -> str:
         if size >= factor:
             return f"{size // factor} {unit}"
     return f"{size} bytes"
+
+
+def application(
+    app_id: str,
+    name: str,
+    version: str,
+    *,
+    category: str | None = None,
+    source: str = "",
+    enabled: bool = True,
+    loaded: bool = True,
+    workflow: bool = False,
+) -> dict[str, Any]:
+    """An installed app as `ApplicationResponse.build` answers it in the admin's app list."""
+    return {
+        "id": app_id, "enabled": enabled, "filename": f"apps/{app_id}/cloudgene.yaml", "name": name,
+        "version": version, "loaded": loaded, "errorMessage": "" if loaded else "Application could not be loaded.",
+        "changed": False, "permission": "user", "source": source, "category": category, "workflow": workflow,
+        "environment": None, "config": None,
+    }  # fmt: skip
+
+
+def reference_panel_app(
+    app_id: str, name: str, build: str, populations: list[tuple[str, str, int]], *, enabled: bool = True
+) -> dict[str, Any]:
+    """A reference panel installed as an app: imputationserver2's panel cloudgene.yaml (its README's
+    example), with `populations` as `[{id, name, samples}]`."""
+    groups = "".join(
+        f'    - id: "{pid}"\n      name: {pname}\n      samples: {samples}\n' for pid, pname, samples in populations
+    )
+    source = (
+        f"name: {name}\ndescription: {name} reference panel\nversion: 2.0.0\n"
+        f"website: http://imputationserver.sph.umich.edu\ncategory: RefPanel\nid: {app_id}\n\n"
+        f"properties:\n  id: {app_id}\n  build: {build}\n"
+        f"  genotypes: ${{CLOUDGENE_APP_LOCATION}}/msavs/chr$chr.msav\n"
+        f"  sites: ${{CLOUDGENE_APP_LOCATION}}/sites/chr$chr.sites.gz\n"
+        f"  populations:\n{groups}"
+    )
+    return application(app_id, name, "2.0.0", category="RefPanel", source=source, enabled=enabled)

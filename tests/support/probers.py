@@ -33,7 +33,7 @@ class ScriptedProber:
         self.in_flight = 0
         self.most_in_flight = 0
 
-    async def probe(self, api_type: ApiType, base_url: str, *, detailed: bool = False) -> ProbeOutcome:
+    async def probe(self, api_type: ApiType, base_url: str) -> ProbeOutcome:
         self.probed.append(base_url)
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
@@ -52,6 +52,6 @@ class ScriptedProber:
 class NeverAnswers:
     """A prober whose probes wait forever, as one to a service that accepts and never answers."""
 
-    async def probe(self, api_type: ApiType, base_url: str, *, detailed: bool = False) -> ProbeOutcome:
+    async def probe(self, api_type: ApiType, base_url: str) -> ProbeOutcome:
         await asyncio.Event().wait()
         raise AssertionError("unreachable")

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from fip_core.repository import DomainRepository
 from registry.dal.services import affected
@@ -50,6 +50,15 @@ class PanelRepository(DomainRepository):
             wanted = query.population.lower()
             panels = [p for p in panels if wanted in (population.lower() for population in p.populations)]
         return panels
+
+    def named(self, names: set[str], build: GenomeBuild) -> list[PanelRecord]:
+        """The panels on this build whose slug or id is one of the names, across services."""
+        rows = self.session.scalars(
+            select(PanelRow)
+            .where(or_(PanelRow.slug.in_(names), PanelRow.id.in_(names)), PanelRow.build == build.value)
+            .order_by(PanelRow.service_id, PanelRow.id)
+        )
+        return [_panel(row) for row in rows]
 
     def update(self, service_id: str, panel_id: str, changes: dict[str, Any], now: datetime) -> PanelRecord | None:
         """Apply changes to a panel of this service; answer it as it is now, or None if there is no such panel."""

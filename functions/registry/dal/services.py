@@ -98,6 +98,12 @@ class ServiceRepository(DomainRepository):
         """The active services, by slug."""
         return _records(self._rows(_SERVICES.where(ServiceRow.is_active.is_(True)).order_by(ServiceRow.slug)))
 
+    def active_among(self, service_ids: set[str]) -> list[ServiceRecord]:
+        """Those of these services that are active."""
+        if not service_ids:
+            return []
+        return _records(self._rows(_SERVICES.where(ServiceRow.id.in_(service_ids), ServiceRow.is_active.is_(True))))
+
     def update(
         self, service_id: str, columns: dict[str, Any], now: datetime, health: HealthState | None = None
     ) -> ServiceRecord | None:
@@ -135,6 +141,7 @@ def health_columns(health: HealthState) -> dict[str, Any]:
         "consecutive_failures": health.consecutive_failures,
         "last_error": health.last_error,
         "unhealthy_since": health.unhealthy_since,
+        "queue_load": health.queue_load,
     }
 
 
@@ -152,6 +159,7 @@ def health_state(values: Mapping[str, Any]) -> HealthState:
         consecutive_failures=values["consecutive_failures"],
         last_error=values["last_error"],
         unhealthy_since=values["unhealthy_since"],
+        queue_load=values["queue_load"],
     )
 
 

@@ -64,6 +64,7 @@ class ServiceRow(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     unhealthy_since: Mapped[datetime | None]
+    queue_load: Mapped[int | None] = mapped_column(Integer)
     probe_details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 

@@ -35,7 +35,12 @@ API = ApiFunction(
             "GET /services/{service_id}/health/history",
             "GET /service-health",
         ),
-        f"{ROUTES}.probing": ("POST /services/test-connection", "POST /services/{service_id}/health-check"),
+        f"{ROUTES}.probing": (
+            "POST /services/test-connection",
+            "POST /services/{service_id}/health-check",
+            "POST /services/{service_id}/panels/sync",
+        ),
+        f"{ROUTES}.discovery": ("GET /services/discover",),
         f"{ROUTES}.ga4gh": (
             "GET /ga4gh/registry/v1/services",
             "GET /ga4gh/registry/v1/services/types",

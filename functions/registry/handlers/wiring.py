@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from registry.dal.unit_of_work import STORE, registry_repository
 from registry.logic.health import HealthPolicy
-from registry.logic.ports import HealthAdapters
+from registry.logic.ports import CatalogueReader, HealthAdapters
 from registry.probes.service import http_prober
 from registry.settings import registry_settings
 
@@ -26,3 +26,10 @@ def health_adapters() -> HealthAdapters:
 def health_policy() -> HealthPolicy:
     """The health policy the settings describe."""
     return HealthPolicy.from_settings(registry_settings())
+
+
+def catalogue_reader() -> CatalogueReader:
+    """The reader of what services offer, under the outbound policy (loaded by the one route that reads)."""
+    from registry.probes.catalogue import http_catalogue_reader
+
+    return http_catalogue_reader()

@@ -82,6 +82,7 @@ def next_health(previous: HealthState, outcome: ProbeOutcome, now: datetime, pol
             response_time_ms=outcome.response_time_ms,
             last_checked_at=now,
             next_check_at=now + policy.healthy_recheck,
+            queue_load=outcome.details.queue_load if outcome.details else None,
         )
     failures = previous.consecutive_failures + 1
     still_down = previous.status is HealthStatus.UNHEALTHY and previous.unhealthy_since is not None
@@ -96,13 +97,11 @@ def next_health(previous: HealthState, outcome: ProbeOutcome, now: datetime, pol
     )
 
 
-async def probe_within_limit(
-    prober: Prober, api_type: ApiType, base_url: str, policy: HealthPolicy, *, detailed: bool = False
-) -> ProbeOutcome:
+async def probe_within_limit(prober: Prober, api_type: ApiType, base_url: str, policy: HealthPolicy) -> ProbeOutcome:
     """A probe, abandoned (and the service unhealthy) once the check's time limit has passed."""
     try:
         async with asyncio.timeout(policy.check_timeout_seconds):
-            return await prober.probe(api_type, base_url, detailed=detailed)
+            return await prober.probe(api_type, base_url)
     except TimeoutError:
         return ProbeOutcome(status=HealthStatus.UNHEALTHY, checked_url=base_url, error="timed out")
 
@@ -306,7 +305,7 @@ def check_now(adapters: HealthAdapters, service_id: UUID, policy: HealthPolicy) 
 
 def probe_connection(request: ConnectionTest, prober: Prober, policy: HealthPolicy) -> ProbeOutcome:
     """Probe a URL as a service of the given type without storing anything."""
-    return run_outbound(probe_within_limit(prober, request.api_type, request.base_url, policy, detailed=True))
+    return run_outbound(probe_within_limit(prober, request.api_type, request.base_url, policy))
 
 
 def service_health_report(repo: RegistryRepository, service_id: UUID, now: datetime) -> ServiceHealthReport:

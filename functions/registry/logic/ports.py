@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Protocol
 
 from registry.dal.repository import RegistryRepository
+from registry.domain import Catalogue
 from registry.models.common import ApiType
 from registry.models.health import ProbeOutcome
 
@@ -29,9 +30,21 @@ Relay = Callable[[], int]  # publishes the events waiting in the outbox; answers
 class Prober(Protocol):
     """Asks a service what it is and whether it is up (`registry.probes.service.HttpProber`)."""
 
-    async def probe(self, api_type: ApiType, base_url: str, *, detailed: bool = False) -> ProbeOutcome:
-        """What the service said about itself, or why it said nothing usable; never raises for what
-        the far side does. `detailed` asks for what only a connection test shows (a Cloudgene queue)."""
+    async def probe(self, api_type: ApiType, base_url: str) -> ProbeOutcome:
+        """What the service said about itself (its load among it), or why it said nothing usable;
+        never raises for what the far side does."""
+        ...
+
+
+class CatalogueReader(Protocol):
+    """Asks a service what it offers (`registry.probes.catalogue.HttpCatalogueReader`)."""
+
+    async def cloudgene_panels(self, base_url: str, token: str) -> Catalogue:
+        """A Cloudgene server's reference panels, read with an admin's token; raises CatalogueError."""
+        ...
+
+    async def wes_workflows(self, base_url: str) -> Catalogue:
+        """A WES node's declared workflow languages and engines; raises CatalogueError."""
         ...
 
 

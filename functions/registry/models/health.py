@@ -14,7 +14,9 @@ from registry.models.common import ApiType, BaseUrl, HealthStatus, ProbeError
 from registry.models.services import ServiceHealth
 
 
-def _remote_text(limit: int) -> Callable[[Any], Any]:
+def remote_text(limit: int) -> Callable[[Any], Any]:
+    """A cleaner of text a remote service sent: what cannot be shown removed, cut to the limit."""
+
     def clean(value: Any) -> Any:
         if not isinstance(value, str):
             return value
@@ -27,10 +29,11 @@ def _remote_text(limit: int) -> Callable[[Any], Any]:
 # Strings a remote service sent: control and format characters and lone surrogates removed, cut to
 # the limit, so that they show as what they are wherever they are displayed.
 _UNSHOWABLE = frozenset({"Cc", "Cf", "Cs", "Co"})
-RemoteName = Annotated[str, BeforeValidator(_remote_text(200)), Field(max_length=200)]
-RemoteWord = Annotated[str, BeforeValidator(_remote_text(64)), Field(max_length=64)]
+RemoteName = Annotated[str, BeforeValidator(remote_text(200)), Field(max_length=200)]
+RemoteWord = Annotated[str, BeforeValidator(remote_text(64)), Field(max_length=64)]
 Count = Annotated[int, Field(ge=0, le=1_000_000_000)]
 Versions = Annotated[list[RemoteWord], Field(max_length=20)]
+WES_BUSY_STATES = ("QUEUED", "INITIALIZING", "RUNNING", "PAUSED")
 
 
 class CloudgeneDetails(BaseModel):
@@ -41,8 +44,14 @@ class CloudgeneDetails(BaseModel):
     name: RemoteName | None = Field(default=None, description="The server's name.")
     maintenance: bool = Field(description="Whether the server is in maintenance mode (it then accepts no jobs).")
     queue_size: Count | None = Field(
-        default=None, description="Jobs in the server's queue (`queue.size`); only when a connection is tested."
+        default=None, description="Jobs queued and running on the server (`queue.size`), if its counters answered."
     )
+
+    @property
+    def queue_load(self) -> int | None:
+        """How busy the server is: the jobs in its queue (cloudgene3 `WorkflowEngine.getSize`, the
+        long-time queue, which holds waiting and running jobs alike)."""
+        return self.queue_size
 
 
 class WesDetails(BaseModel):
@@ -66,6 +75,14 @@ class WesDetails(BaseModel):
     auth_instructions_url: str | None = Field(
         default=None, max_length=2048, description="Where the node explains how to get credentials."
     )
+
+    @property
+    def queue_load(self) -> int | None:
+        """How busy the node is: its runs waiting or running (WES `State`s QUEUED, INITIALIZING,
+        RUNNING, PAUSED); None when it reports no counts (the spec requires them, not every node sends them)."""
+        if not self.system_state_counts:
+            return None
+        return sum(self.system_state_counts.get(state, 0) for state in WES_BUSY_STATES)
 
 
 ProbeDetails = Annotated[CloudgeneDetails | WesDetails, Field(discriminator="api_type")]

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
+from fip_core.fields import SingleLineText
 from registry.models.common import GenomeBuild, Name, Text, check_changes, check_unique
 
 PanelSlug = Annotated[
@@ -90,3 +91,46 @@ class PanelList(BaseModel):
     """Panels, oldest first."""
 
     items: list[ReferencePanel]
+
+
+class PanelSyncRequest(BaseModel):
+    """What a panel sync needs: for a Cloudgene server, the API token of one of its admins (used for this
+    one request, never stored or logged); a WES node needs none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: Annotated[SingleLineText, Field(min_length=1, max_length=4096)] | None = Field(
+        default=None, description="A Cloudgene admin's API token (X-Auth-Token); not for WES nodes."
+    )
+
+
+class PanelChange(BaseModel):
+    """A panel the sync changed, and which of its fields."""
+
+    id: UUID
+    slug: str
+    fields: list[str]
+
+
+class SkippedPanel(BaseModel):
+    """A panel the service offers that the registry could not take, and why."""
+
+    name: str
+    reason: str
+
+
+class PanelSyncReport(BaseModel):
+    """What a panel sync found and changed. Panels the service no longer offers are marked unavailable,
+    never deleted: jobs and history name them."""
+
+    service_id: UUID
+    source: str = Field(description="Where the offer was read: the Cloudgene app list, or WES service-info.")
+    added: list[ReferencePanel]
+    updated: list[PanelChange]
+    marked_unavailable: list[PanelChange]
+    unchanged: list[str] = Field(description="Slugs of the panels already as the service describes them.")
+    skipped: list[SkippedPanel]
+    workflow_type_versions: dict[str, list[str]] | None = Field(
+        default=None, description="A WES node's declared workflow languages and versions (WES declares no panels)."
+    )
+    workflow_engine_versions: dict[str, list[str]] | None = None

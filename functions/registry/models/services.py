@@ -106,6 +106,11 @@ class ServiceHealth(BaseModel):
     consecutive_failures: int = 0
     last_error: ProbeError | None = None
     unhealthy_since: datetime | None = None
+    queue_load: int | None = Field(
+        default=None,
+        description="Jobs queued and running on the service as its last healthy check reported (a Cloudgene "
+        "server's queue size, a WES node's QUEUED, INITIALIZING, RUNNING and PAUSED runs); null if unknown.",
+    )
 
 
 class ImputationService(BaseModel):

@@ -3,11 +3,14 @@
 `GET /api/v2/server` is anonymous and says whether the server is in maintenance: cloudgene3's
 `ServerService.getRoot` (and Cloudgene 2's `Server` resource) send the flag as `maintenace`, sic,
 with `maintenaceMessage`; the correct spelling is read too, should a server ever fix it.
-`GET /api/v2/server/counters` (`CounterResponse`) gives `queue.size`, the service's load.
+`GET /api/v2/server/counters` (`CounterResponse`) gives `queue.size`, the service's load: asked at
+the same time as the server info, so a check takes one round trip, and a server whose counters do
+not answer is still judged by its server info (its load then unknown).
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fip_core.outbound.client import OutboundClient
@@ -18,19 +21,18 @@ from registry.probes.http import get_json, outcome
 _MAINTENANCE_KEYS = ("maintenace", "maintenance")
 
 
-async def probe_cloudgene(client: OutboundClient, base_url: str, *, with_counters: bool = False) -> ProbeOutcome:
+async def probe_cloudgene(client: OutboundClient, base_url: str) -> ProbeOutcome:
     """Healthy when the server answers with its server info and is not in maintenance."""
-    answer = await get_json(client, f"{base_url}/api/v2/server")
+    answer, counters = await asyncio.gather(
+        get_json(client, f"{base_url}/api/v2/server"), get_json(client, f"{base_url}/api/v2/server/counters")
+    )
     if answer.error:
         return outcome(answer, HealthStatus.UNHEALTHY, error=answer.error)
     info = answer.document
     flags = [info[key] for key in _MAINTENANCE_KEYS if key in info] if isinstance(info, dict) else []
     if not flags or not all(isinstance(flag, bool) for flag in flags):
         return outcome(answer, HealthStatus.UNHEALTHY, error="not a Cloudgene answer")
-    queue_size = None
-    if with_counters:
-        counters = await get_json(client, f"{base_url}/api/v2/server/counters")
-        queue_size = _queue_size(counters.document)
+    queue_size = _queue_size(counters.document)
     details = CloudgeneDetails(name=_text(info.get("name")), maintenance=any(flags), queue_size=queue_size)
     if details.maintenance:
         return outcome(answer, HealthStatus.UNHEALTHY, error="in maintenance", details=details)

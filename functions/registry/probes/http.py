@@ -30,11 +30,14 @@ class JsonAnswer:
     error: str | None = None
 
 
-async def get_json(client: OutboundClient, url: str) -> JsonAnswer:
-    """GET a URL and parse its JSON body; never raises for what the far side does."""
+async def get_json(
+    client: OutboundClient, url: str, *, headers: dict[str, str] | None = None, max_body_bytes: int = MAX_BODY_BYTES
+) -> JsonAnswer:
+    """GET a URL (with these headers beside Accept) and parse its JSON body; never raises for what the
+    far side does. Headers are never logged: they may carry a token."""
     started = time.perf_counter()
     try:
-        response = await client.get(url, max_body_bytes=MAX_BODY_BYTES, headers=ACCEPT_JSON)
+        response = await client.get(url, max_body_bytes=max_body_bytes, headers={**ACCEPT_JSON, **(headers or {})})
     except OutboundError as error:
         # the detail may quote the far side (a certificate's names, a resolver's message): logs only
         observability(DOMAIN).logger.info("probe request failed", extra={"url": url, "reason": str(error)})

@@ -22,10 +22,10 @@ class HttpProber:
     def __init__(self, policy: OutboundPolicy, tls: ssl.SSLContext | None = None) -> None:
         self._client = OutboundClient(policy, tls=tls, user_agent=USER_AGENT)
 
-    async def probe(self, api_type: ApiType, base_url: str, *, detailed: bool = False) -> ProbeOutcome:
+    async def probe(self, api_type: ApiType, base_url: str) -> ProbeOutcome:
         """What the service says about itself, or the short reason it says nothing usable."""
         if api_type is ApiType.MICHIGAN:
-            return await probe_cloudgene(self._client, base_url, with_counters=detailed)
+            return await probe_cloudgene(self._client, base_url)
         return await probe_wes(self._client, base_url)
 
 
