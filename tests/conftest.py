@@ -239,6 +239,7 @@ def jobs_db(new_database: Callable[[str], DomainUrls], monkeypatch: pytest.Monke
     jobs_settings.cache_clear()
 
 
+@pytest.fixture
 def notifications_db(
     new_database: Callable[[str], DomainUrls], users_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
@@ -282,15 +283,16 @@ def outbound_to_loopback(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Outbound calls may reach loopback over plain HTTP, as `make run` lets them: for the tests whose
     services run on this machine. Every other test keeps the safe defaults."""
     from fip_core.outbound.policy import outbound_settings
+    from jobs.adapters.services import outbound_client
     from registry.probes.service import http_prober
 
     monkeypatch.setenv("FIP_ALLOW_PRIVATE_NETWORKS", "true")
     monkeypatch.setenv("FIP_REQUIRE_HTTPS", "false")
-    outbound_settings.cache_clear()
-    http_prober.cache_clear()
+    for cached in (outbound_settings, http_prober, outbound_client):
+        cached.cache_clear()
     yield
-    outbound_settings.cache_clear()
-    http_prober.cache_clear()
+    for cached in (outbound_settings, http_prober, outbound_client):
+        cached.cache_clear()
 
 
 @pytest.fixture(scope="session")

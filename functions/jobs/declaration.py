@@ -1,15 +1,29 @@
 """What the jobs domain exposes: read by the CDK app and by the local platform alike."""
 
 from fip_core.access import Access
-from fip_core.declaration import DomainDeclaration, FunctionDeclaration, HttpRoute, InternalCall, Schedule
+from fip_core.declaration import (
+    DomainDeclaration,
+    EventSubscription,
+    FunctionDeclaration,
+    HttpRoute,
+    InternalCall,
+    Schedule,
+)
 from fip_core.platform_events import JobStatusChanged
 
 RELAY_RATE_MINUTES = 1
+POLL_RATE_MINUTES = 1  # the services ask to be polled about a job at most once a minute
 
-# What `POST /jobs` asks of the other domains before it accepts a job (each target names `jobs` among its callers)
+# What `POST /jobs` asks of the other domains before it accepts a job, and what submitting and polling
+# ask (each target names `jobs` among its callers); one variable names each target for every caller
 SUBMISSION = InternalCall(function="api", domain="registry", target="submission")
 INPUTS = InternalCall(function="api", domain="files", target="inputs")
 CREDENTIALS = InternalCall(function="api", domain="users", target="credentials")
+_CALLED_BY_WORKERS = tuple(
+    InternalCall(function=function, domain=call.domain, target=call.target)
+    for function in ("submit", "poll")
+    for call in (SUBMISSION, INPUTS, CREDENTIALS)
+)
 
 DECLARATION = DomainDeclaration(
     name="jobs",
@@ -19,6 +33,20 @@ DECLARATION = DomainDeclaration(
             handler="jobs.handlers.api.handler",
             description="Jobs HTTP API: a user's imputation jobs, their status and history",
             timeout_seconds=29,
+        ),
+        FunctionDeclaration(
+            name="submit",
+            handler="jobs.handlers.submit.handler",
+            description="Submits each job accepted by POST /jobs to its service (on its JobStatusChanged, pending)",
+            timeout_seconds=900,  # streams the input files to a Cloudgene server, which answers once it has them
+            reaches_internet=True,
+        ),
+        FunctionDeclaration(
+            name="poll",
+            handler="jobs.handlers.poll.handler",
+            description="Polls active jobs on their services, applies their transitions, retries waiting submissions",
+            timeout_seconds=900,  # a waiting submission it retries streams its input files
+            reaches_internet=True,
         ),
         FunctionDeclaration(
             name="relay-events",
@@ -37,7 +65,9 @@ DECLARATION = DomainDeclaration(
     api_function="api",
     migrations_function="migrate",
     publishes=(JobStatusChanged,),
-    calls=(SUBMISSION, INPUTS, CREDENTIALS),
+    calls=(SUBMISSION, INPUTS, CREDENTIALS, *_CALLED_BY_WORKERS),
+    # the domain's own event: a job entering `pending` is submitted by `submit` (which ignores the rest)
+    subscriptions=(EventSubscription("submit", (JobStatusChanged,), ("fip.jobs",)),),
     relay_function="relay-events",
     routes=(
         HttpRoute("POST", "/jobs", Access.SELF),
@@ -45,6 +75,12 @@ DECLARATION = DomainDeclaration(
         HttpRoute("GET", "/jobs/{job_id}", Access.SELF),
     ),
     schedules=(
+        Schedule(
+            name="poll",
+            function="poll",
+            rate_minutes=POLL_RATE_MINUTES,
+            description="Poll the active jobs on their services; submit the pending ones that are due",
+        ),
         Schedule(
             name="relay-events",
             function="relay-events",

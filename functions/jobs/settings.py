@@ -21,6 +21,13 @@ class JobsSettings(BaseSettings):
     poll_concurrency_per_service: int = Field(
         default=5, ge=1, le=50, description="How many calls a poll makes to one service at once."
     )
+    submit_lease_minutes: int = Field(
+        default=16,
+        ge=1,
+        le=120,
+        description="How long a submission holds its job: after that (a submitter that died) it is tried again.",
+    )
+    poll_batch: int = Field(default=5000, ge=1, le=100_000, description="The most jobs one poll takes on.")
     stalled_after_minutes: int = Field(
         default=24 * 60, ge=1, description="A job whose service has said nothing new for this long is flagged stalled."
     )

@@ -1,6 +1,6 @@
-"""What the jobs logic is given: its transactions, the clock, and the other domains' internal functions
-it asks before a submission (the registry's `submission`, the files domain's `inputs`, the users
-domain's `credentials`), through small protocols; each answers the target's JSON as it is."""
+"""What the jobs logic is given: its transactions, the clock, the other domains' internal functions it
+asks (the registry's `submission`, the files domain's `inputs`, the users domain's `credentials`),
+through small protocols, each answering the target's JSON as it is, and the adapter of each service."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from jobs.adapters.base import ImputationServiceAdapter
 from jobs.dal.repository import JobsRepository
 
 Transaction = Callable[[], AbstractContextManager[JobsRepository]]
 Clock = Callable[[], datetime]
+Connect = Callable[[dict[str, Any]], ImputationServiceAdapter]
+"""The adapter of a service, from the registry's submission details of it."""
 
 
 class OtherDomains(Protocol):
@@ -40,3 +43,6 @@ class JobsAdapters:
     reading: Transaction
     clock: Clock
     domains: OtherDomains
+    connect: Connect
+    batch: Transaction  # a transaction whose events wait for `relay`: a poll writes many, then relays once
+    relay: Callable[[], int]
