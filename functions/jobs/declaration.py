@@ -10,6 +10,7 @@ from fip_core.declaration import (
     Schedule,
 )
 from fip_core.platform_events import JobStatusChanged
+from fip_core.resources import EncryptionKeySpec
 
 RELAY_RATE_MINUTES = 1
 POLL_RATE_MINUTES = 1  # the services ask to be polled about a job at most once a minute
@@ -19,10 +20,22 @@ POLL_RATE_MINUTES = 1  # the services ask to be polled about a job at most once 
 SUBMISSION = InternalCall(function="api", domain="registry", target="submission")
 INPUTS = InternalCall(function="api", domain="files", target="inputs")
 CREDENTIALS = InternalCall(function="api", domain="users", target="credentials")
+RESULTS = InternalCall(function="poll", domain="files", target="results")  # the poll copies result files in
 _CALLED_BY_WORKERS = tuple(
     InternalCall(function=function, domain=call.domain, target=call.target)
     for function in ("submit", "poll")
     for call in (SUBMISSION, INPUTS, CREDENTIALS)
+)
+
+# Each job's result archive password, generated at submission and stored encrypted, bound to the job and
+# its owner; only the API (for the owner) decrypts it
+PASSWORDS = EncryptionKeySpec(
+    name="passwords",
+    description="Encrypts the password of each job's result archives",
+    purpose="job-archive-password",  # jobs.settings.PASSWORD_PURPOSE
+    context_keys=("purpose", "job_id", "user_id"),
+    encrypt=("submit", "poll"),
+    decrypt=("api",),
 )
 
 DECLARATION = DomainDeclaration(
@@ -44,8 +57,8 @@ DECLARATION = DomainDeclaration(
         FunctionDeclaration(
             name="poll",
             handler="jobs.handlers.poll.handler",
-            description="Polls active jobs on their services, applies their transitions, retries waiting submissions",
-            timeout_seconds=900,  # a waiting submission it retries streams its input files
+            description="Polls active jobs, applies their transitions, retries waiting submissions, copies results in",
+            timeout_seconds=900,  # a waiting submission it retries, and a result it copies, are streamed
             reaches_internet=True,
         ),
         FunctionDeclaration(
@@ -65,7 +78,8 @@ DECLARATION = DomainDeclaration(
     api_function="api",
     migrations_function="migrate",
     publishes=(JobStatusChanged,),
-    calls=(SUBMISSION, INPUTS, CREDENTIALS, *_CALLED_BY_WORKERS),
+    calls=(SUBMISSION, INPUTS, CREDENTIALS, *_CALLED_BY_WORKERS, RESULTS),
+    resources=(PASSWORDS,),
     # the domain's own event: a job entering `pending` is submitted by `submit` (which ignores the rest)
     subscriptions=(EventSubscription("submit", (JobStatusChanged,), ("fip.jobs",)),),
     relay_function="relay-events",
@@ -73,6 +87,10 @@ DECLARATION = DomainDeclaration(
         HttpRoute("POST", "/jobs", Access.SELF),
         HttpRoute("GET", "/jobs", Access.SELF),
         HttpRoute("GET", "/jobs/{job_id}", Access.SELF),
+        HttpRoute("POST", "/jobs/{job_id}/cancel", Access.SELF),
+        HttpRoute("POST", "/jobs/{job_id}/retry", Access.SELF),
+        HttpRoute("GET", "/jobs/{job_id}/outputs", Access.SELF),
+        HttpRoute("GET", "/jobs/{job_id}/password", Access.SELF),
     ),
     schedules=(
         Schedule(

@@ -11,7 +11,7 @@ from uuid import uuid4
 from fip_core.declaration import InternalCall
 from infra.domains import DOMAINS
 from jobs.dal.unit_of_work import STORE
-from jobs.declaration import CREDENTIALS, INPUTS, SUBMISSION
+from jobs.declaration import CREDENTIALS, INPUTS, RESULTS, SUBMISSION
 from jobs.domain import JobRecord
 from jobs.logic import lifecycle
 from local_platform.events import lambda_context
@@ -69,6 +69,10 @@ class InProcessDomains:
     def credential(self, user_id: str, service_id: str) -> dict[str, Any]:
         """The users domain's token of a user for a service."""
         return self._invoke(CREDENTIALS, {"user_id": user_id, "service_id": service_id})
+
+    def results(self, call: dict[str, Any]) -> dict[str, Any]:
+        """The files domain's answer to registering or completing a result file."""
+        return self._invoke(RESULTS, call)
 
 
 class Clock:

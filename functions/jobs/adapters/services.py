@@ -3,12 +3,13 @@ once per container (and so under the outbound policy)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fip_core.container import per_container
-from fip_core.outbound.client import OutboundClient
-from fip_core.outbound.policy import OutboundPolicy, outbound_settings
-from jobs.adapters.base import ImputationServiceAdapter, ServiceRefusedError
+from fip_core.outbound.client import OutboundClient, StreamedBody
+from fip_core.outbound.policy import OutboundError, OutboundPolicy, outbound_settings
+from jobs.adapters.base import ImputationServiceAdapter, ServiceRefusedError, ServiceUnavailableError
 from jobs.adapters.cloudgene import CloudgeneAdapter
 
 USER_AGENT = "federated-imputation-platform/0.1 (jobs)"
@@ -28,3 +29,19 @@ def connect(service: dict[str, Any]) -> ImputationServiceAdapter:
     raise ServiceRefusedError(
         f"the registry does not say which workflow the {service['api_type']} service runs, so no job can be sent to it"
     )
+
+
+class PresignedUploads:
+    """PUTs result parts to the files domain's presigned URLs, each streamed as it is read."""
+
+    async def put_part(self, url: str, length: int, chunks: AsyncIterator[bytes]) -> str:
+        """PUT one part; its ETag, or ServiceUnavailableError (the copy is tried again later)."""
+        try:
+            async with outbound_client().stream("PUT", url, body=StreamedBody(length, chunks)) as answer:
+                await answer.read(65536)
+                etag = answer.headers.get("etag")
+        except OutboundError as error:
+            raise ServiceUnavailableError(f"a part could not be stored ({error.kind})") from error
+        if answer.status != 200 or not etag:
+            raise ServiceUnavailableError(f"a part could not be stored (HTTP {answer.status})")
+        return etag

@@ -24,7 +24,11 @@ def poll(_event: dict[str, Any]) -> dict[str, Any]:
     settings = jobs_settings()
     report = run(
         poll_pass(
-            jobs_adapters(), Timings.of(settings), cap=settings.poll_concurrency_per_service, limit=settings.poll_batch
+            jobs_adapters(),
+            Timings.of(settings),
+            cap=settings.poll_concurrency_per_service,
+            limit=settings.poll_batch,
+            output_attempts=settings.output_attempts,
         )
     )
     obs.logger.info("jobs polled", extra=report.as_dict())

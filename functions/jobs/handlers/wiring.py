@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from jobs.adapters.domains import InvokedDomains
-from jobs.adapters.services import connect
+from jobs.adapters.passwords import password_cipher
+from jobs.adapters.services import PresignedUploads, connect
 from jobs.dal.unit_of_work import STORE, jobs_reading, jobs_repository
 from jobs.logic.ports import JobsAdapters
 
@@ -26,4 +27,6 @@ def jobs_adapters() -> JobsAdapters:
         connect=connect,
         batch=lambda: STORE.transaction(relay=False),
         relay=STORE.publish_pending_events,
+        uploads=PresignedUploads(),
+        passwords=password_cipher(),
     )

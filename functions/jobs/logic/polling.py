@@ -29,6 +29,7 @@ from jobs.adapters.base import (
 from jobs.dal.repository import JobsRepository
 from jobs.domain import JobRecord, JobStatus
 from jobs.logic import lifecycle
+from jobs.logic.outputs import collect_due
 from jobs.logic.ports import JobsAdapters
 from jobs.logic.submission import Refused, Timings, owner_token, submit_job, words
 
@@ -63,6 +64,7 @@ class PollReport:
     unanswered: int = 0
     lost: int = 0
     submissions: dict[str, int] = field(default_factory=dict)
+    outputs_collected: int = 0  # completed jobs whose result files were copied in (or tried)
     wall_seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -70,8 +72,11 @@ class PollReport:
         return asdict(self)
 
 
-async def poll_pass(adapters: JobsAdapters, timings: Timings, *, cap: int, limit: int) -> PollReport:
-    """Poll every due job (at most `limit`, the most overdue first) and submit the due pending ones."""
+async def poll_pass(
+    adapters: JobsAdapters, timings: Timings, *, cap: int, limit: int, output_attempts: int = 5
+) -> PollReport:
+    """Poll every due job (at most `limit`, the most overdue first), submit the due pending ones, then copy
+    in the result files of the completed jobs that are due."""
     started = time.perf_counter()
     due = await asyncio.to_thread(_due, adapters, limit)
     report = PollReport(due=len(due))
@@ -86,7 +91,7 @@ async def poll_pass(adapters: JobsAdapters, timings: Timings, *, cap: int, limit
                 services.create_task(_poll_service(adapters, service_id, jobs, cap, timings, answers, report))
         answers.put_nowait(None)
         await recorder
-    await asyncio.to_thread(adapters.relay)
+    report.outputs_collected = await collect_due(adapters, timings, output_attempts, limit)
     report.wall_seconds = round(time.perf_counter() - started, 3)
     return report
 
@@ -171,6 +176,10 @@ async def _record(
     timings: Timings,
     report: PollReport,
 ) -> None:
+    """Apply the answers as they come in; relay the events of what is applied while later answers are
+    still being applied (one relay at a time), and once more at the end."""
+    relaying: asyncio.Task[int] | None = None
+    relayed = 0  # transitions whose events a relay started after had been written
     done = False
     while not done:
         batch = [await answers.get()]
@@ -180,6 +189,12 @@ async def _record(
         taken = [item for item in batch if item is not None]
         if taken:
             await asyncio.to_thread(_apply_batch, adapters, taken, timings, report)
+        if report.transitions > relayed and (relaying is None or relaying.done()):
+            relayed, relaying = report.transitions, asyncio.create_task(asyncio.to_thread(adapters.relay))
+    if relaying is not None:
+        await relaying
+    if report.transitions > relayed:
+        await asyncio.to_thread(adapters.relay)
 
 
 def _apply_batch(

@@ -10,6 +10,7 @@ database transaction."""
 from __future__ import annotations
 
 import asyncio
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -69,7 +70,7 @@ async def submit_job(adapters: JobsAdapters, job_id: str, timings: Timings) -> S
     if claimed is None:
         return Submitted.NOT_DUE
     try:
-        adapter, submission, token = await asyncio.to_thread(_prepare, adapters, claimed)
+        adapter, submission, token, sealed = await asyncio.to_thread(_prepare, adapters, claimed)
         external_id = await adapter.submit(submission, token)
     except WaitingForServiceError as waiting:
         return await asyncio.to_thread(_wait, adapters, claimed, words(waiting), timings)
@@ -77,7 +78,7 @@ async def submit_job(adapters: JobsAdapters, job_id: str, timings: Timings) -> S
         return await asyncio.to_thread(_wait, adapters, claimed, words(unavailable), timings)
     except (AdapterError, Refused) as refused:
         return await asyncio.to_thread(_fail, adapters, claimed, words(refused))
-    return await _record_submitted(adapters, claimed, external_id, adapter, token, timings)
+    return await _record_submitted(adapters, claimed, external_id, sealed, (adapter, token), timings)
 
 
 def words(error: Exception) -> str:
@@ -96,7 +97,9 @@ def _claim(adapters: JobsAdapters, job_id: str, timings: Timings) -> JobRecord |
         return repo.jobs.change(job, now, next_poll_at=now + timings.lease)
 
 
-def _prepare(adapters: JobsAdapters, job: JobRecord) -> tuple[ImputationServiceAdapter, Submission, SecretStr | None]:
+def _prepare(
+    adapters: JobsAdapters, job: JobRecord
+) -> tuple[ImputationServiceAdapter, Submission, SecretStr | None, bytes | None]:
     service = adapters.domains.service(job.service_id)
     if "error" in service:
         raise Refused("the service is no longer in the registry")
@@ -109,7 +112,11 @@ def _prepare(adapters: JobsAdapters, job: JobRecord) -> tuple[ImputationServiceA
         if not file["found"] or not file.get("url"):
             raise Refused(f"the input file {file['id']} is no longer available (deleted or expired): submit again")
         files.append(InputFile(file["filename"], file["size_bytes"], url=file["url"]))
+    # Cloudgene encrypts the result archives with a password it is given (else it makes one and emails it)
+    password = SecretStr(secrets.token_urlsafe(18)) if service["api_type"] == "michigan" else None
+    sealed = adapters.passwords.encrypt(password, job.id, job.user_id) if password else None
     submission = Submission(
+        password=password,
         name=job.name,
         files=tuple(files),
         panel=job.panel,
@@ -123,7 +130,7 @@ def _prepare(adapters: JobsAdapters, job: JobRecord) -> tuple[ImputationServiceA
         adapter = adapters.connect(service)
     except AdapterError as refused:
         raise Refused(str(refused)) from refused
-    return adapter, submission, token
+    return adapter, submission, token, sealed
 
 
 def owner_token(adapters: JobsAdapters, job: JobRecord, service: dict[str, Any]) -> SecretStr | None:
@@ -156,19 +163,21 @@ async def _record_submitted(
     adapters: JobsAdapters,
     job: JobRecord,
     external_id: str,
-    adapter: ImputationServiceAdapter,
-    token: SecretStr | None,
+    sealed: bytes | None,
+    service: tuple[ImputationServiceAdapter, SecretStr | None],
     timings: Timings,
 ) -> Submitted:
     def record() -> JobRecord | None:
         now = adapters.clock()
         with adapters.transaction() as repo:
-            changes = {"external_id": external_id, "waiting_reason": None, "stalled": False, "last_news_at": now}
+            changes: dict[str, Any] = {"external_id": external_id, "waiting_reason": None, "stalled": False}
+            changes |= {"last_news_at": now, "password_ciphertext": sealed}
             changes["next_poll_at"] = now + timings.poll_every
             return lifecycle.transition(repo, job, JobStatus.SUBMITTED, now, "the service accepted the job", **changes)
 
     if await asyncio.to_thread(record) is not None:
         return Submitted.SUBMITTED
     # the job changed while it was being submitted: its owner cancelled it, so stop it on the service too
+    adapter, token = service
     await adapter.cancel(external_id, token)
     return Submitted.NOT_DUE
