@@ -116,19 +116,21 @@ async def _poll_service(
         for job in jobs:
             answers.put_nowait((job, Unanswered(f"the registry could not be asked about the service ({error})")))
         return
-    if service.get("error") == "not_found":
+    if "error" in service:
+        gone = service["error"] == "not_found"
         for job in jobs:
-            answers.put_nowait((job, Lost("the service was removed from the registry: the job cannot be followed")))
+            lost = Lost("the service was removed from the registry: the job cannot be followed")
+            answers.put_nowait((job, lost if gone else Unanswered(f"the registry refused: {service['error']}")))
         return
     limit = asyncio.Semaphore(cap)
     pending = [job for job in jobs if job.status is JobStatus.PENDING]
     active = [job for job in jobs if job.status is not JobStatus.PENDING]
+    adapter: ImputationServiceAdapter | None = None
     try:
         adapter = adapters.connect(service)
     except AdapterError as refused:
         for job in active:
             answers.put_nowait((job, Lost(str(refused))))
-        adapter = None
     tokens: dict[str, asyncio.Task[SecretStr | None]] = {}
 
     async def token_of(job: JobRecord) -> SecretStr | None:
@@ -145,8 +147,9 @@ async def _poll_service(
         report.submissions[outcome.value] = report.submissions.get(outcome.value, 0) + 1
 
     async with asyncio.TaskGroup() as group:
-        for job in active if adapter is not None else ():
-            group.create_task(poll(job, adapter))  # type: ignore[arg-type]  # not None here
+        if adapter is not None:
+            for job in active:
+                group.create_task(poll(job, adapter))
         for job in pending:
             group.create_task(submit(job))
 
