@@ -9,7 +9,15 @@ import sys
 
 from local_platform.config import REPO_ROOT
 
-BENCHMARKS = ("cold_start", "api_warm", "health_sweep", "authorizer", "vcf_validation", "files_s3_validation")
+BENCHMARKS = (
+    "cold_start",
+    "api_warm",
+    "health_sweep",
+    "authorizer",
+    "vcf_validation",
+    "files_s3_validation",
+    "jobs_poll",
+)
 
 
 def main() -> None:

@@ -283,12 +283,13 @@ def outbound_to_loopback(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Outbound calls may reach loopback over plain HTTP, as `make run` lets them: for the tests whose
     services run on this machine. Every other test keeps the safe defaults."""
     from fip_core.outbound.policy import outbound_settings
+    from jobs.adapters.services import outbound_client
     from registry.probes.catalogue import http_catalogue_reader
     from registry.probes.service import http_prober
 
     monkeypatch.setenv("FIP_ALLOW_PRIVATE_NETWORKS", "true")
     monkeypatch.setenv("FIP_REQUIRE_HTTPS", "false")
-    made_per_container = (outbound_settings, http_prober, http_catalogue_reader)
+    made_per_container = (outbound_settings, http_prober, http_catalogue_reader, outbound_client)
     for cached in made_per_container:
         cached.cache_clear()
     yield

@@ -58,7 +58,7 @@ DECLARATION = DomainDeclaration(
             handler="files.handlers.results.handler",
             description="Internal, IAM-only: registers a job's result file and presigns its upload",
             timeout_seconds=30,
-            callers=(),  # the jobs domain, once it exists and declares the call
+            callers=("jobs",),
         ),
         FunctionDeclaration(
             name="inputs",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -63,6 +63,9 @@ class JobRecord:
     created_at: datetime
     updated_at: datetime
     finished_at: datetime | None
+    retry_of: str | None = None  # the failed or cancelled job this one tries again
+    outputs_due_at: datetime | None = None  # when its outputs are next copied in; None: nothing to copy
+    password_ciphertext: bytes | None = field(default=None, repr=False)  # the result archives' password, encrypted
 
     @classmethod
     def pending(cls, now: datetime, **asked: Any) -> JobRecord:
@@ -97,3 +100,24 @@ class Transition:
     status: JobStatus
     at: datetime
     reason: str | None
+
+
+class OutputStatus(StrEnum):
+    """Where the copy of one result file into the files domain stands."""
+
+    STORED = "stored"  # in the files domain, downloadable there
+    FAILED = "failed"  # the last copy failed: tried again while attempts remain
+
+
+@dataclass(frozen=True)
+class JobOutput:
+    """One result file of a completed job and its copy in the files domain."""
+
+    job_id: str
+    name: str
+    status: OutputStatus
+    attempts: int
+    file_id: str | None
+    size_bytes: int | None
+    error: str | None
+    updated_at: datetime

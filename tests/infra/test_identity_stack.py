@@ -347,27 +347,34 @@ def test_the_credentials_key_is_rotated_retained_and_aliased_per_stack(platform,
     assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
     alias = platform.resources[platform.id_of(key.alias)]["Properties"]
     assert alias["TargetKeyId"] == arn(key_id)
-    assert alias["AliasName"] == f"alias/fip-{ENVIRONMENT}-{domain.name}-credentials"
+    assert alias["AliasName"] == f"alias/fip-{ENVIRONMENT}-{domain.name}-{spec_of(domain, EncryptionKeySpec).name}"
     # the key policy grants nothing but the account's own IAM policies: the functions' roles below
     (statement,) = resource["Properties"]["KeyPolicy"]["Statement"]
     assert statement["Principal"]["AWS"]["Fn::Join"][1][-1] == ":root"
 
 
 @with_credentials_key
-def test_only_the_api_function_encrypts_and_only_the_credentials_function_decrypts(platform, domain):
+def test_only_the_declared_functions_encrypt_and_decrypt_in_the_keys_context(platform, domain):
+    """The users domain's key: its API encrypts, its credentials function decrypts; the jobs domain's:
+    its submitters encrypt, its API decrypts; each only with the context its spec names."""
+    spec = spec_of(domain, EncryptionKeySpec)
     service = platform.service(domain)
     key = arn(platform.id_of(_key(platform, domain).key))
     for _roles, statement in statements_naming(platform, key):
         if actions_of(statement, "kms") & {"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:ReEncryptFrom"}:
             assert statement["Condition"] == {
-                "StringEquals": {"kms:EncryptionContext:purpose": "external-service-token"},
-                "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["purpose", "user_id", "service_id"]},
+                "StringEquals": {"kms:EncryptionContext:purpose": spec.purpose},
+                "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": list(spec.context_keys)},
             }
     granted = granted_by_role(platform, key, "kms")
-    assert granted == {
-        platform.id_of(service.functions["api"].role): {"kms:Encrypt"},
-        platform.id_of(service.functions["credentials"].role): {"kms:Decrypt"},
-    }
+    expected: dict[str, set[str]] = {}
+    for actions, functions in (({"kms:Encrypt"}, spec.encrypt), ({"kms:Decrypt"}, spec.decrypt)):
+        for function in functions:
+            expected.setdefault(platform.id_of(service.functions[function].role), set()).update(actions)
+    assert granted == expected
+    if domain.name == "users":
+        assert spec.purpose == "external-service-token"
+        assert (spec.encrypt, spec.decrypt) == (("api",), ("credentials",))
 
 
 def test_the_key_use_condition_is_the_encryption_context_the_users_code_sends(monkeypatch):

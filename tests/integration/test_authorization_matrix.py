@@ -111,6 +111,10 @@ EXPECTED: dict[str, tuple[Access, frozenset[str] | dict[str, frozenset[str]]]] =
     "POST /jobs": (Access.SELF, SIGNED_IN),
     "GET /jobs": (Access.SELF, SIGNED_IN),
     "GET /jobs/{job_id}": (Access.SELF, SIGNED_IN),
+    "POST /jobs/{job_id}/cancel": (Access.SELF, SIGNED_IN),
+    "POST /jobs/{job_id}/retry": (Access.SELF, SIGNED_IN),
+    "GET /jobs/{job_id}/outputs": (Access.SELF, SIGNED_IN),
+    "GET /jobs/{job_id}/password": (Access.SELF, SIGNED_IN),
     # notifications: everybody signed in, each their own (another's answers 404, test_notifications_api)
     "GET /notifications": (Access.SELF, SIGNED_IN),
     "GET /notifications/unread-count": (Access.SELF, SIGNED_IN),

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
 from fip_core.declaration import InternalCall
 from infra.domains import DOMAINS
 from jobs.dal.unit_of_work import STORE
-from jobs.declaration import CREDENTIALS, INPUTS, SUBMISSION
+from jobs.declaration import CREDENTIALS, INPUTS, RESULTS, SUBMISSION
 from jobs.domain import JobRecord
 from jobs.logic import lifecycle
 from local_platform.events import lambda_context
@@ -69,3 +69,71 @@ class InProcessDomains:
     def credential(self, user_id: str, service_id: str) -> dict[str, Any]:
         """The users domain's token of a user for a service."""
         return self._invoke(CREDENTIALS, {"user_id": user_id, "service_id": service_id})
+
+    def results(self, call: dict[str, Any]) -> dict[str, Any]:
+        """The files domain's answer to registering or completing a result file."""
+        return self._invoke(RESULTS, call)
+
+
+class Clock:
+    """A clock a test moves on: the jobs domain's polls are due a minute apart."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        """Move on by a `timedelta`'s worth."""
+        self.now += timedelta(**delta)
+
+
+def with_world(monkeypatch: Any, clock: Clock) -> None:
+    """Every jobs handler's adapters as in the cloud but for the other domains (their handlers run in
+    process, `InProcessDomains`) and the clock (the test's)."""
+    from jobs.handlers import wiring
+
+    real = wiring.jobs_adapters
+
+    def adapters() -> Any:
+        return replace(real(), domains=InProcessDomains(), clock=clock)
+
+    monkeypatch.setattr("jobs.handlers.wiring.jobs_adapters", adapters)
+    monkeypatch.setattr("jobs.handlers.routes.jobs.jobs_adapters", adapters)
+
+
+def job_events(job_id: str | None = None) -> list[dict[str, Any]]:
+    """The JobStatusChanged events in the jobs outbox (of one job, if named), as EventBridge delivers
+    them, by revision."""
+    from sqlalchemy import select
+
+    from jobs.dal.tables import EVENTS
+    from local_platform.events import eventbridge_event
+
+    with STORE.reading() as repo:
+        details = list(repo.session.execute(select(EVENTS.outbox.c.detail)).scalars())
+    found = [d for d in details if d["metadata"]["name"] == "JobStatusChanged"]
+    found = [d for d in found if job_id is None or d["data"]["job_id"] == job_id]
+    found.sort(key=lambda d: d["data"]["revision"])
+    return [eventbridge_event("JobStatusChanged", detail, "fip.jobs") for detail in found]
+
+
+def run_function(name: str, event: dict[str, Any]) -> Any:
+    """Invoke one of the jobs domain's functions in process, as Lambda would."""
+    from jobs.declaration import DECLARATION
+
+    return import_handler(DECLARATION.function(name).handler)(event, lambda_context(f"jobs-{name}"))
+
+
+def poll() -> dict[str, Any]:
+    """One run of the scheduled poll."""
+    from local_platform.events import scheduled_event
+
+    return dict(run_function("poll", scheduled_event("jobs-poll")))
+
+
+def submit_pending(job_id: str) -> dict[str, Any]:
+    """The submit function, given the job's `pending` event."""
+    pending = [e for e in job_events(job_id) if e["detail"]["data"]["status"] == "pending"]
+    return dict(run_function("submit", pending[0]))

@@ -147,6 +147,20 @@ class ServiceCondition:
     queue_size: int | None = None
 
 
+class Download(AsyncIterator[bytes]):
+    """A result file's bytes as they arrive, and its length when the answer says it (`Content-Length`)."""
+
+    def __init__(self, chunks: AsyncIterator[bytes], length: int | None) -> None:
+        self._chunks = chunks
+        self.length = length
+
+    def __aiter__(self) -> Download:
+        return self
+
+    async def __anext__(self) -> bytes:
+        return await anext(self._chunks)
+
+
 class AdapterError(Exception):
     """A call to an external service that did not do what was asked. `retryable` says whether the same
     call may succeed later; `service_message` carries the service's own words, when it said any."""
@@ -209,9 +223,7 @@ class ImputationServiceAdapter(Protocol):
         """The result files of a finished job."""
         ...
 
-    def fetch_output(
-        self, output: OutputFile, token: SecretStr | None
-    ) -> AbstractAsyncContextManager[AsyncIterator[bytes]]:
+    def fetch_output(self, output: OutputFile, token: SecretStr | None) -> AbstractAsyncContextManager[Download]:
         """Open one result file for reading as it arrives, in chunks, never whole in memory:
         `async with adapter.fetch_output(file, token) as chunks: async for chunk in chunks: ...`."""
         ...

@@ -18,7 +18,6 @@ Cloudgene 3 sends no progress; Cloudgene 2's `progress` is read where a server s
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +28,7 @@ from pydantic import SecretStr
 from fip_core.outbound.client import OutboundClient
 from jobs.adapters.base import (
     BadTokenError,
+    Download,
     ExternalState,
     ExternalStatus,
     LogMessage,
@@ -187,9 +187,7 @@ class CloudgeneAdapter:
                 )
         return outputs
 
-    def fetch_output(
-        self, output: OutputFile, token: SecretStr | None
-    ) -> AbstractAsyncContextManager[AsyncIterator[bytes]]:
+    def fetch_output(self, output: OutputFile, token: SecretStr | None) -> AbstractAsyncContextManager[Download]:
         """The file's bytes from its share link (anonymous: the link's hash is the key). Each fetch counts
         against the file's download limit; past it the server refuses."""
         return output_chunks(self._client, output, {}, REFUSALS)

@@ -6,7 +6,7 @@ from typing import Any
 
 from fip_core import calls
 from jobs import DOMAIN
-from jobs.declaration import CREDENTIALS, INPUTS, SUBMISSION
+from jobs.declaration import CREDENTIALS, INPUTS, RESULTS, SUBMISSION
 
 
 class InvokedDomains:
@@ -23,3 +23,7 @@ class InvokedDomains:
     def credential(self, user_id: str, service_id: str) -> dict[str, Any]:
         """The users domain's token of a user for a service (never logged)."""
         return dict(calls.invoke(DOMAIN, CREDENTIALS, {"user_id": user_id, "service_id": service_id}))
+
+    def results(self, call: dict[str, Any]) -> dict[str, Any]:
+        """The files domain's answer to registering a result file or completing its upload."""
+        return dict(calls.invoke(DOMAIN, RESULTS, call))

@@ -27,6 +27,7 @@ from jobs import DOMAIN
 from jobs.adapters.base import (
     AdapterError,
     BadTokenError,
+    Download,
     InputFile,
     OutputFile,
     ProtocolError,
@@ -110,12 +111,14 @@ def refusal(reply: JsonReply, what: str, statuses: Refusals) -> AdapterError:
 @asynccontextmanager
 async def output_chunks(
     client: OutboundClient, output: OutputFile, headers: Mapping[str, str], statuses: Refusals
-) -> AsyncIterator[AsyncIterator[bytes]]:
-    """Open a result file's download: its body's chunks as they arrive, or the refusal its answer means."""
+) -> AsyncIterator[Download]:
+    """Open a result file's download: its body's chunks as they arrive, with its announced length, or the
+    refusal its answer means."""
     try:
         async with client.stream("GET", output.url, headers=headers) as answer:
             if answer.status == 200:
-                yield answer.chunks()
+                announced = answer.headers.get("content-length", "")
+                yield Download(answer.chunks(), int(announced) if announced.isdigit() else None)
                 return
             reply = json_reply(answer.status, await answer.read(MAX_ERROR_BYTES))
     except OutboundError as error:

@@ -36,6 +36,7 @@ from fip_core.outbound.client import OutboundClient
 from fip_core.outbound.policy import OutboundError
 from jobs.adapters.base import (
     ByteSource,
+    Download,
     ExternalState,
     ExternalStatus,
     InputFile,
@@ -243,9 +244,7 @@ class WesAdapter:
         """The files the run log lists as its outputs, in the spec's form or sapporo's."""
         return outputs_of(await self.run_log(external_id, token))
 
-    def fetch_output(
-        self, output: OutputFile, token: SecretStr | None
-    ) -> AbstractAsyncContextManager[AsyncIterator[bytes]]:
+    def fetch_output(self, output: OutputFile, token: SecretStr | None) -> AbstractAsyncContextManager[Download]:
         """The file's bytes as they arrive; the token goes only to the service's own origin."""
         headers = _auth(token) if _origin(output.url) == _origin(self.api_url) else {}
         return output_chunks(self._client, output, headers, REFUSALS)

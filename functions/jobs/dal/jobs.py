@@ -8,13 +8,15 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
-from fip_core.repository import DomainRepository
-from jobs.dal.tables import JobRow, JobTransitionRow
-from jobs.domain import JobRecord, JobStatus, Transition
+from fip_core.repository import DomainRepository, DuplicateError
+from jobs.dal.tables import JobOutputRow, JobRow, JobTransitionRow
+from jobs.domain import JobOutput, JobRecord, JobStatus, OutputStatus, Transition
 
 _FIELDS = [field.name for field in fields(JobRecord)]
+_OUTPUT_FIELDS = [field.name for field in fields(JobOutput)]
 
 
 class JobRepository(DomainRepository):
@@ -56,6 +58,31 @@ class JobRepository(DomainRepository):
         statement = select(JobRow).where(JobRow.next_poll_at <= now).order_by(JobRow.next_poll_at, JobRow.id)
         return [_record(row) for row in self.session.scalars(statement.limit(limit))]
 
+    def outputs_due(self, now: datetime, limit: int) -> list[JobRecord]:
+        """Completed jobs whose outputs are due to be copied in, most overdue first."""
+        statement = select(JobRow).where(JobRow.outputs_due_at <= now).order_by(JobRow.outputs_due_at, JobRow.id)
+        return [_record(row) for row in self.session.scalars(statement.limit(limit))]
+
+    def outputs(self, job_id: str) -> list[JobOutput]:
+        """A job's result files and their copies, by name."""
+        rows = self.session.scalars(
+            select(JobOutputRow).where(JobOutputRow.job_id == job_id).order_by(JobOutputRow.name)
+        )
+        return [_output(row) for row in rows]
+
+    def save_output(self, output: JobOutput) -> None:
+        """Record a copy's outcome (one row per job and name)."""
+        row = self.session.scalar(
+            select(JobOutputRow).where(JobOutputRow.job_id == output.job_id, JobOutputRow.name == output.name)
+        )
+        values = {name: getattr(output, name) for name in _OUTPUT_FIELDS}
+        if row is None:
+            self.session.add(JobOutputRow(**values))
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
+        self._flush()
+
     def change(self, job: JobRecord, now: datetime, **changes: Any) -> JobRecord | None:
         """Set fields of a job read at `job.version`; None, and nothing changed, if another writer
         changed it since (the optimistic lock)."""
@@ -72,17 +99,18 @@ class JobRepository(DomainRepository):
 
     def record_transition(self, job_id: str, transition: Transition) -> None:
         """Add a transition to a job's history (a second one of the same revision clashes)."""
-        self.session.add(
-            JobTransitionRow(
-                job_id=job_id,
-                revision=transition.revision,
-                previous_status=transition.previous_status,
-                status=transition.status,
-                at=transition.at,
-                reason=transition.reason,
-            )
-        )
-        self._flush()
+        row = {
+            "job_id": job_id,
+            "revision": transition.revision,
+            "previous_status": transition.previous_status,
+            "status": transition.status,
+            "at": transition.at,
+            "reason": transition.reason,
+        }
+        try:  # one statement, no unit of work: a poll records a thousand of these
+            self.session.execute(insert(JobTransitionRow), [row])
+        except IntegrityError as error:
+            raise DuplicateError(str(error.orig)) from error
 
     def history(self, job_id: str) -> list[Transition]:
         """A job's transitions, oldest first."""
@@ -104,3 +132,8 @@ class JobRepository(DomainRepository):
 def _record(row: JobRow) -> JobRecord:
     values = {name: getattr(row, name) for name in _FIELDS}
     return JobRecord(**values | {"status": JobStatus(row.status)})
+
+
+def _output(row: JobOutputRow) -> JobOutput:
+    values = {name: getattr(row, name) for name in _OUTPUT_FIELDS}
+    return JobOutput(**values | {"status": OutputStatus(row.status)})

@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from fip_core.database import NAMING_CONVENTION, UtcDateTime
@@ -60,6 +72,9 @@ class JobRow(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
+    retry_of: Mapped[str | None] = mapped_column(String(36), index=True)
+    outputs_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    password_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class JobTransitionRow(Base):
@@ -77,6 +92,25 @@ class JobTransitionRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime]
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class JobOutputRow(Base):
+    """One result file of a completed job, and its copy in the files domain (one row per name)."""
+
+    __tablename__ = "job_outputs"
+    __table_args__ = (UniqueConstraint("job_id", "name"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    job_id: Mapped[str] = mapped_column(String(36))
+    name: Mapped[str] = mapped_column(String(1024))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    file_id: Mapped[str | None] = mapped_column(String(36))
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime]
 
 
 EVENTS = event_tables(Base.metadata)

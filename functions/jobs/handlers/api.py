@@ -12,7 +12,17 @@ from jobs import DOMAIN
 API = ApiFunction(
     DOMAIN,
     f"{DOMAIN}.declaration",
-    {f"{DOMAIN}.handlers.routes.jobs": ("POST /jobs", "GET /jobs", "GET /jobs/{job_id}")},
+    {
+        f"{DOMAIN}.handlers.routes.jobs": (
+            "POST /jobs",
+            "GET /jobs",
+            "GET /jobs/{job_id}",
+            "POST /jobs/{job_id}/cancel",
+            "POST /jobs/{job_id}/retry",
+            "GET /jobs/{job_id}/outputs",
+            "GET /jobs/{job_id}/password",
+        )
+    },
 )
 handler = API.handler
 __getattr__ = API.module_attribute  # `app`: every route loaded, for the OpenAPI document and the tests

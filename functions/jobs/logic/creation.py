@@ -38,8 +38,11 @@ def digest(body: JobCreate) -> str:
     return hashlib.sha256(json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
 
 
-def create_job(adapters: JobsAdapters, user_id: str, key: str, body: JobCreate) -> Created:
-    """The job this request asks for, checked and stored pending; the first job again for a repeated key."""
+def create_job(
+    adapters: JobsAdapters, user_id: str, key: str, body: JobCreate, *, retry_of: str | None = None
+) -> Created:
+    """The job this request asks for, checked and stored pending (a new attempt of the job `retry_of`, if
+    named); the first job again for a repeated key."""
     fingerprint = digest(body)
     if (earlier := _earlier(adapters, user_id, key, fingerprint)) is not None:
         return earlier
@@ -68,6 +71,7 @@ def create_job(adapters: JobsAdapters, user_id: str, key: str, body: JobCreate) 
         r2_filter=body.r2_filter,
         mode=body.mode,
         file_ids=[str(file_id) for file_id in body.file_ids],
+        retry_of=retry_of,
     )
     try:
         with adapters.transaction() as repo:

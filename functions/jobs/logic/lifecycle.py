@@ -50,6 +50,8 @@ def transition(
     changed the job since it was read."""
     transitions.check(job.status, target)
     finished = {"finished_at": now, "next_poll_at": None} if target.finished else {}
+    if target is JobStatus.COMPLETED:  # its result files are copied in from now on
+        finished["outputs_due_at"] = now
     changed = repository.jobs.change(job, now, status=target, revision=job.revision + 1, **changes | finished)
     if changed is None:
         return None

@@ -57,5 +57,6 @@ def job_view(job: JobRecord, history: list[Transition]) -> JobView:
             "steps": job.steps,
             "error": job.error,
             "history": transitions,
+            "retry_of": job.retry_of,
         }
     )

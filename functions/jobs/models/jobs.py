@@ -76,6 +76,7 @@ class JobView(JobSummary):
     steps: list[StepView]
     error: str | None = Field(description="Why the job failed, in the service's words and ours.")
     history: list[TransitionView]
+    retry_of: UUID | None = Field(default=None, description="The failed or cancelled job this one tries again.")
 
 
 class JobPage(BaseModel):
@@ -111,3 +112,31 @@ class JobCreate(BaseModel):
     file_ids: list[UUID] = Field(
         min_length=1, max_length=100, description="Validated files of yours, one chromosome each."
     )
+
+
+class OutputView(BaseModel):
+    """One result file of a job and its copy in the files domain."""
+
+    name: str = Field(description="The file's name on the service.")
+    status: Literal["stored", "failed"] = Field(description="`stored`: download it from the files domain.")
+    file_id: UUID | None = Field(description="Its id in the files domain: GET /files/{file_id}/download.")
+    size_bytes: int | None
+    attempts: int = Field(description="How many copies of it were tried.")
+    error: str | None = Field(description="Why the last copy failed.")
+
+
+class JobOutputs(BaseModel):
+    """A job's result files, copied into the files domain."""
+
+    job_id: UUID
+    state: Literal["none", "copying", "stored", "incomplete"] = Field(
+        description="`none`: the job did not complete; `copying`: under way or to be tried again; "
+        "`incomplete`: some files could not be copied."
+    )
+    items: list[OutputView]
+
+
+class ArchivePassword(BaseModel):
+    """The password that opens a job's result archives (the service encrypts them with it)."""
+
+    password: str

@@ -1,4 +1,4 @@
-"""Routes of jobs: list the caller's, read one with its history."""
+"""Routes of jobs: submit one, list the caller's, read one with its history, cancel and retry one."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from fip_core.http import answers, current_principal, json_response, route_group
 from jobs.domain import JobStatus
 from jobs.handlers.wiring import jobs_adapters
-from jobs.logic import creation, reading
-from jobs.models.jobs import JobCreate, JobPage, JobStatusName, JobView
+from jobs.logic import control, creation, outputs, reading
+from jobs.logic.submission import Timings
+from jobs.models.jobs import ArchivePassword, JobCreate, JobOutputs, JobPage, JobStatusName, JobView
+from jobs.settings import jobs_settings
 
 router = route_group()
 JOBS = "Imputation jobs"
@@ -61,3 +63,47 @@ def list_jobs(
 )
 def get_job(job_id: UUID) -> JobView:
     return reading.get_job(jobs_adapters(), current_principal(router), str(job_id))
+
+
+@router.post(
+    "/jobs/<job_id>/cancel",
+    summary="Cancel your job, on its service too",
+    tags=[JOBS],
+    responses=answers(200, JobView, 404, 409, 503),
+)
+def cancel_job(job_id: UUID) -> JobView:
+    timings = Timings.of(jobs_settings())
+    return control.cancel_job(jobs_adapters(), current_principal(router).user_id, str(job_id), timings)
+
+
+@router.post(
+    "/jobs/<job_id>/retry",
+    summary="Try your failed or cancelled job again: 201 with the new job, linked, or 200 with it again",
+    tags=[JOBS],
+    responses=answers(201, JobView, 404, 409, 422) | answers(200, JobView),
+)
+def retry_job(job_id: UUID) -> Response[JobView]:
+    created = control.retry_job(jobs_adapters(), current_principal(router).user_id, str(job_id))
+    status = HTTPStatus.CREATED if created.new else HTTPStatus.OK
+    return json_response(created.job, status, {"Location": f"/jobs/{created.job.id}"})
+
+
+@router.get(
+    "/jobs/<job_id>/outputs",
+    summary="Your job's result files, copied into the files domain: download each by its file id there",
+    tags=[JOBS],
+    responses=answers(200, JobOutputs, 404),
+)
+def job_outputs(job_id: UUID) -> JobOutputs:
+    return outputs.outputs_view(jobs_adapters(), current_principal(router).user_id, str(job_id))
+
+
+@router.get(
+    "/jobs/<job_id>/password",
+    summary="The password of your job's result archives (yours alone; not kept by any cache)",
+    tags=[JOBS],
+    responses=answers(200, ArchivePassword, 404),
+)
+def archive_password(job_id: UUID) -> Response[ArchivePassword]:
+    password = outputs.archive_password(jobs_adapters(), current_principal(router).user_id, str(job_id))
+    return json_response(password, HTTPStatus.OK, {"Cache-Control": "no-store"})
