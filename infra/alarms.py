@@ -1,4 +1,4 @@
-"""What tells an operator that something is wrong: an alarm on every function's errors, on every
+"""What tells an operator that something is wrong: an alarm on each domain's functions' errors, on every
 dead-letter queue that is not empty, on events waiting too long in an outbox or quarantined by a
 subscriber, and on the API's 5xx answers, each notifying one encrypted topic that people (or a
 pager) subscribe to."""
@@ -12,6 +12,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
@@ -23,6 +24,8 @@ from fip_core.settings import METRICS_NAMESPACE
 from fip_core.subscribers import QUARANTINED_METRIC
 from infra.constants import ALARM_PERIOD, API_SERVER_ERRORS_THRESHOLD, OUTBOX_WAITING_ALARM_SECONDS
 from infra.domain import DomainFunction, DomainService
+
+MATH_ALARM_MAX_METRICS = 10  # CloudWatch's limit of metrics in one alarm's math expression
 
 
 class PlatformAlarms(Construct):
@@ -58,13 +61,7 @@ class PlatformAlarms(Construct):
 
         for service in domains:
             domain = service.declaration.name
-            for name, built in service.functions.items():
-                self._alarm(
-                    f"{domain} {name} errors",
-                    built.function.metric_errors(period=ALARM_PERIOD),
-                    threshold=1,
-                    description=f"The {domain} {name} function failed: an unhandled error or a timeout.",
-                )
+            self._errors_alarms(domain, {name: built.function for name, built in service.functions.items()})
             if service.declaration.publishes:
                 # the relay reports at its schedule's rate (which a profile may space out): the alarm
                 # looks over one such interval, and silence for that long means it is not running
@@ -109,19 +106,33 @@ class PlatformAlarms(Construct):
                         "they wait in its dead-letter queue for 14 days."
                     ),
                 )
-        for built in platform_functions:
-            self._alarm(
-                f"platform {built.declaration.name} errors",
-                built.function.metric_errors(period=ALARM_PERIOD),
-                threshold=1,
-                description=f"The platform's {built.declaration.name} function failed: an unhandled error or timeout.",
-            )
+        self._errors_alarms("platform", {built.declaration.name: built.function for built in platform_functions})
         self._alarm(
             "api server errors",
             http_api.metric_server_error(period=ALARM_PERIOD, statistic=cloudwatch.Stats.SUM),
             threshold=API_SERVER_ERRORS_THRESHOLD,
             description="The HTTP API answered 5xx: a handler failed or a function could not be reached.",
         )
+
+    def _errors_alarms(self, owner: str, functions: dict[str, lambda_.IFunction]) -> None:
+        # One alarm on the sum of a domain's functions' errors rather than one a function: a CloudFormation
+        # stack holds at most 500 resources, and the platform's functions multiply. The alarm names the
+        # functions it watches; the operations dashboard and each function's logs tell which one failed.
+        names = sorted(functions)
+        for start in range(0, len(names), MATH_ALARM_MAX_METRICS):
+            chunk = names[start : start + MATH_ALARM_MAX_METRICS]
+            suffix = f" {start // MATH_ALARM_MAX_METRICS + 1}" if len(names) > MATH_ALARM_MAX_METRICS else ""
+            self._alarm(
+                f"{owner} errors{suffix}",
+                cloudwatch.MathExpression(
+                    expression="SUM(METRICS())",
+                    using_metrics={f"m{n}": functions[name].metric_errors() for n, name in enumerate(chunk)},
+                    period=ALARM_PERIOD,
+                    label=f"{owner} function errors",
+                ),
+                threshold=1,
+                description=f"A function of {owner} failed (an unhandled error or a timeout): {', '.join(chunk)}.",
+            )
 
     def _alarm(
         self,

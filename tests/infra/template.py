@@ -192,8 +192,24 @@ def alarms_on(platform: Synthesised, namespace: str, metric: str) -> list[dict[s
     return [
         alarm["Properties"]
         for alarm in platform.of_type("AWS::CloudWatch::Alarm").values()
-        if (alarm["Properties"]["Namespace"], alarm["Properties"]["MetricName"]) == (namespace, metric)
+        if (alarm["Properties"].get("Namespace"), alarm["Properties"].get("MetricName")) == (namespace, metric)
     ]
+
+
+def math_alarms_on(platform: Synthesised, namespace: str, metric: str) -> list[dict[str, Any]]:
+    """The properties of the metric-math alarms that watch one metric, each with the dimensions it watches."""
+    found = []
+    for alarm in platform.of_type("AWS::CloudWatch::Alarm").values():
+        watched = [
+            query["MetricStat"]["Metric"]
+            for query in alarm["Properties"].get("Metrics", [])
+            if "MetricStat" in query
+            and (query["MetricStat"]["Metric"]["Namespace"], query["MetricStat"]["Metric"]["MetricName"])
+            == (namespace, metric)
+        ]
+        if watched:
+            found.append({**alarm["Properties"], "watched": [m["Dimensions"] for m in watched]})
+    return found
 
 
 def notifies_the_topic(platform: Synthesised, alarm: dict[str, Any]) -> bool:

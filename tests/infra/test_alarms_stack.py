@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from infra.alarms import MATH_ALARM_MAX_METRICS
 from infra.app import build_app
 from infra.constants import ALARM_EMAIL_CONTEXT_KEY
 from tests.infra.template import (
@@ -12,6 +13,7 @@ from tests.infra.template import (
     arn,
     as_list,
     each_domain,
+    math_alarms_on,
     notifies_the_topic,
     ref,
     synthesise,
@@ -26,16 +28,34 @@ pytestmark = pytest.mark.infra
 @each_domain
 def test_every_function_failing_raises_an_alarm_to_the_operators(platform, domain):
     service = platform.service(domain)
-    errors = alarms_on(platform, "AWS/Lambda", "Errors")
+    errors = math_alarms_on(platform, "AWS/Lambda", "Errors")
     for declared in domain.functions:
         function = ref(platform.id_of(service.function(declared.name)))
-        watching = [alarm for alarm in errors if alarm["Dimensions"] == [{"Name": "FunctionName", "Value": function}]]
+        watching = [alarm for alarm in errors if [{"Name": "FunctionName", "Value": function}] in alarm["watched"]]
         assert len(watching) == 1, declared.name
         alarm = watching[0]
-        assert (alarm["Statistic"], alarm["Period"], alarm["Threshold"]) == ("Sum", 300, 1)
-        assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+        assert declared.name in alarm["AlarmDescription"]
+        expression = next(query for query in alarm["Metrics"] if "Expression" in query)
+        assert (expression["Expression"], expression["ReturnData"]) == ("SUM(METRICS())", True)
+        assert len(alarm["watched"]) <= MATH_ALARM_MAX_METRICS
+        for query in alarm["Metrics"]:
+            if "MetricStat" in query:
+                assert (query["MetricStat"]["Stat"], query["MetricStat"]["Period"]) == ("Sum", 300)
+                assert query["ReturnData"] is False
+        assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
         assert alarm["TreatMissingData"] == "notBreaching"
         assert notifies_the_topic(platform, alarm)
+
+
+def test_the_platforms_own_function_failing_raises_an_alarm(platform):
+    catch_all = ref(platform.id_of(platform.stack.catch_all.function))
+    watching = [
+        alarm
+        for alarm in math_alarms_on(platform, "AWS/Lambda", "Errors")
+        if [{"Name": "FunctionName", "Value": catch_all}] in alarm["watched"]
+    ]
+    assert len(watching) == 1
+    assert notifies_the_topic(platform, watching[0])
 
 
 @each_domain
