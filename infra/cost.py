@@ -142,10 +142,13 @@ def estimate(template: Mapping[str, Any], prices: Mapping[str, Any]) -> list[Ite
     for resource_type, name, key in (
         ("AWS::KMS::Key", "kms keys", "kms_key_month"),
         ("AWS::SecretsManager::Secret", "secrets", "secret_month"),
-        ("AWS::CloudWatch::Alarm", "alarms", "alarm_month"),
     ):
         if count := len(_of_type(template, resource_type)):
             items.append(Item(f"{name} ({count})", count * price[key]))
+    if alarms := _of_type(template, "AWS::CloudWatch::Alarm"):
+        # CloudWatch prices an alarm per metric it reads: a metric-math alarm costs one per metric in it
+        metrics = sum(sum("MetricStat" in query for query in alarm.get("Metrics", [])) or 1 for alarm in alarms)
+        items.append(Item(f"alarm metrics ({len(alarms)} alarms)", metrics * price["alarm_month"]))
     items.append(Item("log ingestion (idle estimate)", assume["idle_log_gb_per_month"] * price["log_ingestion_gb"]))
     runs = schedules.runs_per_month
     items.append(

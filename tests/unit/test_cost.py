@@ -23,6 +23,17 @@ def test_the_fixed_items_of_a_small_template_add_up():
             "Key2": {"Type": "AWS::KMS::Key", "Properties": {}},
             "Secret": {"Type": "AWS::SecretsManager::Secret", "Properties": {}},
             "Alarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {}},
+            "MathAlarm": {  # priced per metric it reads
+                "Type": "AWS::CloudWatch::Alarm",
+                "Properties": {
+                    "Metrics": [
+                        {"Id": "expr_1", "Expression": "SUM(METRICS())"},
+                        {"Id": "m0", "MetricStat": {}},
+                        {"Id": "m1", "MetricStat": {}},
+                        {"Id": "m2", "MetricStat": {}},
+                    ]
+                },
+            },
             "Cluster": {
                 "Type": "AWS::RDS::DBCluster",
                 "Properties": {"ServerlessV2ScalingConfiguration": {"MinCapacity": 0.5, "MaxCapacity": 4}},
@@ -34,7 +45,7 @@ def test_the_fixed_items_of_a_small_template_add_up():
     assert items["public ipv4 (nat gateway)"] == pytest.approx(730 * 0.005)
     assert items["kms keys (2)"] == pytest.approx(2.0)
     assert items["secrets (1)"] == pytest.approx(0.40)
-    assert items["alarms (1)"] == pytest.approx(0.10)
+    assert items["alarm metrics (2 alarms)"] == pytest.approx(0.40)
     assert items["aurora capacity (cluster)"] == pytest.approx(0.5 * 730 * 0.12)
 
 
