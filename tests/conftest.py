@@ -239,6 +239,7 @@ def jobs_db(new_database: Callable[[str], DomainUrls], monkeypatch: pytest.Monke
     jobs_settings.cache_clear()
 
 
+@pytest.fixture
 def notifications_db(
     new_database: Callable[[str], DomainUrls], users_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
