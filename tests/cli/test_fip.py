@@ -9,16 +9,19 @@ from __future__ import annotations
 import json
 import stat
 import subprocess
+import time
 import uuid
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from local_platform.platform import LocalPlatform
 from tests.cli.conftest import Fip
 from tests.support.accounts import Account
 from tests.support.api import invoke_api
+from tests.support.cognito import totp
 
 pytestmark = pytest.mark.e2e
 
@@ -134,3 +137,20 @@ def test_without_a_platform_or_a_token_fip_says_what_to_set(fip: Fip):
     refused = fip("services", token="not-a-token")
     assert refused.returncode == 1
     assert "Error:" in refused.stderr
+
+
+def test_login_answers_the_second_factor_of_an_account_that_has_one(fip: Fip, platform: LocalPlatform, config: Path):
+    email, password = platform.config.admin_email, platform.config.admin_password  # the first admin
+    credentials = {"email": email, "password": password}
+    session = httpx.post(f"{platform.url}/auth/sign-in", json=credentials, timeout=30).json()
+    headers = {"Authorization": f"Bearer {session['access_token']}"}
+    secret = httpx.post(f"{platform.url}/me/mfa/totp", headers=headers, timeout=30).json()["secret"]
+    verify = {"code": totp(secret, time.time())}
+    assert httpx.post(f"{platform.url}/me/mfa/totp/verify", json=verify, headers=headers, timeout=30).status_code == 200
+
+    signed_in = fip("login", "--email", email, "--code", totp(secret, time.time()), FIP_PASSWORD=password)
+    assert signed_in.returncode == 0, signed_in.stderr
+    assert _json(fip("services", "--json"))["total"] >= 0
+    wrong = fip("login", "--email", email, FIP_PASSWORD="Not-the-password-1")
+    assert wrong.returncode == 1
+    assert wrong.stderr.startswith("Error:")
