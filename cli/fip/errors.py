@@ -21,6 +21,6 @@ class ApiError(CliError):
         fields = [
             f"{error.get('location')}: {error.get('message')}"
             for error in self.body.get("errors") or []
-            if isinstance(error, dict)
+            if isinstance(error, dict) and str(error.get("message")) not in str(detail)  # said once is enough
         ]
         super().__init__("; ".join([str(detail), *fields]))

@@ -4,6 +4,7 @@ standard output; progress bars and messages on standard error, so that the outpu
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -13,8 +14,11 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TaskProgressColum
 from rich.table import Table
 from rich.text import Text
 
-# no wrapping: a line is for a log or another program as much as for a person
-out = Console(soft_wrap=True)
+PIPED_WIDTH = 1000
+
+# no wrapping: a line is for a log or another program as much as for a person; piped, a table is as wide
+# as its widest row, so that no id is cut
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else PIPED_WIDTH)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
@@ -38,7 +42,9 @@ def show_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]
     if not rows:
         say(empty)
         return
-    table = Table(*[heading for _, heading in columns], box=None, header_style="bold")
+    table = Table(box=None, header_style="bold")
+    for _, heading in columns:
+        table.add_column(heading, overflow="fold")  # a narrow terminal folds a cell: an id is never cut
     for row in rows:
         table.add_row(*[_cell(row, key) for key, _ in columns])
     out.print(table)
