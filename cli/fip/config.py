@@ -74,8 +74,13 @@ class Settings:
     @classmethod
     def load(cls) -> Settings:
         """The environment's values over the config file's."""
-        stored = read_private(config_path())
         environment_token = os.environ.get("FIP_TOKEN") or None
+        try:
+            stored = read_private(config_path())
+        except CliError:
+            if environment_token is None:
+                raise
+            stored = {}  # its token is not used: the environment's is
         return cls(
             api_url=(os.environ.get("FIP_API_URL") or stored.get("api_url") or None),
             token=environment_token or stored.get("token"),

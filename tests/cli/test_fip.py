@@ -71,6 +71,7 @@ def test_a_config_file_others_may_read_is_refused(fip: Fip, signed_in: Account, 
     refused = fip("files")
     assert refused.returncode == 1
     assert f"chmod 600 {config}" in refused.stderr
+    assert fip("files", token=signed_in.access_token).returncode == 0  # a token from the environment is not in doubt
 
 
 def test_a_personal_token_made_in_a_session_serves_a_pipeline(fip: Fip, signed_in: Account, config: Path, service):
