@@ -34,13 +34,19 @@ define install_locked
 	$(1)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(2)
 endef
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed $(VENV)/.fip-installed
 
 $(VENV)/.installed: $(DEV_LOCK)
 	$(call install_locked,$(VENV),$(DEV_LOCK))
 	# the code packages are used in place: functions/, the shared layer and the repository root
 	printf '%s\n' "$(CURDIR)/functions" "$(CURDIR)/layers/core/python" "$(CURDIR)" \
 		> "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/fip-sources.pth"
+	touch $@
+
+# the command-line client `fip` (cli/fip), installed in place with its console script; its packages are in
+# the lock already, and setuptools (the build backend pyproject.toml names) too, so nothing is fetched
+$(VENV)/.fip-installed: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-index --no-build-isolation -e .
 	touch $@
 
 # sapporo (a real GA4GH WES server) pins its own web stack, so it lives in a venv of its own
@@ -121,7 +127,7 @@ deploy: venv cdk-cli
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy functions layers/core/python/fip_core local_platform infra bench tests
+	$(BIN)/mypy functions layers/core/python/fip_core cli/fip local_platform infra bench tests
 
 format: venv
 	$(BIN)/ruff check --fix .

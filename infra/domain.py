@@ -39,7 +39,7 @@ from infra.http_api import PlatformHttpApi
 from infra.network import Network
 from infra.profiles import ConcurrencyPlan
 from infra.resources import kind_of
-from infra.resources.kind import BuiltResource, CloudContext
+from infra.resources.kind import BuiltResource, CloudContext, NotifyingResource
 
 # What Lambda needs to attach a function to the VPC; EC2 offers no resource-level permissions for these.
 _VPC_ACCESS_ACTIONS = [
@@ -220,6 +220,7 @@ class DomainService(Construct):
         roles = {name: function.role for name, function in self.functions.items()}
         for granting in self.resources.values():
             granting.grant(roles)
+        self._let_resources_notify(declaration)
 
         self._dead_letters: sqs.Queue | None = None
         for schedule in declaration.schedules:
@@ -242,6 +243,16 @@ class DomainService(Construct):
             invocation_type=triggers.InvocationType.REQUEST_RESPONSE,
             timeout=Duration.seconds(migrations.declaration.timeout_seconds),
         )
+
+    def _let_resources_notify(self, declaration: DomainDeclaration) -> None:
+        functions = {name: function.function for name, function in self.functions.items()}
+        for spec in declaration.resources:
+            if not spec.notified():
+                continue
+            built = self.resources[spec.name]
+            if not isinstance(built, NotifyingResource):
+                raise TypeError(f"{spec.kind} {spec.name!r} names functions to notify, but its kind cannot notify")
+            built.notify(functions)
 
     def function(self, name: str) -> lambda_.Function:
         """The Lambda function of a declared function."""

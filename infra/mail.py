@@ -10,18 +10,28 @@ authorization policy it needs (Cognito's guide: an identity used outside the con
 one; CloudFormation has no resource for it, so an SDK call sets it). A new SES account is in the
 sandbox, mailing only verified addresses, until AWS moves it out on request.
 
+Every email sent through the identity, Cognito's included, goes with the platform's SES configuration
+set (the identity's default, and named in each send): its event destination publishes SES's bounce
+and complaint events to an encrypted SNS topic, to which the functions a spec names for `feedback`
+are subscribed, so that addresses that bounce for good or complain get no more email.
+
 Domains that send email declare an `EmailIdentitySpec` (built by `infra.resources.email_identity`):
-their functions may send from this sender alone, through this identity (`DomainSender`)."""
+their functions may send from this sender alone, through this identity and configuration set
+(`DomainSender`)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
 
-from aws_cdk import Annotations, Aws, CfnOutput, Stack
+from aws_cdk import Annotations, Aws, CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_ses as ses
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
@@ -45,7 +55,17 @@ class PlatformMail(Construct):
         self.sender = sender
         self.domain = found.group(1).lower()
         self.verified = verified
-        self.identity = ses.EmailIdentity(self, "Identity", identity=ses.Identity.domain(self.domain))
+        self.configuration_set = ses.ConfigurationSet(self, "ConfigurationSet", reputation_metrics=True)
+        self.feedback_topic = self._feedback_topic()
+        self.configuration_set.add_event_destination(
+            "Feedback",
+            destination=ses.EventDestination.sns_topic(self.feedback_topic),
+            events=[ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
+        )
+        # the identity's default set: what Cognito sends through it is tracked too, without naming the set
+        self.identity = ses.EmailIdentity(
+            self, "Identity", identity=ses.Identity.domain(self.domain), configuration_set=self.configuration_set
+        )
         for number, record in enumerate(self.identity.dkim_records, start=1):
             CfnOutput(
                 self,
@@ -53,6 +73,40 @@ class PlatformMail(Construct):
                 value=f"{record.name} CNAME {record.value}",
                 description=f"Add to the DNS of {self.domain} so that SES may send as {sender}",
             )
+
+    def _feedback_topic(self) -> sns.Topic:
+        # SES can publish to an encrypted topic only under a key whose policy lets it, for this set alone
+        key = kms.Key(
+            self,
+            "FeedbackKey",
+            description="Encrypts SES's bounce and complaint events of the Federated Imputation Platform",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="SesPublishesFeedback",
+                principals=[iam.ServicePrincipal("ses.amazonaws.com")],
+                actions=["kms:GenerateDataKey*", "kms:Decrypt"],
+                resources=["*"],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID, "aws:SourceArn": self.configuration_set_arn}
+                },
+            )
+        )
+        return sns.Topic(
+            self,
+            "FeedbackTopic",
+            display_name="Federated Imputation Platform email bounces and complaints",
+            master_key=key,
+            enforce_ssl=True,
+        )
+
+    @property
+    def configuration_set_arn(self) -> str:
+        """The configuration set's ARN, which sends through it are authorised against."""
+        name = self.configuration_set.configuration_set_name
+        return f"arn:{Aws.PARTITION}:ses:{Aws.REGION}:{Aws.ACCOUNT_ID}:configuration-set/{name}"
 
     @property
     def identity_arn(self) -> str:
@@ -68,6 +122,7 @@ class PlatformMail(Construct):
             from_name=MAIL_FROM_NAME,
             ses_verified_domain=self.domain,
             ses_region=Stack.of(self).region,
+            configuration_set_name=self.configuration_set.configuration_set_name,
         )
 
     def let_send(self, scope: Construct, user_pool: cognito.IUserPool) -> None:
@@ -134,8 +189,9 @@ class PlatformMail(Construct):
 
 
 class DomainSender(Construct):
-    """A domain's right to send email from the platform's sender, through its identity, and nothing
-    else: SES's `ses:FromAddress` condition holds the functions to that one address."""
+    """A domain's right to send email from the platform's sender, through its identity and the
+    platform's configuration set, and nothing else: SES's `ses:FromAddress` condition holds the
+    functions to that one address. Its `feedback` functions are subscribed to SES's bounces and complaints."""
 
     def __init__(
         self, scope: Construct, construct_id: str, *, domain: str, spec: EmailIdentitySpec, mail: PlatformMail | None
@@ -152,9 +208,15 @@ class DomainSender(Construct):
 
     @property
     def environment(self) -> Mapping[str, str]:
-        """`<DOMAIN>_<NAME>_SENDER`: the address to send from (empty while none is configured)."""
-        sender = self.mail.sender if self.mail is not None else ""
-        return {f"{env_prefix(self.domain)}{variable_stem(self.spec.name)}_SENDER": sender}
+        """`<DOMAIN>_<NAME>_SENDER`, the address to send from, and `_CONFIGURATION_SET`, the set to send
+        with (both empty while no sender is configured)."""
+        stem = f"{env_prefix(self.domain)}{variable_stem(self.spec.name)}"
+        if self.mail is None:
+            return {f"{stem}_SENDER": "", f"{stem}_CONFIGURATION_SET": ""}
+        return {
+            f"{stem}_SENDER": self.mail.sender,
+            f"{stem}_CONFIGURATION_SET": self.mail.configuration_set.configuration_set_name,
+        }
 
     @property
     def event_name(self) -> str:
@@ -162,13 +224,22 @@ class DomainSender(Construct):
         raise ValueError("an email identity sends no events to subscribe to")
 
     def grant(self, roles: Mapping[str, iam.IGrantable]) -> None:
-        """Let the functions that send do so from the sender only, through its identity only."""
+        """Let the functions that send do so from the sender only, through its identity and the
+        configuration set only (SES authorises a send against both)."""
         if self.mail is None:
             return
         for function in self.spec.access():
             iam.Grant.add_to_principal(
                 grantee=roles[function],
                 actions=["ses:SendEmail", "ses:SendRawEmail"],
-                resource_arns=[self.mail.identity_arn],
+                resource_arns=[self.mail.identity_arn, self.mail.configuration_set_arn],
                 conditions={"StringEquals": {"ses:FromAddress": self.mail.sender}},
             )
+
+    def notify(self, functions: Mapping[str, lambda_.IFunction]) -> None:
+        """Subscribe the `feedback` functions to SES's bounces and complaints (SNS invokes them
+        asynchronously; a permission lets that topic alone)."""
+        if self.mail is None:
+            return
+        for function in self.spec.notified():
+            self.mail.feedback_topic.add_subscription(subscriptions.LambdaSubscription(functions[function]))

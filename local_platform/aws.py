@@ -1,7 +1,8 @@
 """The AWS side of the platform on one machine: moto in server mode on loopback (its state kept in a
 file when asked), where each AWS service is reached, and the resources the CDK app would create for
 the declared event subscriptions (the bus, a queue and a rule each: domain events on the platform's
-bus, AWS services' events on the default bus)."""
+bus, AWS services' events on the default bus) and for resources' notifications (a queue subscribed
+to the resource's SNS topic)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from fip_core.aws import client_config
 from fip_core.declaration import DomainDeclaration, EventSubscription
-from fip_core.resources import AwsEventSubscription
+from fip_core.resources import AwsEventSubscription, ResourceSpec
 from local_platform.config import FAKE_CREDENTIALS, REGION
 from local_platform.moto_gaps import fill_moto_gaps
 from local_platform.moto_state import MotoState
@@ -132,7 +133,9 @@ def service_endpoint_variable(service: str) -> str:
 
 @dataclass(frozen=True)
 class SubscriptionQueue:
-    """What delivers one subscription's events: a rule on a bus sending to a queue a poller reads."""
+    """What delivers one subscription's events: a rule on a bus sending to a queue a poller reads, or,
+    for a resource's notifications, the queue's subscription to the resource's SNS topic (`topic_arn`;
+    `rule_name` is then the subscription's ARN)."""
 
     domain: str
     function: str
@@ -142,6 +145,7 @@ class SubscriptionQueue:
     dead_letter_queue_name: str
     pattern: dict[str, Any]
     bus: str
+    topic_arn: str = ""
 
 
 def event_pattern(subscription: EventSubscription) -> dict[str, Any]:
@@ -163,25 +167,34 @@ def provision(
     bus_name: str,
     domains: tuple[DomainDeclaration, ...],
     event_name: Callable[[str, AwsEventSubscription], str],
+    topic_arn: Callable[[str, ResourceSpec], str],
 ) -> list[SubscriptionQueue]:
     """The bus, and for each subscription a queue (with a dead-letter queue) and a rule targeting it:
     on the platform's bus for domain events, on the default bus for AWS services' events about a
-    resource (whose name where it runs `event_name` answers, by domain and subscription)."""
-    events, sqs = aws_client("events", endpoint), aws_client("sqs", endpoint)
+    resource (whose name where it runs `event_name` answers, by domain and subscription); for each
+    function a resource notifies, a queue subscribed to the resource's SNS topic (`topic_arn` answers
+    it, by domain and resource), as SNS delivers to a function in the cloud."""
+    events, sqs, sns = aws_client("events", endpoint), aws_client("sqs", endpoint), aws_client("sns", endpoint)
     ensure_event_bus(events, bus_name)
     created = []
     for domain in domains:
-        subscribed: list[tuple[str, dict[str, Any], str]] = [
-            (subscription.function, event_pattern(subscription), bus_name) for subscription in domain.subscriptions
+        # (function, pattern, bus, topic): a rule on a bus, or a subscription to a resource's topic
+        subscribed: list[tuple[str, dict[str, Any], str, str]] = [
+            (subscription.function, event_pattern(subscription), bus_name, "") for subscription in domain.subscriptions
         ]
         subscribed += [
-            (subscription.function, subscription.pattern(event_name(domain.name, subscription)), DEFAULT_BUS)
+            (subscription.function, subscription.pattern(event_name(domain.name, subscription)), DEFAULT_BUS, "")
             for subscription in domain.aws_subscriptions
         ]
-        for index, (function_name, pattern, bus) in enumerate(subscribed):
+        subscribed += [
+            (function, {}, "", topic_arn(domain.name, spec))
+            for spec in domain.resources
+            for function in spec.notified()
+        ]
+        for index, (function_name, pattern, bus, topic) in enumerate(subscribed):
             function = domain.function(function_name)
             name = f"{domain.name}-{function.name}"
-            if sum(1 for other, _, _ in subscribed if other == function.name) > 1:
+            if sum(1 for other, *_ in subscribed if other == function.name) > 1:
                 name += f"-{index + 1}"  # a function subscribed twice gets a queue per subscription
             dead_letters = ensure_queue(sqs, f"{name}-dlq", {})
             visibility = min(function.timeout_seconds * LAMBDA_VISIBILITY_FACTOR, MAX_VISIBILITY_SECONDS)
@@ -189,13 +202,20 @@ def provision(
             queue_url = ensure_queue(
                 sqs, name, {"VisibilityTimeout": str(visibility), "RedrivePolicy": json.dumps(redrive)}
             )
-            rule_name = f"{name}-subscription"
-            events.put_rule(Name=rule_name, EventBusName=bus, EventPattern=json.dumps(pattern), State="ENABLED")
-            events.put_targets(
-                Rule=rule_name, EventBusName=bus, Targets=[{"Id": "queue", "Arn": queue_arn(sqs, queue_url)}]
-            )
+            if topic:
+                # SNS's envelope as the message body (not raw): the poller hands it on as SNS's Lambda event
+                answer = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(sqs, queue_url))
+                rule_name = str(answer["SubscriptionArn"])
+            else:
+                rule_name = f"{name}-subscription"
+                events.put_rule(Name=rule_name, EventBusName=bus, EventPattern=json.dumps(pattern), State="ENABLED")
+                events.put_targets(
+                    Rule=rule_name, EventBusName=bus, Targets=[{"Id": "queue", "Arn": queue_arn(sqs, queue_url)}]
+                )
             created.append(
-                SubscriptionQueue(domain.name, function.name, rule_name, name, queue_url, f"{name}-dlq", pattern, bus)
+                SubscriptionQueue(
+                    domain.name, function.name, rule_name, name, queue_url, f"{name}-dlq", pattern, bus, topic
+                )
             )
     return created
 

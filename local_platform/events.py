@@ -1,5 +1,6 @@
 """One parameterised factory for the events Lambda functions receive: API Gateway HTTP API v2
-requests, EventBridge events and scheduled events. Tests and the local platform both use it."""
+requests, EventBridge events, scheduled events and SNS notifications. Tests and the local platform
+both use it."""
 
 from __future__ import annotations
 
@@ -106,6 +107,24 @@ def scheduled_event(rule_name: str) -> dict[str, Any]:
     event = eventbridge_event("Scheduled Event", {}, "aws.events")
     event["resources"] = [f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{rule_name}"]
     return event
+
+
+# SNS names two fields of its envelope differently in an SQS message and in a Lambda event
+_SNS_LAMBDA_NAMES = {"SigningCertURL": "SigningCertUrl", "UnsubscribeURL": "UnsubscribeUrl"}
+
+
+def sns_event(envelope: dict[str, Any], subscription_arn: str) -> dict[str, Any]:
+    """The event SNS invokes a subscribed function with, from the envelope it delivers to an SQS queue
+    (`Type`, `MessageId`, `TopicArn`, `Message`, `Timestamp`, ...): one record per notification."""
+    notification = {_SNS_LAMBDA_NAMES.get(key, key): value for key, value in envelope.items()}
+    notification.setdefault("MessageAttributes", {})
+    record = {
+        "EventVersion": "1.0",
+        "EventSubscriptionArn": subscription_arn,
+        "EventSource": "aws:sns",
+        "Sns": notification,
+    }
+    return {"Records": [record]}
 
 
 class LocalLambdaContext(LambdaContext):

@@ -25,7 +25,7 @@ import httpx
 
 from local_platform.aws import free_port
 
-SERVICES = ("s3", "sqs", "events", "kms", "secretsmanager", "ses", "sts")
+SERVICES = ("s3", "sqs", "sns", "events", "kms", "secretsmanager", "ses", "sts")
 RUNTIME_SCRIPT = Path(__file__).with_name("localstack_runtime.py")
 START_TIMEOUT_SECONDS = 120.0  # about 3 s on an idle machine; far more on a busy 2-core one
 STOP_TIMEOUT_SECONDS = 30.0

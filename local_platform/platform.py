@@ -128,7 +128,9 @@ class LocalPlatform:
             mail_from=self.config.mail_from,
         )
         self._set_environment(dict(self.resources.environment))
-        self.queues = provision(self.aws_endpoint, self.event_bus_name, self.domains, self.resources.event_name)
+        self.queues = provision(
+            self.aws_endpoint, self.event_bus_name, self.domains, self.resources.event_name, self.resources.topic_arn
+        )
         for domain in self.domains:
             if domain.resources and self._moto is not None and not self._moto.restored:
                 # a new pool and key: a database from before would name users and ciphertexts they lack
@@ -264,9 +266,14 @@ class LocalPlatform:
                 f"{timer.interval_seconds:g} s here, every {timer.schedule.rate_minutes} min in the cloud"
             )
         for queue in self.queues:
+            source = (
+                f"  sns topic   {queue.topic_arn}"
+                if queue.topic_arn
+                else f"  event rule  {queue.rule_name} on {queue.bus}: {json.dumps(queue.pattern)}"
+            )
             lines.append(
-                f"  event rule  {queue.rule_name} on {queue.bus}: {json.dumps(queue.pattern)} -> queue "
-                f"{queue.queue_name} -> {queue.domain}-{queue.function} (dead letters: {queue.dead_letter_queue_name})"
+                f"{source} -> queue {queue.queue_name} -> {queue.domain}-{queue.function} "
+                f"(dead letters: {queue.dead_letter_queue_name})"
             )
         if not self.queues:
             lines.append("  event rule  (no domain subscribes to events)")

@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from fip_core.declaration import DomainDeclaration
-from fip_core.resources import AwsEventSubscription
+from fip_core.resources import AwsEventSubscription, ResourceSpec
 from infra.resources import kind_of
 from infra.resources.kind import Emulator, LocalContext, Provisioned
 from local_platform.aws import AwsEndpoints, aws_client
@@ -32,6 +32,13 @@ class LocalResources:
     def event_name(self, domain: str, subscription: AwsEventSubscription) -> str:
         """The name a subscribed resource's events carry here (a bucket's local name)."""
         return self.provisioned[(domain, subscription.resource.name)].event_name
+
+    def topic_arn(self, domain: str, spec: ResourceSpec) -> str:
+        """The SNS topic a resource publishes its notifications to here; a resource that notifies has one."""
+        topic = self.provisioned[(domain, spec.name)].topic_arn
+        if not topic:
+            raise ValueError(f"{domain}/{spec.name} names functions to notify, but its kind made no topic")
+        return topic
 
     def describe(self) -> list[str]:
         """One line per resource, for the console."""

@@ -1,6 +1,7 @@
 """Event delivery to the subscribed functions: a thread per subscription queue long-polls it and
 invokes the function with each EventBridge event, as the SQS event source of a Lambda function would
-(one event per invocation here, which is how EventBridge itself invokes a function)."""
+(one event per invocation here, which is how EventBridge itself invokes a function), or with each
+SNS notification as SNS's Lambda event, for a queue subscribed to a resource's topic."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from local_platform.aws import SubscriptionQueue
+from local_platform.events import sns_event
 from local_platform.worker import BackgroundWorker
 
 log = logging.getLogger(__name__)
@@ -63,7 +65,11 @@ class SubscriptionPoller(BackgroundWorker):
         detail_type = "?"
         try:
             event = json.loads(message["Body"])
-            detail_type = str(event.get("detail-type", "?"))
+            if self.queue.topic_arn:
+                detail_type = f"sns {event.get('Type', '?')}"
+                event = sns_event(event, self.queue.rule_name)
+            else:
+                detail_type = str(event.get("detail-type", "?"))
             self._invoke(event)
         except Exception:
             attempt = message.get("Attributes", {}).get("ApproximateReceiveCount", "?")

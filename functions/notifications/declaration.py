@@ -17,8 +17,9 @@ from fip_core.platform_events import (
 )
 from fip_core.resources import EmailIdentitySpec
 
-# Email goes out from the platform's sender, the identity Cognito mails through too.
-MAIL = EmailIdentitySpec(name="mail", send=("on-event",))
+# Email goes out from the platform's sender, the identity Cognito mails through too; SES's bounces and
+# complaints about any of it come back to ses-feedback, which suppresses the address.
+MAIL = EmailIdentitySpec(name="mail", send=("on-event",), feedback=("ses-feedback",))
 # Recipients' addresses and names, and who the admins are, come from the users domain, never its tables.
 CONTACTS = InternalCall(function="on-event", domain="users", target="contacts")
 

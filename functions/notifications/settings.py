@@ -21,8 +21,8 @@ class NotificationsSettings(BaseSettings):
         pattern=r"^https?://[^/\s]+$",
         description="The platform's web origin, which links in messages point to (no trailing slash).",
     )
-    configuration_set: str = Field(
-        default="", description="The SES configuration set email is sent with (none when empty)."
+    mail_configuration_set: str = Field(
+        default="", description="The SES configuration set email is sent with (told by the resource; none when empty)."
     )
     max_attempts: int = Field(default=5, ge=1, le=50, description="Tries of an email before it is given up.")
     dispatch_batch: int = Field(default=50, ge=1, le=500, description="Messages and emails handled per run.")

@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from fip_core.resources import ResourceSpec
 
 if TYPE_CHECKING:
     from aws_cdk import aws_iam as iam
+    from aws_cdk import aws_lambda as lambda_
     from constructs import Construct
 
     from infra.mail import PlatformMail
@@ -54,6 +55,15 @@ class BuiltResource(Protocol):
         ...
 
 
+@runtime_checkable
+class NotifyingResource(Protocol):
+    """A built resource that invokes functions with its notifications (a spec whose `notified()` names some)."""
+
+    def notify(self, functions: Mapping[str, lambda_.IFunction]) -> None:
+        """Have the resource invoke each function the spec names for its notifications (by name, in `functions`)."""
+        ...
+
+
 @dataclass(frozen=True)
 class LocalContext:
     """What a kind is given to provision a domain's resource locally."""
@@ -74,6 +84,7 @@ class Provisioned:
 
     environment: dict[str, str]
     event_name: str = ""  # the name AWS's events about it carry, for kinds that send events
+    topic_arn: str = ""  # the SNS topic its notifications are published to, for specs that notify functions
     description: str = ""  # one line for the console
 
 

@@ -238,6 +238,8 @@ def resource_variables(platform: Synthesised, domain: DomainDeclaration) -> dict
             variables[f"{prefix}_{stem}_BUCKET"] = ref(platform.id_of(built.bucket))
         elif isinstance(spec, EmailIdentitySpec):
             variables[f"{prefix}_{stem}_SENDER"] = built.mail.sender if built.mail is not None else ""
+            configuration_set = ref(platform.id_of(built.mail.configuration_set)) if built.mail is not None else ""
+            variables[f"{prefix}_{stem}_CONFIGURATION_SET"] = configuration_set
         else:
             raise AssertionError(f"no expectation written for a {spec.kind}")
     return variables

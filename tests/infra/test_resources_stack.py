@@ -182,7 +182,12 @@ def test_the_registrys_health_changes_reach_the_subscriber_through_the_platform_
 
 def test_functions_are_told_the_variables_the_domains_settings_read(intake, monkeypatch):
     told = resource_variables(intake, intake_domain.DECLARATION)
-    assert told == {"INTAKE_INBOX_BUCKET": ref(_bucket(intake)[0]), "INTAKE_MAIL_SENDER": SENDER}
+    configuration_set = ref(intake.id_of(intake.stack.mail.configuration_set))
+    assert told == {
+        "INTAKE_INBOX_BUCKET": ref(_bucket(intake)[0]),
+        "INTAKE_MAIL_SENDER": SENDER,
+        "INTAKE_MAIL_CONFIGURATION_SET": configuration_set,
+    }
     for declared in intake_domain.DECLARATION.functions:
         function = intake.resources[intake.id_of(_service(intake).function(declared.name))]["Properties"]
         assert told.items() <= function["Environment"]["Variables"].items(), declared.name
@@ -212,7 +217,7 @@ def test_the_declared_caller_alone_may_invoke_the_users_credentials_function(int
     assert "INTAKE_USERS_CREDENTIALS_FUNCTION_NAME" not in on_upload["Environment"]["Variables"]
 
 
-def test_the_sender_sends_from_the_platforms_address_through_its_identity_alone(intake):
+def test_the_sender_sends_from_the_platforms_address_through_its_identity_and_configuration_set_alone(intake):
     statements = [
         (policy["Properties"]["Roles"], statement)
         for policy in intake.of_type("AWS::IAM::Policy").values()
@@ -223,7 +228,10 @@ def test_the_sender_sends_from_the_platforms_address_through_its_identity_alone(
     (_, statement) = statements[0]
     assert sorted(as_list(statement["Action"])) == ["ses:SendEmail", "ses:SendRawEmail"]
     assert statement["Condition"] == {"StringEquals": {"ses:FromAddress": SENDER}}
-    assert str(intake.stack.resolve(statement["Resource"])).endswith(":identity/mail.example.org']]}")
+    resources = sorted(str(intake.stack.resolve(resource)) for resource in statement["Resource"])
+    configuration_set = intake.id_of(intake.stack.mail.configuration_set)
+    assert resources[0].endswith(f":configuration-set/', {{'Ref': '{configuration_set}'}}]]}}")
+    assert resources[1].endswith(":identity/mail.example.org']]}")
 
 
 def test_without_a_web_origin_or_a_sender_the_cdk_says_what_to_configure():
@@ -233,7 +241,7 @@ def test_without_a_web_origin_or_a_sender_the_cdk_says_what_to_configure():
     annotations = Annotations.from_stack(stack)
     annotations.has_warning("*", Match.string_like_regexp("browsers cannot upload.*-c web_origin="))
     annotations.has_warning("*", Match.string_like_regexp("sends email, but no sender is configured.*-c mail_from="))
-    assert sender.environment == {"INTAKE_MAIL_SENDER": ""}
+    assert sender.environment == {"INTAKE_MAIL_SENDER": "", "INTAKE_MAIL_CONFIGURATION_SET": ""}
 
 
 def test_a_call_its_target_does_not_allow_is_refused_before_anything_is_built():

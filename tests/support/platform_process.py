@@ -220,10 +220,10 @@ def platform_in_process(
         assert "AWS_ENDPOINT_URL" not in os.environ, "stop() puts the environment back"
 
 
-def queue_is_empty(platform: LocalPlatform, function: str) -> bool:
-    """Whether the subscription queue of one function holds no message, visible or in flight: the bus
-    routes as an event is put, so everything routed to it has been delivered."""
-    queue = next(q for q in platform.queues if q.function == function)
+def queue_is_empty(platform: LocalPlatform, function: str, queue_name: str | None = None) -> bool:
+    """Whether the subscription queue of one function (its first, or the one named) holds no message,
+    visible or in flight: the bus routes as an event is put, so everything routed to it has been delivered."""
+    queue = next(q for q in platform.queues if q.function == function and queue_name in (None, q.queue_name))
     sqs = boto3.client("sqs", endpoint_url=platform.aws_endpoint, region_name="eu-west-1")
     names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
     return set(sqs.get_queue_attributes(QueueUrl=queue.queue_url, AttributeNames=names)["Attributes"].values()) == {"0"}

@@ -7,6 +7,7 @@ import pytest
 from fip_core.access import Access
 from fip_core.declaration import DomainDeclaration, FunctionDeclaration, HttpRoute, Schedule
 from fip_core.platform_events import UserRegistered
+from fip_core.resources import EmailIdentitySpec
 from infra.domains import DOMAINS
 
 
@@ -36,6 +37,28 @@ def test_a_declaration_cannot_refer_to_a_function_it_does_not_declare():
     api = FunctionDeclaration(name="api", handler="x.handlers.api.handler", description="x")
     with pytest.raises(ValueError, match="undeclared functions"):
         DomainDeclaration(name="x", functions=(api,), api_function="api", routes=(), migrations_function="migrate")
+
+
+def test_a_function_a_resource_notifies_is_invoked_asynchronously_and_must_be_declared():
+    functions = tuple(
+        FunctionDeclaration(name=name, handler=f"x.handlers.{name}.handler", description="x")
+        for name in ("api", "migrate", "feedback")
+    )
+    mail = EmailIdentitySpec(name="mail", feedback=("feedback",))
+    declared = DomainDeclaration(
+        name="x", functions=functions, api_function="api", routes=(), migrations_function="migrate", resources=(mail,)
+    )
+    assert declared.asynchronously_invoked_functions == {"feedback"}  # retried, then dead-lettered
+    assert "feedback" in declared.invoked_functions  # not an internal function for operators
+    with pytest.raises(ValueError, match=r"undeclared functions \['bounces'\]"):
+        DomainDeclaration(
+            name="x",
+            functions=functions,
+            api_function="api",
+            routes=(),
+            migrations_function="migrate",
+            resources=(EmailIdentitySpec(name="mail", feedback=("bounces",)),),
+        )
 
 
 def test_a_declaration_cannot_declare_a_route_twice():

@@ -201,6 +201,38 @@ def test_delivered_event_is_deleted(caplog: pytest.LogCaptureFixture) -> None:
     assert caplog.messages[-1].startswith("[event] shop-restock <- ItemSold: ok")
 
 
+def test_a_notification_from_a_topic_is_handed_on_as_snss_lambda_event() -> None:
+    sqs = FakeQueue()
+    received: list[dict[str, Any]] = []
+    topic = "arn:aws:sns:eu-west-1:123456789012:shop-feedback"
+    queue = SubscriptionQueue("shop", "feedback", f"{topic}:sub-1", "shop-feedback", "http://q", "dlq", {}, "", topic)
+    # what SNS puts in a subscribed queue (not raw delivery)
+    envelope = {
+        "Type": "Notification",
+        "MessageId": "m-1",
+        "TopicArn": topic,
+        "Message": '{"eventType": "Bounce"}',
+        "Timestamp": "2026-12-02T01:00:00.000Z",
+        "SignatureVersion": "1",
+        "Signature": "c2ln",
+        "SigningCertURL": "https://sns.eu-west-1.amazonaws.com/cert.pem",
+        "UnsubscribeURL": "https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe",
+    }
+    assert SubscriptionPoller(queue, sqs, received.append, retry_seconds=7).deliver(message(json.dumps(envelope)))
+    [event] = received
+    [record] = event["Records"]
+    assert (record["EventSource"], record["EventVersion"], record["EventSubscriptionArn"]) == (
+        "aws:sns",
+        "1.0",
+        f"{topic}:sub-1",
+    )
+    # the Lambda event's own spelling of two fields, and its empty attributes
+    assert record["Sns"]["SigningCertUrl"] == envelope["SigningCertURL"]
+    assert record["Sns"]["UnsubscribeUrl"] == envelope["UnsubscribeURL"]
+    assert (record["Sns"]["Message"], record["Sns"]["MessageAttributes"]) == ('{"eventType": "Bounce"}', {})
+    assert sqs.deleted == ["r-1"]
+
+
 @pytest.mark.parametrize("body", ['{"detail-type": "ItemSold"}', "not json"])
 def test_failed_delivery_is_kept_for_a_retry(body: str, caplog: pytest.LogCaptureFixture) -> None:
     def failing(event: Any) -> None:

@@ -68,4 +68,4 @@ class SesMailer:
 def ses_mailer() -> SesMailer:
     """The mailer of the platform's sender, made once per container."""
     settings = notifications_settings()
-    return SesMailer(aws_client("ses"), settings.mail_sender, settings.configuration_set)
+    return SesMailer(aws_client("ses"), settings.mail_sender, settings.mail_configuration_set)

@@ -151,10 +151,11 @@ class DomainDeclaration:
 
     @property
     def asynchronously_invoked_functions(self) -> set[str]:
-        """The functions invoked by events and schedules: Lambda retries them, then sends what still
-        failed to the domain's on-failure destination."""
+        """The functions invoked by events, schedules and resources' notifications: Lambda retries them,
+        then sends what still failed to the domain's on-failure destination."""
         subscribed = {s.function for s in self.subscriptions} | {s.function for s in self.aws_subscriptions}
-        return subscribed | {s.function for s in self.schedules}
+        notified = {function for resource in self.resources for function in resource.notified()}
+        return subscribed | notified | {s.function for s in self.schedules}
 
     def __post_init__(self) -> None:
         names = {f.name for f in self.functions}

@@ -48,6 +48,11 @@ class ResourceSpec:
         """The part of an EventBridge pattern that picks this resource's events out of the service's."""
         raise ValueError(f"a {self.kind} sends no events to subscribe to")
 
+    def notified(self) -> tuple[str, ...]:
+        """The functions the resource itself invokes with its notifications (through an SNS topic, so
+        asynchronously: Lambda retries them, then sends what still failed to the dead-letter queue)."""
+        return ()
+
 
 def _by_function(**uses: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     """`{function: (use, ...)}` from `use=(function, ...)`."""
@@ -172,16 +177,29 @@ class BucketSpec(ResourceSpec):
 @dataclass(frozen=True)
 class EmailIdentitySpec(ResourceSpec):
     """Sending email through SES as the platform's configured sender (`-c mail_from=` in the cloud,
-    `FIP_MAIL_FROM` locally), the same identity Cognito mails through. Its functions read
-    `<DOMAIN>_<NAME>_SENDER`, the address they may send from and no other."""
+    `FIP_MAIL_FROM` locally), the same identity Cognito mails through, with the platform's SES
+    configuration set, the identity's default, so every email sent through it is tracked. Its
+    functions read `<DOMAIN>_<NAME>_SENDER`, the address they may send from and no other, and
+    `<DOMAIN>_<NAME>_CONFIGURATION_SET`, the set to name in each send.
+
+    - `send`: send email from the sender.
+    - `feedback`: receive SES's bounce and complaint events about every email sent through the
+      identity (the configuration set's event destination, an SNS topic), as SNS's Lambda event:
+      `Records[].Sns.Message` is SES's JSON record (`eventType`, `bounce`, `complaint`, `mail`).
+    """
 
     kind: ClassVar[str] = "email identity"
 
     send: tuple[str, ...] = ()
+    feedback: tuple[str, ...] = ()
 
     def access(self) -> Mapping[str, tuple[str, ...]]:
         """Who sends."""
         return _by_function(send=self.send)
+
+    def notified(self) -> tuple[str, ...]:
+        """Who is told of bounces and complaints."""
+        return self.feedback
 
 
 @dataclass(frozen=True)

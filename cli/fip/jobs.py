@@ -1,0 +1,87 @@
+"""Following a job to its end and bringing its outputs home."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+
+from fip.api import Api, http_client
+from fip.errors import CliError
+
+# A job's terminal statuses (issue #10) and the exit status `fip wait` ends with for each
+EXIT_STATUS = {"completed": 0, "failed": 3, "cancelled": 4}
+TIMED_OUT = 5
+DOWNLOAD_CHUNK = 1024 * 1024
+
+
+class Asking(Protocol):
+    """What asks the platform (`Api`)."""
+
+    def call(self, method: str, path: str) -> Any:
+        """The JSON answer of one call."""
+        ...
+
+
+def wait_for(
+    api: Asking,
+    job_id: str,
+    *,
+    interval: float,
+    timeout: float | None,
+    seen: Callable[[dict[str, Any]], None],
+    clock: Callable[[], float] = time.monotonic,
+    pause: Callable[[float], None] = time.sleep,
+) -> dict[str, Any] | None:
+    """Ask for the job every `interval` seconds until it ends (answered) or `timeout` passes (None);
+    `seen` is shown each answer."""
+    deadline = None if timeout is None else clock() + timeout
+    while True:
+        job = dict(api.call("GET", f"/jobs/{job_id}"))
+        seen(job)
+        if job.get("status") in EXIT_STATUS:
+            return job
+        if deadline is not None and clock() + interval > deadline:
+            return None
+        pause(interval)
+
+
+def output_ids(outputs: Any) -> list[str]:
+    """The file ids `GET /jobs/{id}/outputs` names: `items` of ids, or of objects with `file_id` (or `id`)."""
+    items = outputs.get("items") if isinstance(outputs, dict) else outputs
+    if not isinstance(items, list):
+        raise CliError("the platform's answer about the job's outputs has no list of files")
+    ids = []
+    for item in items:
+        found = item if isinstance(item, str) else (item.get("file_id") or item.get("id"))
+        if not isinstance(found, str):
+            raise CliError(f"an output of the job names no file id: {item!r}")
+        ids.append(found)
+    return ids
+
+
+def download_file(api: Api, file_id: str, folder: Path, started: Callable[[str, int], Callable[[int], None]]) -> Path:
+    """Download one file of the files domain into `folder` (through a `.part` file, moved into place
+    once complete); `started(name, size)` answers the function told each chunk's length."""
+    described = api.call("GET", f"/files/{file_id}")
+    name = Path(str(described["filename"])).name  # never a path out of the folder
+    target = folder / name
+    link = api.call("GET", f"/files/{file_id}/download")
+    advance = started(name, int(described.get("size_bytes") or 0))
+    partial = target.with_name(f".{name}.part")
+    try:
+        with http_client() as s3, s3.stream("GET", link["url"]) as response:
+            if response.is_error:
+                raise CliError(f"{name}: the download link answered HTTP {response.status_code}")
+            with partial.open("wb") as file:
+                for chunk in response.iter_bytes(DOWNLOAD_CHUNK):
+                    file.write(chunk)
+                    advance(len(chunk))
+    except httpx.HTTPError as error:
+        partial.unlink(missing_ok=True)
+        raise CliError(f"{name}: the download was cut short ({error}); run `fip download` again") from error
+    partial.replace(target)
+    return target

@@ -1,0 +1,120 @@
+"""What `fip` does with jobs, as far as the jobs domain answers today: a job's result file, registered
+in the files domain as the jobs domain registers it, is downloaded by `fip download`'s file step
+through `GET /files/{id}` and its presigned link; `fip wait` asks until the job ends and its exit
+status says how; the routes the jobs domain does not serve yet (`/jobs/{id}/outputs`, `/cancel`) are
+refused with the platform's detail and a non-zero exit."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from fip.api import Api
+from fip.config import Settings
+from fip.jobs import EXIT_STATUS, TIMED_OUT, download_file, output_ids, wait_for
+from local_platform.platform import LocalPlatform
+from tests.cli.conftest import Fip
+from tests.support.accounts import Account
+
+pytestmark = pytest.mark.e2e
+
+
+def _result_of_a_job(platform: LocalPlatform, owner: Account, data: bytes) -> str:
+    """A result file stored for the owner, as the jobs domain stores one through the files domain's `results`."""
+    file = {"filename": "chr20.imputed.zip", "size_bytes": len(data)}
+    registered = platform.runtime.invoke(
+        "files", "results", {"action": "register", "user_id": owner.user_id, "job_id": "job-1", "file": file}
+    )
+    assert registered["status"] == "uploading", registered
+    [part] = registered["upload"]["parts"]
+    etag = httpx.put(part["url"], content=data, timeout=60).headers["etag"]
+    completion = {"parts": [{"part_number": 1, "etag": etag}]}
+    stored = platform.runtime.invoke(
+        "files",
+        "results",
+        {"action": "complete", "user_id": owner.user_id, "file_id": registered["id"], "completion": completion},
+    )
+    assert stored["status"] == "stored", stored
+    return str(registered["id"])
+
+
+def test_a_jobs_result_file_is_downloaded_whole_into_the_folder(platform, researcher, tmp_path):
+    data = b"PK\x03\x04 imputed dosages " * 4096
+    file_id = _result_of_a_job(platform, researcher, data)
+    api = Api(Settings(api_url=platform.url, token=researcher.access_token))
+    received: list[int] = []
+    told: list[tuple[str, int]] = []
+
+    def started(name: str, size: int):
+        told.append((name, size))
+        return received.append
+
+    saved = download_file(api, file_id, tmp_path, started)
+    assert saved == tmp_path / "chr20.imputed.zip"
+    assert saved.read_bytes() == data
+    assert told == [("chr20.imputed.zip", len(data))]
+    assert sum(received) == len(data)
+    assert [p.name for p in tmp_path.iterdir()] == ["chr20.imputed.zip"]  # no .part file left behind
+
+
+class _Jobs:
+    """The answers of `GET /jobs/{id}` over time, in the shape of the jobs domain's `JobView`."""
+
+    def __init__(self, *statuses: tuple[str, int | None]) -> None:
+        self.answers = [{"id": "j", "name": "chr20", "status": s, "progress": p, "error": None} for s, p in statuses]
+        self.asked = 0
+
+    def call(self, method: str, path: str) -> dict[str, Any]:
+        assert (method, path) == ("GET", "/jobs/j")
+        answer = self.answers[min(self.asked, len(self.answers) - 1)]
+        self.asked += 1
+        return answer
+
+
+@pytest.mark.parametrize("outcome", ["completed", "failed", "cancelled"])
+def test_wait_asks_until_the_job_ends_and_its_status_becomes_the_exit_status(outcome):
+    jobs = _Jobs(("queued", None), ("running", 40), (outcome, 100))
+    seen: list[str] = []
+    pauses: list[float] = []
+    ended = wait_for(
+        jobs, "j", interval=15, timeout=None, seen=lambda job: seen.append(job["status"]), pause=pauses.append
+    )
+    assert ended is not None
+    assert seen == ["queued", "running", outcome]
+    assert pauses == [15, 15]
+    assert EXIT_STATUS[ended["status"]] == {"completed": 0, "failed": 3, "cancelled": 4}[outcome]
+
+
+def test_wait_gives_up_at_its_timeout():
+    jobs = _Jobs(("running", 10))
+    now = [0.0]
+
+    def pause(seconds: float) -> None:
+        now[0] += seconds
+
+    ended = wait_for(jobs, "j", interval=10, timeout=35, seen=lambda job: None, clock=lambda: now[0], pause=pause)
+    assert ended is None
+    assert jobs.asked == 4  # at 0, 10, 20 and 30 s; the next would be after the timeout
+    assert TIMED_OUT not in EXIT_STATUS.values()
+
+
+def test_the_outputs_answer_names_file_ids():
+    assert output_ids({"items": [{"file_id": "a"}, {"id": "b"}, "c"]}) == ["a", "b", "c"]
+    with pytest.raises(Exception, match="names no file id"):
+        output_ids({"items": [{"name": "x"}]})
+
+
+def test_routes_the_jobs_domain_does_not_serve_yet_are_refused_with_the_platforms_detail(
+    fip: Fip, signed_in: Account, tmp_path: Path
+):
+    job = str(uuid.uuid4())
+    for command in (["download", job, "--output-dir", str(tmp_path / "out")], ["cancel", job]):
+        refused = fip(*command)
+        assert refused.returncode == 1, command
+        assert refused.stderr.startswith("Error:"), refused.stderr
+        assert "Traceback" not in refused.stderr
+    assert not (tmp_path / "out").exists()
