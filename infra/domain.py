@@ -52,7 +52,6 @@ _VPC_ACCESS_ACTIONS = [
 ]
 
 
-
 def schedule_expression(minutes: int, *, aligned: bool) -> events.Schedule:
     """Every `minutes`: a rate, or, aligned, a cron on the hour that every schedule of the same or a
     dividing interval shares, so that they wake a paused database together rather than each in turn."""
@@ -60,6 +59,7 @@ def schedule_expression(minutes: int, *, aligned: bool) -> events.Schedule:
         hours = minutes // 60
         return events.Schedule.cron(minute="0", hour="*" if hours == 1 else f"0/{hours}")
     return events.Schedule.rate(Duration.minutes(minutes))
+
 
 class DomainFunction(Construct):
     """One declared function with its own role, granted nothing but writing to its own log group and,
