@@ -50,6 +50,21 @@ def file_row(console: WatchedPage, name: str, status: str) -> Any:
     return console.page.locator(f"li.file[data-status={status}]", has_text=name)
 
 
+def cut_the_first_part_put(console: WatchedPage, platform: RunningPlatform) -> list[str]:
+    """Reset the connection of the first PUT to storage (a part's upload); answers the URLs cut."""
+    cut: list[str] = []
+
+    def cut_once(route: Route) -> None:
+        if route.request.method == "PUT" and not cut:
+            cut.append(route.request.url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    console.page.route(f"{platform.aws_endpoint}/**", cut_once)
+    return cut
+
+
 def test_a_researcher_signs_up_confirms_signs_in_and_uploads_a_valid_vcf(console: WatchedPage) -> None:
     page = console.page
     email = "ada.browser@example.org"
@@ -124,16 +139,7 @@ def test_a_bad_input_shows_the_problems_detail(console: WatchedPage) -> None:
 def test_an_upload_cut_mid_way_resumes_with_what_storage_lacks(console: WatchedPage, platform: RunningPlatform) -> None:
     page = console.page
     sign_in(console, confirmed_researcher(platform, "grace.browser@example.org"))
-    cut: list[str] = []
-
-    def cut_the_first_part(route: Route) -> None:
-        if route.request.method == "PUT" and not cut:
-            cut.append(route.request.url)
-            route.abort("connectionreset")
-        else:
-            route.continue_()
-
-    page.route(f"{platform.aws_endpoint}/**", cut_the_first_part)
+    cut = cut_the_first_part_put(console, platform)
     console.drop_files("[data-testid=dropzone]", [VALID])
     resume = page.get_by_role("button", name=f"Resume {VALID.name}")
     expect(resume).to_be_visible()
@@ -151,6 +157,27 @@ def test_an_upload_cut_mid_way_resumes_with_what_storage_lacks(console: WatchedP
     assert len(cut) == 1
     assert console.failed_requests == [f"PUT {cut[0]}: net::ERR_CONNECTION_RESET"]
     assert [error for error in console.console_errors if "ERR_CONNECTION_RESET" not in error] == []
+
+
+def test_an_upload_cut_then_reloaded_resumes_when_the_same_file_is_chosen_again(
+    console: WatchedPage, platform: RunningPlatform
+) -> None:
+    page = console.page
+    sign_in(console, confirmed_researcher(platform, "hedy.browser@example.org"))
+    cut = cut_the_first_part_put(console, platform)
+    console.drop_files("[data-testid=dropzone]", [VALID])
+    expect(page.get_by_role("button", name=f"Resume {VALID.name}")).to_be_visible()
+    page.reload()  # the tab forgets the upload; the platform still knows the file is uploading
+    resume = page.get_by_role("button", name=f"Resume upload of {VALID.name}")
+    expect(file_row(console, VALID.name, "uploading")).to_be_visible()
+    console.assert_accessible("my files, an upload to resume")
+    console.screenshot("09-upload-to-resume")
+    with page.expect_file_chooser() as chooser:
+        resume.focus()
+        page.keyboard.press("Enter")
+    chooser.value.set_files(str(VALID))
+    expect(file_row(console, VALID.name, "valid")).to_be_visible(timeout=VALIDATION_TIMEOUT_MS)
+    assert console.failed_requests == [f"PUT {cut[0]}: net::ERR_CONNECTION_RESET"]
 
 
 def test_services_at_a_glance(console: WatchedPage, platform: RunningPlatform) -> None:
@@ -177,6 +204,6 @@ def test_services_at_a_glance(console: WatchedPage, platform: RunningPlatform) -
     expect(row).to_contain_text("Cape Town, ZA")
     expect(row).to_contain_text("hg19, hg38")
     console.assert_accessible("services")
-    console.screenshot("09-services")
+    console.screenshot("10-services")
     assert console.console_errors == []
     assert console.failed_requests == []

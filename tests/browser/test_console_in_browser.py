@@ -24,7 +24,7 @@ DEADLINE_SECONDS = 20 * 60  # a few minutes on a busy machine; this only stops a
 OUTPUT = REPO / "test-output" / "browser"  # screenshots, kept after the run for people to look at
 SCREENSHOTS = (
     "01-sign-up", "02-confirm", "03-sign-in", "04-files-empty", "05-files-validated",
-    "06-sign-up-problem", "07-upload-interrupted", "08-upload-resumed", "09-services",
+    "06-sign-up-problem", "07-upload-interrupted", "08-upload-resumed", "09-upload-to-resume", "10-services",
 )  # fmt: skip
 
 
@@ -45,5 +45,5 @@ def test_the_console_works_in_chromium_against_the_local_platform(tmp_path: Path
         pytest.fail(f"the browser checks did not finish in {DEADLINE_SECONDS} s:\n{log.read_text()[-20000:]}")
     text = log.read_text(errors="replace")
     assert status == 0, text[-30000:]
-    assert "4 passed" in text, text[-5000:]
+    assert "5 passed" in text, text[-5000:]
     assert sorted(path.stem for path in OUTPUT.glob("*.png")) == sorted(SCREENSHOTS)

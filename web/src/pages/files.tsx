@@ -95,6 +95,23 @@ export function FilesPage(): ReactNode {
     added.forEach((upload) => void run(upload, false));
   };
 
+  // an upload this tab did not start (the page was reloaded, the computer restarted) resumes once the
+  // person chooses the same file again: same name and size, and S3 keeps the parts it already has
+  const resumeWith = (file: GenotypeFile, chosen: File) => {
+    if (chosen.name !== file.filename || chosen.size !== file.size_bytes) {
+      const problem: Problem = {
+        title: "Not the same file",
+        status: 0,
+        detail: `Choose ${file.filename} (${file.size_bytes} bytes); ${chosen.name} has ${chosen.size} bytes.`,
+      };
+      setUploads((current) => [{ key: crypto.randomUUID(), file: chosen, fileId: null, phase: "failed", sent: 0, problem }, ...current]);
+      return;
+    }
+    const upload: Upload = { key: `${file.id}:${crypto.randomUUID()}`, file: chosen, fileId: file.id, phase: "starting", sent: 0, problem: null };
+    setUploads((current) => [upload, ...current]);
+    void run(upload, true);
+  };
+
   return (
     <Page title="My files">
       <DropZone onFiles={add} />
@@ -117,7 +134,11 @@ export function FilesPage(): ReactNode {
             ) : (
               <ul className="files">
                 {page.items.map((file) => (
-                  <FileRow key={file.id} file={file} />
+                  <FileRow
+                    key={file.id}
+                    file={file}
+                    onResume={uploads.some((upload) => upload.fileId === file.id) ? null : (chosen) => resumeWith(file, chosen)}
+                  />
                 ))}
               </ul>
             )
@@ -201,13 +222,31 @@ const phaseText: Record<Upload["phase"], string> = {
   failed: "failed",
 };
 
-function FileRow({ file }: { file: GenotypeFile }): ReactNode {
+function FileRow({ file, onResume }: { file: GenotypeFile; onResume: ((chosen: File) => void) | null }): ReactNode {
+  const picker = useRef<HTMLInputElement>(null);
   return (
     <li className="file" data-status={file.status}>
       <div className="file-head">
         <strong>{file.filename}</strong>
         <span className={`badge badge-${file.status}`}>{file.status}</span>
         <span className="muted">{formatBytes(file.size_bytes)}</span>
+        {file.status === "uploading" && onResume !== null ? (
+          <>
+            <button type="button" onClick={() => picker.current?.click()}>
+              Resume upload of {file.filename}
+            </button>
+            <input
+              ref={picker}
+              hidden
+              type="file"
+              data-testid={`resume-${file.id}`}
+              onChange={(event) => {
+                const chosen = event.target.files?.[0];
+                if (chosen !== undefined) onResume(chosen);
+              }}
+            />
+          </>
+        ) : null}
       </div>
       {file.summary ? (
         <p className="muted">
