@@ -167,6 +167,7 @@ def test_an_upload_cut_then_reloaded_resumes_when_the_same_file_is_chosen_again(
     cut = cut_the_first_part_put(console, platform)
     console.drop_files("[data-testid=dropzone]", [VALID])
     expect(page.get_by_role("button", name=f"Resume {VALID.name}")).to_be_visible()
+    expect(file_row(console, VALID.name, "uploading")).to_be_visible()  # the list has answered: nothing in flight
     page.reload()  # the tab forgets the upload; the platform still knows the file is uploading
     resume = page.get_by_role("button", name=f"Resume upload of {VALID.name}")
     expect(file_row(console, VALID.name, "uploading")).to_be_visible()

@@ -4,7 +4,7 @@ import { useId, type ReactNode } from "react";
 interface FieldProps {
   label: string;
   name: string;
-  type?: string;
+  type?: "text" | "email" | "password";
   value: string;
   onChange: (value: string) => void;
   autoComplete?: string;
@@ -26,7 +26,7 @@ export function Field({ label, name, type = "text", value, onChange, autoComplet
         type={type}
         value={value}
         required={required}
-        onChange={(event) => onChange(event.target.value)}
+        onChange={(event) => onChange(event.currentTarget.value)}
         {...(autoComplete === undefined ? {} : { autoComplete })}
         {...(inputMode === undefined ? {} : { inputMode })}
         {...(pattern === undefined ? {} : { pattern })}

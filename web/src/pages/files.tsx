@@ -156,7 +156,7 @@ function isNoAnswer(failure: unknown): boolean {
 function DropZone({ onFiles }: { onFiles: (files: FileList | null) => void }): ReactNode {
   const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
-  const onDrop = (event: DragEvent) => {
+  const onDrop = (event: DragEvent<HTMLDivElement>) => {
     event.preventDefault();
     setOver(false);
     onFiles(event.dataTransfer.files);
@@ -183,7 +183,7 @@ function DropZone({ onFiles }: { onFiles: (files: FileList | null) => void }): R
         multiple
         accept=".vcf.gz,.vcf,.bgz"
         onChange={(event) => {
-          onFiles(event.target.files);
+          onFiles(event.currentTarget.files);
           if (input.current) input.current.value = "";
         }}
       />
@@ -241,7 +241,7 @@ function FileRow({ file, onResume }: { file: GenotypeFile; onResume: ((chosen: F
               type="file"
               data-testid={`resume-${file.id}`}
               onChange={(event) => {
-                const chosen = event.target.files?.[0];
+                const chosen = event.currentTarget.files?.[0];
                 if (chosen !== undefined) onResume(chosen);
               }}
             />
