@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
-from aws_cdk import Annotations, Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack
+from aws_cdk import Annotations, Aws, CfnOutput, DefaultStackSynthesizer, Duration, Fn, RemovalPolicy, Stack, Token
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
@@ -171,6 +171,10 @@ class PlatformWeb(Construct):
         # the CDK's one function (per memory size) that copies assets into buckets, made in the stack's scope
         stack = Stack.of(self)
         bucket = stack.resolve(cast(s3.CfnBucket, self.bucket.node.default_child).logical_id)
+        # the CDK's asset bucket, as cdk-nag names it: with the account and region where the CLI resolved them
+        qualifier = DefaultStackSynthesizer.DEFAULT_QUALIFIER
+        account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
+        region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
         for child in stack.node.children:
             if not child.node.id.startswith("Custom::CDKBucketDeployment"):
                 continue
@@ -192,7 +196,7 @@ class PlatformWeb(Construct):
                 "Action::s3:Abort*",
                 "Action::s3:DeleteObject*",
                 f"Resource::<{bucket}.Arn>/*",
-                "Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*",
+                f"Resource::arn:<AWS::Partition>:s3:::cdk-{qualifier}-assets-{account}-{region}/*",
             ):
                 acknowledge(
                     child,
