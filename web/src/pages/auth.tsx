@@ -1,5 +1,5 @@
 // Sign up, confirm the email, sign in (with the authenticator step where the account has one).
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useState, type ReactNode, type SyntheticEvent } from "react";
 import { api, asProblem, type Problem } from "../api/client";
 import { Field, Submit } from "../components/forms";
 import { ProblemMessage } from "../components/states";
@@ -16,10 +16,10 @@ function isChallenge(answer: Tokens | Challenge): answer is Challenge {
 }
 
 /** A form's submit: busy while it runs, its problem shown when it fails. */
-function useSubmit(): [boolean, Problem | null, (run: () => Promise<Problem | null>) => (event: FormEvent) => void] {
+function useSubmit(): [boolean, Problem | null, (run: () => Promise<Problem | null>) => (event: SyntheticEvent) => void] {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
-  const submit = (run: () => Promise<Problem | null>) => (event: FormEvent) => {
+  const submit = (run: () => Promise<Problem | null>) => (event: SyntheticEvent) => {
     event.preventDefault();
     setBusy(true);
     setProblem(null);
@@ -76,10 +76,18 @@ export function ConfirmPage({ initialEmail }: { initialEmail: string }): ReactNo
   const [email, setEmail] = useState(initialEmail);
   const [code, setCode] = useState("");
   const [busy, problem, submit] = useSubmit();
+  const [resent, setResent] = useState<string | null>(null);
   const onSubmit = submit(async () => {
     const { error, response } = await api.POST("/auth/confirm", { body: { email, code } });
     if (error !== undefined) return asProblem(error, response);
     navigate("sign-in", { email, confirmed: "1" });
+    return null;
+  });
+  const onResend = submit(async () => {
+    setResent(null);
+    const { data, error, response } = await api.POST("/auth/resend-code", { body: { email } });
+    if (error !== undefined || data === undefined) return asProblem(error, response);
+    setResent(data.message);
     return null;
   });
   return (
@@ -89,7 +97,15 @@ export function ConfirmPage({ initialEmail }: { initialEmail: string }): ReactNo
         <Field label="Email" name="email" type="email" value={email} onChange={setEmail} autoComplete="email" />
         <Field label="Code" name="code" value={code} onChange={setCode} autoComplete="one-time-code" inputMode="numeric" pattern="[0-9]{6}" />
         {problem ? <ProblemMessage problem={problem} /> : null}
+        {resent ? (
+          <p className="notice" role="status">
+            {resent}
+          </p>
+        ) : null}
         <Submit busy={busy}>Confirm</Submit>
+        <button type="button" className="secondary" disabled={busy} onClick={onResend}>
+          Send a new code
+        </button>
       </form>
     </Page>
   );
