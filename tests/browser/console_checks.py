@@ -50,6 +50,15 @@ def file_row(console: WatchedPage, name: str, status: str) -> Any:
     return console.page.locator(f"li.file[data-status={status}]", has_text=name)
 
 
+# the console's stored session made to expire now (answers that moment)
+AGE_THE_SESSION = """() => {
+    const now = Date.now();
+    const stored = JSON.parse(sessionStorage.getItem("fip.session"));
+    sessionStorage.setItem("fip.session", JSON.stringify({ ...stored, expires_at: now }));
+    return now;
+}"""
+
+
 def cut_the_first_part_put(console: WatchedPage, platform: RunningPlatform) -> list[str]:
     """Reset the connection of the first PUT to storage (a part's upload); answers the URLs cut."""
     cut: list[str] = []
@@ -186,7 +195,15 @@ def test_an_upload_cut_then_reloaded_resumes_when_the_same_file_is_chosen_again(
 def test_services_at_a_glance(console: WatchedPage, platform: RunningPlatform) -> None:
     page = console.page
     sign_in(console, confirmed_researcher(platform, "barbara.browser@example.org"))
-    page.get_by_role("link", name="Services").click()
+    # a session whose access token is about to expire is renewed with its refresh token first
+    before = page.evaluate("() => JSON.parse(sessionStorage.getItem('fip.session'))")
+    aged = page.evaluate(AGE_THE_SESSION)
+    with page.expect_response(lambda answer: answer.url.endswith("/auth/refresh")) as renewed:
+        page.get_by_role("link", name="Services").click()
+    assert renewed.value.status == 200
+    after = page.evaluate("() => JSON.parse(sessionStorage.getItem('fip.session'))")
+    assert after["access_token"] != before["access_token"]
+    assert after["expires_at"] > aged + 60_000  # counted afresh from the new token's lifetime
     expect(page.get_by_text("No imputation service is registered yet.")).to_be_visible()
     console.assert_accessible("services, empty")
 

@@ -6,6 +6,8 @@ export interface Tokens {
   access_token: string;
   refresh_token?: string | null;
   expires_in?: number | null;
+  /** When the access token stops working, in milliseconds since the epoch (from expires_in). */
+  expires_at?: number | null;
   email: string;
 }
 
@@ -29,7 +31,8 @@ export const session = {
     return read()?.access_token ?? null;
   },
   save(tokens: Tokens): void {
-    sessionStorage.setItem(KEY, JSON.stringify(tokens));
+    const expires_at = tokens.expires_in ? Date.now() + tokens.expires_in * 1000 : null;
+    sessionStorage.setItem(KEY, JSON.stringify({ ...tokens, expires_at }));
     listeners.forEach((listener) => listener());
   },
   clear(): void {

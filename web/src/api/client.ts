@@ -13,8 +13,33 @@ export interface Problem {
   correlation_id?: string | null;
 }
 
+const REFRESH_MARGIN_MS = 60_000; // a token this close to expiring is renewed before it is sent
+let refreshing: Promise<void> | null = null;
+
+/** A new access token from the session's refresh token (once, however many requests wait on it). */
+function refreshed(): Promise<void> {
+  const current = session.current();
+  if (current?.refresh_token == null) return Promise.resolve();
+  refreshing ??= api
+    .POST("/auth/refresh", { body: { refresh_token: current.refresh_token } })
+    .then(({ data }) => {
+      // refused (signed out elsewhere, disabled): sign in again
+      if (data === undefined) return session.clear();
+      session.save({ ...current, access_token: data.access_token, expires_in: data.expires_in });
+    })
+    .catch(() => undefined) // no answer: the request goes with the token it has, and says what failed
+    .finally(() => {
+      refreshing = null;
+    });
+  return refreshing;
+}
+
 const signedIn: Middleware = {
-  onRequest({ request }) {
+  async onRequest({ request }) {
+    const expiresAt = session.current()?.expires_at;
+    if (expiresAt != null && Date.now() > expiresAt - REFRESH_MARGIN_MS && !request.url.includes("/auth/")) {
+      await refreshed();
+    }
     const token = session.accessToken();
     if (token !== null) request.headers.set("Authorization", `Bearer ${token}`);
     return request;
