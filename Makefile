@@ -24,7 +24,7 @@ CDK := node_modules/.bin/cdk
 PORT ?= 8000
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: run test test-fast bench synth cost catalogue diff deploy lint format lock clean venv sapporo localstack cdk-cli
+.PHONY: run test test-fast bench synth cost catalogue diff deploy lint format lock clean venv sapporo localstack cdk-cli web chromium
 
 # $(1): the virtual environment, $(2): its lock. Made afresh (with the wanted Python) and installed
 # with --require-hashes: every package, dependencies included, must be in the lock with its hash.
@@ -62,6 +62,27 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The web console (web/): its npm packages from web/package-lock.json, then its typed API client
+# generated from the platform's own OpenAPI document (written offline from the declarations and
+# handlers), type-checked and built into web/dist. Always rebuilt: a changed route must fail `tsc` here.
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+web: venv web/node_modules/.installed
+	$(BIN)/python -m local_platform.openapi web/src/api/openapi.json
+	cd web && npm run --silent build
+
+# The browser the console's tests drive (tests/browser): Debian's chromium, installed when missing
+# (Playwright's own browser downloads are not used).
+CHROMIUM ?= $(shell command -v chromium 2>/dev/null || echo /usr/bin/chromium)
+
+chromium: $(CHROMIUM)
+
+$(CHROMIUM):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+
 # $(1): the lock, $(2): what to resolve into it. The lock is replaced only when it changed, so that
 # an unchanged lock does not make the virtual environments afresh.
 define compile_lock
@@ -87,11 +108,11 @@ $(LOCALSTACK_VENV)/.installed: $(LOCALSTACK_LOCK)
 	$(call install_locked,$(LOCALSTACK_VENV),$(LOCALSTACK_LOCK))
 	touch $@
 
-run: venv $(if $(filter localstack,$(AWS)),localstack)
+run: venv web $(if $(filter localstack,$(AWS)),localstack)
 	PORT=$(PORT) FIP_LOCAL_AWS=$(AWS) $(BIN)/python -m local_platform
 
 # the CDK CLI is needed by the test that synthesises through it (tests/infra/test_cdk_cli.py)
-test: venv sapporo localstack cdk-cli
+test: venv sapporo localstack cdk-cli web chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # the tests without the CDK synth, the end-to-end platform, the fuzzing leg and sapporo: for a quick loop
@@ -101,7 +122,7 @@ test-fast: venv
 bench: venv
 	$(BIN)/python -m bench
 
-synth: venv
+synth: venv web
 	rm -rf cdk.out
 	$(BIN)/python -m infra.app
 
@@ -110,7 +131,7 @@ catalogue: venv
 	$(BIN)/python -m infra.event_catalogue
 
 # each profile synthesised into its own folder, then priced from infra/prices.json
-cost: venv
+cost: venv web
 	rm -rf cdk.out/small cdk.out/standard
 	$(BIN)/python -c 'from infra.app import build_app; build_app("cdk.out/small", {"profile": "small"})[0].synth()' >/dev/null
 	$(BIN)/python -c 'from infra.app import build_app; build_app("cdk.out/standard", {"profile": "standard"})[0].synth()' >/dev/null
@@ -118,10 +139,10 @@ cost: venv
 
 # With AWS credentials: the pinned CDK CLI runs cdk.json's app. CDK_ARGS adds options, such as
 # `-c environment=prod` or `-c alarm_email=ops@example.org`.
-diff: venv cdk-cli
+diff: venv cdk-cli web
 	$(CDK) diff $(CDK_ARGS)
 
-deploy: venv cdk-cli
+deploy: venv cdk-cli web
 	$(CDK) deploy $(CDK_ARGS)
 
 lint: venv
@@ -134,4 +155,4 @@ format: venv
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) $(SAPPORO_VENV) $(LOCALSTACK_VENV) node_modules .build cdk.out .state
+	rm -rf $(VENV) $(SAPPORO_VENV) $(LOCALSTACK_VENV) node_modules web/node_modules web/dist .build cdk.out .state

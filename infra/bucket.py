@@ -6,7 +6,7 @@ and its server access logs kept in one log bucket of the stack."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import cast
+from typing import Any, cast
 
 from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
@@ -27,6 +27,14 @@ from infra.resources.bucket import (
 )
 
 ACCESS_LOGS_ID = "BucketAccessLogs"
+# what every bucket of the platform is: S3-managed encryption, no public access, no ACLs, TLS 1.2+ only
+PRIVATE_BUCKET: dict[str, Any] = {
+    "encryption": s3.BucketEncryption.S3_MANAGED,
+    "block_public_access": s3.BlockPublicAccess.BLOCK_ALL,
+    "object_ownership": s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    "enforce_ssl": True,
+    "minimum_tls_version": BUCKET_MINIMUM_TLS_VERSION,
+}
 
 
 class DomainBucket(Construct):
@@ -54,11 +62,7 @@ class DomainBucket(Construct):
         self.bucket = s3.Bucket(
             self,
             "Bucket",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            enforce_ssl=True,
-            minimum_tls_version=BUCKET_MINIMUM_TLS_VERSION,
+            **PRIVATE_BUCKET,
             versioned=False,
             lifecycle_rules=[
                 s3.LifecycleRule(
@@ -121,11 +125,7 @@ def access_logs(stack: Stack) -> s3.Bucket:
     bucket = s3.Bucket(
         stack,
         ACCESS_LOGS_ID,
-        encryption=s3.BucketEncryption.S3_MANAGED,  # the only encryption S3 can deliver access logs into
-        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        enforce_ssl=True,
-        minimum_tls_version=BUCKET_MINIMUM_TLS_VERSION,
+        **PRIVATE_BUCKET,  # S3-managed keys: the only encryption S3 can deliver access logs into
         lifecycle_rules=[s3.LifecycleRule(id=LIFECYCLE_RULE_ID, expiration=ACCESS_LOG_RETENTION)],
         removal_policy=RemovalPolicy.RETAIN,
     )

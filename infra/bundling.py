@@ -23,6 +23,7 @@ from infra.constants import (
     PIP_PLATFORM,
     PIP_PYTHON_VERSION,
     RUNTIME_PROVIDED_DISTRIBUTIONS,
+    WEB_DIST,
 )
 
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo")
@@ -48,6 +49,7 @@ class PlatformAssets:
     dependency_layer: DependencyLayer
     domain_code: dict[str, Path]
     catch_all_code: Path
+    web_console: Path | None = None  # the built console (`make web`), or None when it is not built
 
 
 def build_domain_code(domain: str, build_dir: Path = BUILD_DIR, functions_dir: Path = FUNCTIONS_DIR) -> Path:
@@ -134,6 +136,7 @@ def prepare_assets(domains: Sequence[DomainDeclaration], build_dir: Path = BUILD
         dependency_layer=build_dependency_layer(build_dir=build_dir),
         domain_code={domain.name: build_domain_code(domain.name, build_dir) for domain in domains},
         catch_all_code=build_catch_all_code(domains, build_dir),
+        web_console=WEB_DIST if (WEB_DIST / "index.html").is_file() else None,
     )
 
 

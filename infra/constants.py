@@ -18,6 +18,7 @@ CORE_LAYER_SOURCE = REPO_ROOT / "layers" / "core" / "python"
 # platform by `make lock` from layers/deps/requirements.txt).
 DEPS_LOCK = REPO_ROOT / "layers" / "deps" / "requirements.lock"
 DEFAULT_OUTDIR = REPO_ROOT / "cdk.out"
+WEB_DIST = REPO_ROOT / "web" / "dist"  # the web console, built by `make web`
 
 # Feature flags the template depends on, set in code so that `python -m infra.app`, the tests and the
 # CDK CLI all synthesise the same template.

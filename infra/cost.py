@@ -192,6 +192,19 @@ def estimate(template: Mapping[str, Any], prices: Mapping[str, Any]) -> list[Ite
                 "nat gateway processing", usd_per_1000_jobs=per_1000 * job["nat_processed_gb"] * price["nat_gateway_gb"]
             )
         )
+    if _of_type(template, "AWS::CloudFront::Distribution"):
+        # the console's files and every API call pass through CloudFront, besides API Gateway's own charge
+        requests = job["api_requests"] + job["console_requests"]
+        job_items.append(
+            Item(
+                "cloudfront (console and api)",
+                usd_per_1000_jobs=per_1000
+                * (
+                    requests / 1e4 * price["cloudfront_https_10k_requests"]
+                    + job["console_gb"] * price["cloudfront_data_out_gb"]
+                ),
+            )
+        )
     if paused:
         job_items.append(
             Item(

@@ -26,6 +26,7 @@ from infra.network import Network
 from infra.profiles import DEFAULT_RESERVED_CONCURRENCY, PROFILES, DeploymentProfile, concurrency_plan
 from infra.resources.kind import CloudContext
 from infra.tracing import NoResponsesInTraces
+from infra.web import PlatformWeb
 
 PLATFORM = "platform"  # what belongs to no domain
 CATCH_ALL_FUNCTION = FunctionDeclaration(
@@ -65,6 +66,9 @@ class PlatformStack(Stack):
         self.mail = PlatformMail(self, "Mail", sender=mail_from, verified=mail_verified) if mail_from else None
         self.event_bus = PlatformEventBus(self, "Events")
         self.api = PlatformHttpApi(self, "Api", environment=environment)
+        self.web = PlatformWeb(self, "Web", api_endpoint=self.api.endpoint, domains=domains, console=assets.web_console)
+        # browsers upload to the buckets' presigned URLs from the console's origin, or from the origins named
+        web_origins = tuple(web_origins) or (self.web.origin,)
         self.layers = SharedLayers(self, "Layers", assets=assets)
         self.concurrency = concurrency_plan(profile, domains, cluster_per_domain, reserved_concurrency_limit)
         self.databases = PlatformDatabases(

@@ -32,6 +32,11 @@ class PlatformConfig(BaseSettings):
         validation_alias=AliasChoices("state_dir", "FIP_STATE_DIR"),
         description="SQLite databases of the domains live here.",
     )
+    web_dist: Path = Field(
+        default=REPO_ROOT / "web" / "dist",
+        validation_alias=AliasChoices("web_dist", "FIP_WEB_DIST"),
+        description="The built web console (`make web`), served at `/`.",
+    )
     schedule_seconds: float = Field(
         default=60.0,
         gt=0,

@@ -28,6 +28,7 @@ from local_platform.docs import DOCS_PATH, OPENAPI_PATH, STATIC_PREFIX, SwaggerU
 from local_platform.events import http_api_event
 from local_platform.mailbox import EMAILS_PAGE_PATH, EMAILS_PATH, emails_page
 from local_platform.routing import RouteMatch, RouteTable
+from local_platform.web_console import WebConsole
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 HOP_BY_HOP = frozenset({"connection", "content-length", "keep-alive", "transfer-encoding", "upgrade"})
@@ -156,8 +157,10 @@ class Gateway:
         docs: SwaggerUi,
         authorizer: GatewayAuthorizer | None = None,
         mailbox: Callable[[], list[dict[str, Any]] | None] = lambda: None,
+        web: WebConsole | None = None,
     ) -> None:
         self.routes = routes
+        self.web = web  # the web console at `/`, as CloudFront serves it in the cloud
         self.mailbox = mailbox  # the email the emulator's SES accepted (local_platform.mailbox)
         self.invoke = invoke
         self.openapi = openapi
@@ -204,8 +207,9 @@ class Gateway:
             )
 
     def _platform_page(self, method: str, path: str) -> GatewayResponse | None:
+        console = self.web is not None and self.web.serves(path)
         own = (OPENAPI_PATH, DOCS_PATH, f"{DOCS_PATH}/", EMAILS_PATH, EMAILS_PAGE_PATH)
-        if path not in own and not path.startswith(STATIC_PREFIX):
+        if not console and path not in own and not path.startswith(STATIC_PREFIX):
             return None
         if method != "GET":
             return problem_response(
@@ -214,11 +218,23 @@ class Gateway:
                 f"{path} does not answer {method}; it answers GET",
                 [("Allow", "GET")],
             )
+        if console and self.web is not None:
+            return self._console(path, self.web)
         if path == OPENAPI_PATH:
             return json_response(self.openapi())
         if path in (EMAILS_PATH, EMAILS_PAGE_PATH):
             return self._emails(path)
         return self._docs(path)
+
+    def _console(self, path: str, web: WebConsole) -> GatewayResponse:
+        found = web.file(path)
+        if found is not None:
+            return GatewayResponse(200, list(found.headers), found.body)
+        if not web.built:
+            detail = f"the web console is not built ({web.dist} has no index.html): run `make web`, or `make run`"
+        else:
+            detail = f"the web console has no file {path}"
+        return problem_response(int(HTTPStatus.NOT_FOUND), "Not found", detail)
 
     def _docs(self, path: str) -> GatewayResponse:
         if path.startswith(STATIC_PREFIX):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import sys
+from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
@@ -77,3 +79,17 @@ def with_gateway_refusals(document: dict[str, Any], domains: tuple[DomainDeclara
                 answer = operation.setdefault("responses", {}).setdefault(str(status), {"description": description})
                 answer.setdefault("content", {})["application/json"] = reference
     return document
+
+
+def write_platform_openapi(path: Path) -> None:
+    """Write the merged document of every shipped domain to `path`, without starting anything: the web
+    console's typed client is generated from it (`web/`), so a changed route breaks its build."""
+    from infra.domains import DOMAINS  # noqa: PLC0415 - the shipped domains, only for this command
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(platform_openapi(DOMAINS), indent=2, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    # `python -m local_platform.openapi OUT.json` (what `make web` runs)
+    write_platform_openapi(Path(sys.argv[1]))

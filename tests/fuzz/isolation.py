@@ -6,9 +6,14 @@ What `../shared/tools/loopback-only` does with `ip`, without needing iproute2.""
 from __future__ import annotations
 
 import fcntl
+import os
 import shutil
+import signal
 import socket
 import struct
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 _SIOCGIFFLAGS = 0x8913
 _SIOCSIFFLAGS = 0x8914
@@ -35,3 +40,25 @@ def bring_loopback_up() -> None:
 def network_interfaces() -> list[str]:
     """The network interfaces this process can see."""
     return [name for _, name in socket.if_nameindex()]
+
+
+def run_to_the_end(
+    command: Sequence[str], output: Path, deadline_seconds: float, cwd: Path, env: Mapping[str, str] | None = None
+) -> int | None:
+    """Run `command` (in a namespace: prefixed with `unshare_command()`) with its output into `output`;
+    its exit status, or None when it did not finish in time (then its whole process group is killed)."""
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            list(command),
+            cwd=cwd,
+            env=None if env is None else dict(env),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so that a hung run is stopped whole
+        )
+        try:
+            return process.wait(timeout=deadline_seconds)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            return None

@@ -7,8 +7,6 @@ FIP_REQUIRE_ALL_TESTS=1."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +15,7 @@ import pytest
 
 from infra.domains import DOMAINS
 from tests.conftest import REPO, skip_or_fail
-from tests.fuzz.isolation import unshare_command
+from tests.fuzz.isolation import run_to_the_end, unshare_command
 from tests.fuzz.runner import NOT_FUZZED
 
 pytestmark = pytest.mark.fuzz
@@ -41,21 +39,12 @@ def isolated_command() -> list[str]:
 def test_a_fuzzer_signed_in_as_admin_gets_no_server_error_and_no_forbidden_input_through(tmp_path: Path) -> None:
     prefix = isolated_command()
     output = tmp_path / "fuzz.out"
-    with output.open("wb") as sink:
-        process = subprocess.Popen(
-            [*prefix, sys.executable, "-m", "tests.fuzz.runner", str(tmp_path)],
-            cwd=REPO,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, so that a hung run is stopped whole
-        )
-        try:
-            process.wait(timeout=DEADLINE_SECONDS)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            pytest.fail(f"the fuzzing leg did not finish in {DEADLINE_SECONDS} s:\n{output.read_text()[-20000:]}")
+    status = run_to_the_end(
+        [*prefix, sys.executable, "-m", "tests.fuzz.runner", str(tmp_path)], output, DEADLINE_SECONDS, REPO
+    )
+    if status is None:
+        pytest.fail(f"the fuzzing leg did not finish in {DEADLINE_SECONDS} s:\n{output.read_text()[-20000:]}")
     text = output.read_text(errors="replace")
-    assert process.returncode == 0, text[-30000:]
+    assert status == 0, text[-30000:]
     declared = sum(len(domain.routes) for domain in DOMAINS)
     assert f"Tested: {declared - len(NOT_FUZZED)}" in text, "every declared operation was fuzzed"

@@ -14,8 +14,9 @@ from aws_cdk.assertions import Match
 from fip_core.access import Access
 from fip_core.declaration import DomainDeclaration, EventSubscription, FunctionDeclaration, HttpRoute, Schedule
 from fip_core.platform_events import DomainEvent
+from infra.bucket import access_logs
 from infra.bundling import PlatformAssets, prepare_assets
-from infra.constants import LAMBDA_RUNTIME
+from infra.constants import FEATURE_FLAGS, LAMBDA_RUNTIME
 from infra.domains import DOMAINS
 from infra.http_api import PlatformHttpApi
 from infra.stack import PlatformStack
@@ -82,7 +83,7 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Synthesised:
     with pytest.MonkeyPatch.context() as patch:
         for variable in CDK_VARIABLES:
             patch.delenv(variable, raising=False)
-        app = App(outdir=str(tmp_path_factory.mktemp("example.cdk.out")))
+        app = App(outdir=str(tmp_path_factory.mktemp("example.cdk.out")), context=dict(FEATURE_FLAGS))
         stack = PlatformStack(app, "example", domains=(EXAMPLE,), assets=assets, environment=ENVIRONMENT)
         return synthesise(app, stack)
 
@@ -133,8 +134,14 @@ def test_the_authorizer_is_whichever_function_a_domain_declares(example):
 def test_a_domain_without_resources_has_no_pool_key_bucket_or_resource_variables(example):
     service = example.stack.domains["example"]
     assert service.resources == {}
-    for kind in ("AWS::Cognito::UserPool", "AWS::KMS::Alias", "AWS::S3::Bucket", "AWS::SES::EmailIdentity"):
+    for kind in ("AWS::Cognito::UserPool", "AWS::KMS::Alias", "AWS::SES::EmailIdentity"):
         example.template.resource_count_is(kind, 0)
+    # the platform's own buckets alone: the web console's and the one its access logs go to
+    console = example.stack.web.bucket
+    assert set(example.of_type("AWS::S3::Bucket")) == {
+        example.id_of(console),
+        example.id_of(access_logs(example.stack)),
+    }
     variables = example.resources[example.id_of(service.function("api"))]["Properties"]["Environment"]["Variables"]
     suffixes = ("_USER_POOL_ID", "_CLIENT_ID", "_KEY_ID", "_BUCKET", "_SENDER", "_FUNCTION_NAME")
     assert not [name for name in variables if name.endswith(suffixes)]

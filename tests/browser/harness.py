@@ -1,0 +1,168 @@
+"""What the console's browser checks (`console_checks.py`) stand on: the local platform as `make run`
+starts it, Debian's chromium driven by Playwright through its executable path, and a page that records
+every console error and failed request, checks itself with axe and saves screenshots.
+
+Everything here runs inside a network namespace where only loopback exists (see
+`test_console_in_browser.py`); the session fixture refuses to start anything otherwise."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, Response, sync_playwright
+
+from tests.conftest import REPO
+from tests.fuzz.isolation import bring_loopback_up, network_interfaces
+from tests.support.platform_process import RunningPlatform, running_platform
+
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+OUTPUT_VARIABLE = "FIP_BROWSER_OUTPUT"
+AXE_SCRIPT = REPO / "web" / "node_modules" / "axe-core" / "axe.min.js"
+STEP_TIMEOUT_MS = 60_000  # one click's or page's wait on a busy 2-core machine
+VALIDATION_TIMEOUT_MS = 180_000  # an upload validated: S3's event, the queue, the validator
+PASSWORD = "Researcher-pass-1"
+
+
+def chromium_path() -> str:
+    """Debian's chromium (`make chromium`)."""
+    found = shutil.which("chromium")
+    if found is None:
+        raise FileNotFoundError("chromium is not installed: run `make chromium`")
+    return found
+
+
+def output_dir() -> Path:
+    """Where screenshots go (the outer test names it)."""
+    return Path(os.environ.get(OUTPUT_VARIABLE, REPO / "test-output" / "browser"))
+
+
+@dataclass
+class WatchedPage:
+    """A page with everything that went wrong on it recorded: console errors, uncaught exceptions,
+    requests that failed and answers of 400 or more."""
+
+    page: Page
+    url: str
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.page.set_default_timeout(STEP_TIMEOUT_MS)
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}"))
+        self.page.on("requestfailed", self._request_failed)
+        self.page.on("response", self._response)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    def _request_failed(self, request: Request) -> None:
+        self.failed_requests.append(f"{request.method} {request.url}: {request.failure}")
+
+    def _response(self, response: Response) -> None:
+        if response.status >= 400:
+            self.failed_requests.append(f"{response.request.method} {response.url}: {response.status}")
+
+    def open(self, page: str = "") -> None:
+        """Open the console at one of its pages (`#/files`)."""
+        self.page.goto(f"{self.url}/#/{page}")
+
+    def screenshot(self, name: str) -> Path:
+        """A full-page screenshot into the output folder."""
+        path = output_dir() / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def accessibility_violations(self) -> list[dict[str, Any]]:
+        """axe-core's violations on the page as it is now (injected through the debugging protocol, which
+        the page's content security policy does not govern; the page itself allows no injected script)."""
+        if not self.page.evaluate("() => typeof window.axe !== 'undefined'"):
+            self.page.evaluate(AXE_SCRIPT.read_text())
+        found = self.page.evaluate(
+            """async () => (await window.axe.run(document)).violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))
+            }))"""
+        )
+        return list(found)
+
+    def assert_accessible(self, what: str) -> None:
+        """No axe violation on the page as it is now."""
+        violations = self.accessibility_violations()
+        assert violations == [], f"{what}: {json.dumps(violations, indent=2)}"
+
+    def drop_files(self, selector: str, files: list[Path]) -> None:
+        """Drop files on an element as a person dragging them from their desktop would."""
+        payload = [{"name": path.name, "bytes": list(path.read_bytes())} for path in files]
+        transfer = self.page.evaluate_handle(
+            """(files) => {
+                const transfer = new DataTransfer();
+                for (const f of files) transfer.items.add(new File([new Uint8Array(f.bytes)], f.name));
+                return transfer;
+            }""",
+            payload,
+        )
+        self.page.dispatch_event(selector, "dragover", {"dataTransfer": transfer})
+        self.page.dispatch_event(selector, "drop", {"dataTransfer": transfer})
+
+
+@pytest.fixture(scope="session")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
+    """The local platform (schedules off), only where nothing but loopback exists."""
+    bring_loopback_up()
+    interfaces = network_interfaces()
+    if interfaces != ["lo"]:
+        pytest.exit(f"refusing to start a browser: interfaces other than loopback are visible: {interfaces}", 3)
+    output_dir().mkdir(parents=True, exist_ok=True)
+    with running_platform(tmp_path_factory.mktemp("state"), {"FIP_SCHEDULES_ENABLED": "false"}) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[BrowserContext]:
+    """Chromium with an empty profile folder, headless, nothing of its own reaching out."""
+    with tempfile.TemporaryDirectory(prefix="fip-chromium-") as profile, sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=chromium_path(), headless=True, args=list(CHROMIUM_ARGS)
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture
+def console(platform: RunningPlatform, browser: BrowserContext) -> Iterator[WatchedPage]:
+    """A new tab (so a session of its own: the console keeps tokens per tab) on the console."""
+    page = browser.new_page()
+    try:
+        yield WatchedPage(page, platform.url)
+    finally:
+        page.close()
+
+
+def confirmed_researcher(platform: RunningPlatform, email: str) -> str:
+    """An account signed up and confirmed through the API (locally any 6-digit code confirms)."""
+    signed_up = httpx.post(f"{platform.url}/auth/sign-up", json={"email": email, "password": PASSWORD})
+    assert signed_up.status_code == 202, signed_up.text
+    confirmed = httpx.post(f"{platform.url}/auth/confirm", json={"email": email, "code": "123456"})
+    assert confirmed.status_code == 200, confirmed.text
+    return email

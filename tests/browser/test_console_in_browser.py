@@ -1,0 +1,49 @@
+"""The web console's browser checks (`console_checks.py`), run in a network namespace where only
+loopback exists, since Chromium is a program that would otherwise reach out: the local platform and the
+browser both live in it. Where no namespace can be made (not root, no `unshare`), where chromium or the
+built console is missing, the test is skipped, and fails under FIP_REQUIRE_ALL_TESTS=1 (`make test`
+installs chromium and builds the console)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.browser.harness import OUTPUT_VARIABLE
+from tests.conftest import REPO, skip_or_fail
+from tests.fuzz.isolation import run_to_the_end
+from tests.fuzz.test_fuzz_api import isolated_command
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+DEADLINE_SECONDS = 20 * 60  # a few minutes on a busy machine; this only stops a run that hangs
+OUTPUT = REPO / "test-output" / "browser"  # screenshots, kept after the run for people to look at
+SCREENSHOTS = (
+    "01-sign-up", "02-confirm", "03-sign-in", "04-files-empty", "05-files-validated",
+    "06-sign-up-problem", "07-upload-interrupted", "08-upload-resumed", "09-upload-to-resume", "10-services",
+)  # fmt: skip
+
+
+def test_the_console_works_in_chromium_against_the_local_platform(tmp_path: Path) -> None:
+    if shutil.which("chromium") is None:
+        skip_or_fail("chromium is not installed: run `make chromium`")
+    if not (REPO / "web" / "dist" / "index.html").is_file():
+        skip_or_fail("the web console is not built: run `make web`")
+    prefix = isolated_command()
+    shutil.rmtree(OUTPUT, ignore_errors=True)
+    OUTPUT.mkdir(parents=True)
+    log = tmp_path / "browser.out"
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "tests/browser/console_checks.py"]
+    status = run_to_the_end(
+        [*prefix, *command], log, DEADLINE_SECONDS, REPO, {**os.environ, OUTPUT_VARIABLE: str(OUTPUT)}
+    )
+    if status is None:
+        pytest.fail(f"the browser checks did not finish in {DEADLINE_SECONDS} s:\n{log.read_text()[-20000:]}")
+    text = log.read_text(errors="replace")
+    assert status == 0, text[-30000:]
+    assert "5 passed" in text, text[-5000:]
+    assert sorted(path.stem for path in OUTPUT.glob("*.png")) == sorted(SCREENSHOTS)

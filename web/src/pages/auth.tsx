@@ -1,0 +1,175 @@
+// Sign up, confirm the email, sign in (with the authenticator step where the account has one).
+import { useState, type ReactNode, type SyntheticEvent } from "react";
+import { api, asProblem, type Problem } from "../api/client";
+import { Field, Submit } from "../components/forms";
+import { ProblemMessage } from "../components/states";
+import { href, navigate } from "../router";
+import { session } from "../session";
+import { Page } from "../components/page";
+import type { components } from "../api/schema";
+
+type Tokens = components["schemas"]["Tokens"];
+type Challenge = components["schemas"]["SignInChallenge"];
+
+function isChallenge(answer: Tokens | Challenge): answer is Challenge {
+  return "challenge" in answer;
+}
+
+/** A form's submit: busy while it runs, its problem shown when it fails. */
+function useSubmit(): [boolean, Problem | null, (run: () => Promise<Problem | null>) => (event: SyntheticEvent) => void] {
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const submit = (run: () => Promise<Problem | null>) => (event: SyntheticEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setProblem(null);
+    run()
+      .catch((failure: unknown) => asProblem(failure))
+      .then((found) => {
+        setProblem(found);
+        setBusy(false);
+      });
+  };
+  return [busy, problem, submit];
+}
+
+export function SignUpPage(): ReactNode {
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [name, setName] = useState("");
+  const [institution, setInstitution] = useState("");
+  const [busy, problem, submit] = useSubmit();
+  const onSubmit = submit(async () => {
+    const { error, response } = await api.POST("/auth/sign-up", {
+      body: { email, password, ...(name ? { name } : {}), ...(institution ? { institution } : {}) },
+    });
+    if (error !== undefined) return asProblem(error, response);
+    navigate("confirm", { email });
+    return null;
+  });
+  return (
+    <Page title="Create an account">
+      <form onSubmit={onSubmit} noValidate>
+        <Field label="Email" name="email" type="email" value={email} onChange={setEmail} autoComplete="email" />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          value={password}
+          onChange={setPassword}
+          autoComplete="new-password"
+          hint="At least 12 characters, with lower and upper case letters and a digit."
+        />
+        <Field label="Name" name="name" value={name} onChange={setName} autoComplete="name" required={false} />
+        <Field label="Institution" name="institution" value={institution} onChange={setInstitution} autoComplete="organization" required={false} />
+        {problem ? <ProblemMessage problem={problem} /> : null}
+        <Submit busy={busy}>Create account</Submit>
+      </form>
+      <p>
+        Already have an account? <a href={href("sign-in")}>Sign in</a>.
+      </p>
+    </Page>
+  );
+}
+
+export function ConfirmPage({ initialEmail }: { initialEmail: string }): ReactNode {
+  const [email, setEmail] = useState(initialEmail);
+  const [code, setCode] = useState("");
+  const [busy, problem, submit] = useSubmit();
+  const [resent, setResent] = useState<string | null>(null);
+  const onSubmit = submit(async () => {
+    const { error, response } = await api.POST("/auth/confirm", { body: { email, code } });
+    if (error !== undefined) return asProblem(error, response);
+    navigate("sign-in", { email, confirmed: "1" });
+    return null;
+  });
+  const onResend = submit(async () => {
+    setResent(null);
+    const { data, error, response } = await api.POST("/auth/resend-code", { body: { email } });
+    if (error !== undefined || data === undefined) return asProblem(error, response);
+    setResent(data.message);
+    return null;
+  });
+  return (
+    <Page title="Confirm your email">
+      <p>We sent a 6-digit code to your email. Enter it here to confirm your account.</p>
+      <form onSubmit={onSubmit} noValidate>
+        <Field label="Email" name="email" type="email" value={email} onChange={setEmail} autoComplete="email" />
+        <Field label="Code" name="code" value={code} onChange={setCode} autoComplete="one-time-code" inputMode="numeric" pattern="[0-9]{6}" />
+        {problem ? <ProblemMessage problem={problem} /> : null}
+        {resent ? (
+          <p className="notice" role="status">
+            {resent}
+          </p>
+        ) : null}
+        <Submit busy={busy}>Confirm</Submit>
+        <button type="button" className="secondary" disabled={busy} onClick={onResend}>
+          Send a new code
+        </button>
+      </form>
+    </Page>
+  );
+}
+
+export function SignInPage({ initialEmail, confirmed }: { initialEmail: string; confirmed: boolean }): ReactNode {
+  const [email, setEmail] = useState(initialEmail);
+  const [password, setPassword] = useState("");
+  const [challenge, setChallenge] = useState<string | null>(null);
+  const [code, setCode] = useState("");
+  const [busy, problem, submit] = useSubmit();
+
+  const onSignIn = submit(async () => {
+    const { data, error, response } = await api.POST("/auth/sign-in", { body: { email, password } });
+    if (error !== undefined || data === undefined) return asProblem(error, response);
+    const answer: Tokens | Challenge = data;
+    if (!isChallenge(answer)) {
+      session.save({ access_token: answer.access_token, refresh_token: answer.refresh_token ?? null, expires_in: answer.expires_in, email });
+      navigate("files");
+      return null;
+    }
+    if (answer.challenge === "SOFTWARE_TOKEN_MFA") {
+      setChallenge(answer.session);
+      return null;
+    }
+    return { title: "Sign-in needs another step", status: response.status, detail: answer.message };
+  });
+  const onCode = submit(async () => {
+    const { data, error, response } = await api.POST("/auth/sign-in/mfa", { body: { email, session: challenge ?? "", code } });
+    if (error !== undefined || data === undefined) return asProblem(error, response);
+    const answer: Tokens | Challenge = data;
+    if (isChallenge(answer)) return { title: "Sign-in needs another step", status: response.status, detail: answer.message };
+    session.save({ access_token: answer.access_token, refresh_token: answer.refresh_token ?? null, expires_in: answer.expires_in, email });
+    navigate("files");
+    return null;
+  });
+
+  if (challenge !== null) {
+    return (
+      <Page title="Two-factor sign-in">
+        <form onSubmit={onCode} noValidate>
+          <Field label="Code from your authenticator app" name="code" value={code} onChange={setCode} autoComplete="one-time-code" inputMode="numeric" pattern="[0-9]{6}" />
+          {problem ? <ProblemMessage problem={problem} /> : null}
+          <Submit busy={busy}>Sign in</Submit>
+        </form>
+      </Page>
+    );
+  }
+  return (
+    <Page title="Sign in">
+      {confirmed ? (
+        <p className="notice" role="status">
+          Your email is confirmed. Sign in to continue.
+        </p>
+      ) : null}
+      <form onSubmit={onSignIn} noValidate>
+        <Field label="Email" name="email" type="email" value={email} onChange={setEmail} autoComplete="email" />
+        <Field label="Password" name="password" type="password" value={password} onChange={setPassword} autoComplete="current-password" />
+        {problem ? <ProblemMessage problem={problem} /> : null}
+        <Submit busy={busy}>Sign in</Submit>
+      </form>
+      <p>
+        New here? <a href={href("sign-up")}>Create an account</a>. Have a code? <a href={href("confirm")}>Confirm your email</a>.
+      </p>
+    </Page>
+  );
+}

@@ -1,0 +1,301 @@
+// "My files": the caller's files with their validation, and uploads by drag and drop (or a file
+// picker) straight to S3, a progress bar per file, resumed after a dropped connection.
+import { useCallback, useEffect, useRef, useState, type DragEvent, type ReactNode } from "react";
+import { api, asProblem, dataOf, type Problem } from "../api/client";
+import type { components } from "../api/schema";
+import { Empty, Loaded, ProblemMessage, useLoad } from "../components/states";
+import { Page } from "../components/page";
+import { sendParts, UploadCut, type UploadedPart } from "../upload/multipart";
+
+type GenotypeFile = components["schemas"]["FileView"];
+type Finding = components["schemas"]["FindingView"];
+
+interface Upload {
+  key: string;
+  file: File;
+  fileId: string | null;
+  phase: "starting" | "sending" | "cut" | "completing" | "done" | "failed";
+  sent: number;
+  problem: Problem | null;
+}
+
+const REFRESH_MS = 2000; // while a file is validating, its status is asked again this often
+
+export function FilesPage(): ReactNode {
+  const [files, reload] = useLoad(() => dataOf(api.GET("/files", { params: { query: { limit: 100 } } })), []);
+  const [uploads, setUploads] = useState<Upload[]>([]);
+  const update = useCallback((key: string, change: Partial<Upload>) => {
+    setUploads((current) => current.map((upload) => (upload.key === key ? { ...upload, ...change } : upload)));
+  }, []);
+
+  const run = useCallback(
+    async (upload: Upload, resume: boolean) => {
+      const controller = new AbortController();
+      let fileId = upload.fileId;
+      try {
+        let plan;
+        let received: UploadedPart[] = [];
+        if (resume && fileId !== null) {
+          update(upload.key, { phase: "starting", problem: null });
+          const state = await dataOf(api.GET("/files/{file_id}/upload", { params: { path: { file_id: fileId } } }));
+          plan = state.upload;
+          received = state.received.map(({ part_number, etag }) => ({ part_number, etag }));
+        } else {
+          const created = await dataOf(api.POST("/files", { body: { filename: upload.file.name, size_bytes: upload.file.size } }));
+          fileId = created.id;
+          plan = created.upload;
+          update(upload.key, { fileId });
+          reload();
+        }
+        update(upload.key, { phase: "sending" });
+        const parts = await sendParts(upload.file, plan, received, (sent) => update(upload.key, { sent }), controller.signal);
+        update(upload.key, { phase: "completing", sent: upload.file.size });
+        await dataOf(api.POST("/files/{file_id}/complete", { params: { path: { file_id: fileId } }, body: { parts } }));
+        update(upload.key, { phase: "done" });
+        reload();
+      } catch (failure) {
+        if (failure instanceof UploadCut || (fileId !== null && isNoAnswer(failure))) {
+          update(upload.key, {
+            phase: "cut",
+            problem: {
+              title: "Upload interrupted",
+              status: 0,
+              detail: `${failure instanceof UploadCut ? failure.message : "the platform could not be reached"}. Resume sends only what is missing.`,
+            },
+          });
+        } else {
+          update(upload.key, { phase: "failed", problem: asProblem(failure) });
+        }
+      }
+    },
+    [reload, update],
+  );
+
+  // a connection that comes back resumes what it cut
+  const latest = useRef(uploads);
+  latest.current = uploads;
+  useEffect(() => {
+    const onOnline = () => latest.current.filter((upload) => upload.phase === "cut").forEach((upload) => void run(upload, true));
+    window.addEventListener("online", onOnline);
+    return () => window.removeEventListener("online", onOnline);
+  }, [run]);
+
+  // a file still validating is asked about again until it is done
+  const validating = files.state === "loaded" && files.data.items.some((file) => file.status === "validating" || (file.status === "uploading" && uploads.some((u) => u.fileId === file.id && u.phase === "done")));
+  useEffect(() => {
+    if (!validating) return undefined;
+    const timer = window.setTimeout(reload, REFRESH_MS);
+    return () => window.clearTimeout(timer);
+  }, [validating, files, reload]);
+
+  const add = (chosen: FileList | null) => {
+    if (chosen === null) return;
+    const added = Array.from(chosen).map<Upload>((file) => ({ key: `${file.name}:${file.size}:${crypto.randomUUID()}`, file, fileId: null, phase: "starting", sent: 0, problem: null }));
+    setUploads((current) => [...added, ...current]);
+    added.forEach((upload) => void run(upload, false));
+  };
+
+  // an upload this tab did not start (the page was reloaded, the computer restarted) resumes once the
+  // person chooses the same file again: same name and size, and S3 keeps the parts it already has
+  const resumeWith = (file: GenotypeFile, chosen: File) => {
+    if (chosen.name !== file.filename || chosen.size !== file.size_bytes) {
+      const problem: Problem = {
+        title: "Not the same file",
+        status: 0,
+        detail: `Choose ${file.filename} (${file.size_bytes} bytes); ${chosen.name} has ${chosen.size} bytes.`,
+      };
+      setUploads((current) => [{ key: crypto.randomUUID(), file: chosen, fileId: null, phase: "failed", sent: 0, problem }, ...current]);
+      return;
+    }
+    const upload: Upload = { key: `${file.id}:${crypto.randomUUID()}`, file: chosen, fileId: file.id, phase: "starting", sent: 0, problem: null };
+    setUploads((current) => [upload, ...current]);
+    void run(upload, true);
+  };
+
+  return (
+    <Page title="My files">
+      <DropZone onFiles={add} />
+      {uploads.length > 0 ? (
+        <section aria-labelledby="uploads-title">
+          <h2 id="uploads-title">Uploads</h2>
+          <ul className="uploads">
+            {uploads.map((upload) => (
+              <UploadRow key={upload.key} upload={upload} onResume={() => void run(upload, true)} />
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      <section aria-labelledby="files-title">
+        <h2 id="files-title">Files</h2>
+        <Loaded load={files} what="your files">
+          {(page) =>
+            page.items.length === 0 ? (
+              <Empty>You have no files yet. Drop a VCF file above to upload it.</Empty>
+            ) : (
+              <ul className="files">
+                {page.items.map((file) => (
+                  <FileRow
+                    key={file.id}
+                    file={file}
+                    onResume={uploads.some((upload) => upload.fileId === file.id) ? null : (chosen) => resumeWith(file, chosen)}
+                  />
+                ))}
+              </ul>
+            )
+          }
+        </Loaded>
+      </section>
+    </Page>
+  );
+}
+
+function isNoAnswer(failure: unknown): boolean {
+  return typeof failure === "object" && failure !== null && "status" in failure && (failure as Problem).status === 0;
+}
+
+function DropZone({ onFiles }: { onFiles: (files: FileList | null) => void }): ReactNode {
+  const [over, setOver] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  const onDrop = (event: DragEvent<HTMLDivElement>) => {
+    event.preventDefault();
+    setOver(false);
+    onFiles(event.dataTransfer.files);
+  };
+  return (
+    <div
+      className={over ? "dropzone over" : "dropzone"}
+      onDragOver={(event) => {
+        event.preventDefault();
+        setOver(true);
+      }}
+      onDragLeave={() => setOver(false)}
+      onDrop={onDrop}
+      data-testid="dropzone"
+    >
+      <p>Drop bgzipped VCF files here, or</p>
+      <button type="button" onClick={() => input.current?.click()}>
+        Choose files
+      </button>
+      <input
+        ref={input}
+        hidden
+        type="file"
+        multiple
+        accept=".vcf.gz,.vcf,.bgz"
+        onChange={(event) => {
+          onFiles(event.currentTarget.files);
+          if (input.current) input.current.value = "";
+        }}
+      />
+    </div>
+  );
+}
+
+function UploadRow({ upload, onResume }: { upload: Upload; onResume: () => void }): ReactNode {
+  const percent = upload.file.size === 0 ? 100 : Math.floor((upload.sent / upload.file.size) * 100);
+  const label = `${upload.file.name}: ${phaseText[upload.phase]}`;
+  return (
+    <li className="upload" data-phase={upload.phase}>
+      <div className="upload-head">
+        <span>{upload.file.name}</span>
+        <span className="muted">{phaseText[upload.phase]}</span>
+      </div>
+      <progress max={100} value={percent} aria-label={label}>
+        {percent}%
+      </progress>
+      {upload.problem ? <ProblemMessage problem={upload.problem} /> : null}
+      {upload.phase === "cut" ? (
+        <button type="button" onClick={onResume}>
+          Resume {upload.file.name}
+        </button>
+      ) : null}
+    </li>
+  );
+}
+
+const phaseText: Record<Upload["phase"], string> = {
+  starting: "starting…",
+  sending: "uploading…",
+  cut: "interrupted",
+  completing: "finishing…",
+  done: "uploaded",
+  failed: "failed",
+};
+
+function FileRow({ file, onResume }: { file: GenotypeFile; onResume: ((chosen: File) => void) | null }): ReactNode {
+  const picker = useRef<HTMLInputElement>(null);
+  return (
+    <li className="file" data-status={file.status}>
+      <div className="file-head">
+        <strong>{file.filename}</strong>
+        <span className={`badge badge-${file.status}`}>{file.status}</span>
+        <span className="muted">{formatBytes(file.size_bytes)}</span>
+        {file.status === "uploading" && onResume !== null ? (
+          <>
+            <button type="button" onClick={() => picker.current?.click()}>
+              Resume upload of {file.filename}
+            </button>
+            <input
+              ref={picker}
+              hidden
+              type="file"
+              data-testid={`resume-${file.id}`}
+              onChange={(event) => {
+                const chosen = event.currentTarget.files?.[0];
+                if (chosen !== undefined) onResume(chosen);
+              }}
+            />
+          </>
+        ) : null}
+      </div>
+      {file.summary ? (
+        <p className="muted">
+          {file.summary.samples} samples, {file.summary.variants} variants
+          {file.summary.chromosome ? ` on chromosome ${file.summary.chromosome}` : ""}
+          {file.summary.build_detected ? ` (${file.summary.build_detected})` : ""}
+        </p>
+      ) : null}
+      {file.findings.length > 0 ? <Findings findings={file.findings} filename={file.filename} /> : null}
+    </li>
+  );
+}
+
+function Findings({ findings, filename }: { findings: Finding[]; filename: string }): ReactNode {
+  return (
+    <table className="findings">
+      <caption>Validation findings for {filename}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Severity</th>
+          <th scope="col">Line</th>
+          <th scope="col">Sample</th>
+          <th scope="col">Problem</th>
+          <th scope="col">How to fix it</th>
+        </tr>
+      </thead>
+      <tbody>
+        {findings.map((finding, index) => (
+          <tr key={`${finding.rule}:${finding.line ?? ""}:${index}`}>
+            <td>{finding.severity}</td>
+            <td>{finding.line ?? "—"}</td>
+            <td>{finding.sample ?? "—"}</td>
+            <td>{finding.message}</td>
+            <td>{finding.fix}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
