@@ -99,6 +99,22 @@ def schedules_of(template: Mapping[str, Any]) -> Schedules:
     return Schedules(tuple(rates), runs, frozenset(minutes))
 
 
+def _monthly_per_resource(template: Mapping[str, Any], price: Mapping[str, float]) -> list[Item]:
+    """Keys, secrets and alarms: a monthly price each."""
+    items = []
+    for resource_type, name, key in (
+        ("AWS::KMS::Key", "kms keys", "kms_key_month"),
+        ("AWS::SecretsManager::Secret", "secrets", "secret_month"),
+    ):
+        if count := len(_of_type(template, resource_type)):
+            items.append(Item(f"{name} ({count})", count * price[key]))
+    if alarms := _of_type(template, "AWS::CloudWatch::Alarm"):
+        # CloudWatch prices an alarm per metric it reads: a metric-math alarm costs one per metric in it
+        metrics = sum(sum("MetricStat" in query for query in alarm.get("Metrics", [])) or 1 for alarm in alarms)
+        items.append(Item(f"alarm metrics ({len(alarms)} alarms)", metrics * price["alarm_month"]))
+    return items
+
+
 def estimate(template: Mapping[str, Any], prices: Mapping[str, Any]) -> list[Item]:
     """The fixed monthly items and the per-1000-jobs items of one template."""
     missing = unpriced_types(template, prices)
@@ -139,16 +155,7 @@ def estimate(template: Mapping[str, Any], prices: Mapping[str, Any]) -> list[Ite
             Item("nat instance volume", len(instances) * assume["nat_instance_volume_gb"] * price["ebs_gp3_gb_month"])
         )
         items.append(Item("public ipv4 (nat instance)", len(instances) * hours * price["public_ipv4_hour"]))
-    for resource_type, name, key in (
-        ("AWS::KMS::Key", "kms keys", "kms_key_month"),
-        ("AWS::SecretsManager::Secret", "secrets", "secret_month"),
-    ):
-        if count := len(_of_type(template, resource_type)):
-            items.append(Item(f"{name} ({count})", count * price[key]))
-    if alarms := _of_type(template, "AWS::CloudWatch::Alarm"):
-        # CloudWatch prices an alarm per metric it reads: a metric-math alarm costs one per metric in it
-        metrics = sum(sum("MetricStat" in query for query in alarm.get("Metrics", [])) or 1 for alarm in alarms)
-        items.append(Item(f"alarm metrics ({len(alarms)} alarms)", metrics * price["alarm_month"]))
+    items += _monthly_per_resource(template, price)
     items.append(Item("log ingestion (idle estimate)", assume["idle_log_gb_per_month"] * price["log_ingestion_gb"]))
     runs = schedules.runs_per_month
     items.append(
