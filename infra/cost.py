@@ -47,26 +47,27 @@ def _of_type(template: Mapping[str, Any], resource_type: str) -> list[dict[str, 
 
 @dataclass(frozen=True)
 class Schedules:
-    """When the template's scheduled rules run: each rate's interval, and the minutes of the day at which
-    cron rules fire (rules firing in the same minute share that minute)."""
+    """When the template's scheduled rules run: each rate's interval, and the minute of the day of every
+    run of the cron rules (rules firing in the same minute share it)."""
 
     rates: tuple[int, ...]
-    cron_runs_per_day: int  # every cron rule's runs, for the functions' time
-    cron_minutes: frozenset[int]  # the distinct minutes of the day they fire at, for the database's wakes
+    cron_runs: tuple[int, ...]  # a day's runs of every cron rule, as minutes of the day
+
+    def _per_month(self, cron_per_day: int) -> float:
+        return sum(MINUTES_PER_MONTH / minutes for minutes in self.rates) + cron_per_day * (
+            MINUTES_PER_MONTH / MINUTES_PER_DAY
+        )
 
     @property
     def runs_per_month(self) -> float:
-        return sum(MINUTES_PER_MONTH / minutes for minutes in self.rates) + self.cron_runs_per_day * (
-            MINUTES_PER_MONTH / MINUTES_PER_DAY
-        )
+        """Every rule's runs, for the functions' time."""
+        return self._per_month(len(self.cron_runs))
 
     @property
     def wakes_per_month(self) -> float:
         """How often a paused database is woken: once per rate run (rates keep no phase with each other),
-        and once per distinct cron minute."""
-        return sum(MINUTES_PER_MONTH / minutes for minutes in self.rates) + len(self.cron_minutes) * (
-            MINUTES_PER_MONTH / MINUTES_PER_DAY
-        )
+        and once per distinct minute cron rules fire at."""
+        return self._per_month(len(set(self.cron_runs)))
 
 
 def _cron_minutes(minute: str, hour: str) -> list[int]:
@@ -82,8 +83,7 @@ def _cron_minutes(minute: str, hour: str) -> list[int]:
 def schedules_of(template: Mapping[str, Any]) -> Schedules:
     """Every scheduled rule of the template; a schedule expression the estimate cannot read is refused."""
     rates: list[int] = []
-    runs = 0
-    minutes: set[int] = set()
+    cron_runs: list[int] = []
     for rule in _of_type(template, "AWS::Events::Rule"):
         expression = rule.get("ScheduleExpression")
         if expression is None:
@@ -91,12 +91,10 @@ def schedules_of(template: Mapping[str, Any]) -> Schedules:
         if rate := _RATE.fullmatch(str(expression)):
             rates.append(int(rate.group(1)) * _MINUTES[rate.group(2)])
         elif cron := _CRON.fullmatch(str(expression)):
-            fired = _cron_minutes(cron.group(1), cron.group(2))
-            runs += len(fired)
-            minutes.update(fired)
+            cron_runs += _cron_minutes(cron.group(1), cron.group(2))
         else:
             raise ValueError(f"the estimate cannot read the schedule {expression!r}")
-    return Schedules(tuple(rates), runs, frozenset(minutes))
+    return Schedules(tuple(rates), tuple(cron_runs))
 
 
 def _monthly_per_resource(template: Mapping[str, Any], price: Mapping[str, float]) -> list[Item]:

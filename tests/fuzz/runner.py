@@ -11,6 +11,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 from tests.fuzz.isolation import bring_loopback_up, network_interfaces
 from tests.support.platform_process import running_platform
@@ -29,15 +32,25 @@ PHASES = "examples,coverage,fuzzing"
 # Ends every session of the caller, the fuzzer's own among them, by design; it takes no input to fuzz.
 # (tests/integration cover it.)
 NOT_FUZZED = ("POST /auth/sign-out",)
-# Routes whose work is to read an external service, answering the documented 502 when it cannot be read.
-# The fuzzer registers services at addresses it invents, which never resolve in this namespace, so that
-# answer is the truthful one; any other 5xx of theirs still fails the check.
-UPSTREAM_ROUTES = ("POST /services/{service_id}/panels/sync",)
-UPSTREAM_CONFIG = "".join(
-    f'[[operations]]\ninclude-name = "{name}"\n'
-    'checks.not_a_server_error.expected-statuses = ["2xx", "3xx", "4xx", "502"]\n\n'
-    for name in UPSTREAM_ROUTES
-)
+# What a route may answer when the external service it reads cannot be read, if its documented answers say so
+UPSTREAM_STATUS = "502"
+
+
+def upstream_config(document: dict[str, Any]) -> str:
+    """Schemathesis's per-operation configuration: an operation that documents a 502 (its work is to read
+    an external service, and the fuzzer registers services at addresses it invents, which never resolve
+    in this namespace) may answer it; no other 5xx, and no 502 of any other operation, passes the check."""
+    names = [
+        f"{method.upper()} {path}"
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if UPSTREAM_STATUS in operation.get("responses", {})
+    ]
+    return "".join(
+        f'[[operations]]\ninclude-name = "{name}"\n'
+        f'checks.not_a_server_error.expected-statuses = ["2xx", "3xx", "4xx", "{UPSTREAM_STATUS}"]\n\n'
+        for name in names
+    )
 
 
 def fuzz(report_dir: Path) -> int:
@@ -45,9 +58,9 @@ def fuzz(report_dir: Path) -> int:
     state = report_dir / "state"
     state.mkdir(parents=True, exist_ok=True)
     config = report_dir / "schemathesis.toml"
-    config.write_text(UPSTREAM_CONFIG)
     with running_platform(state, {"FIP_SCHEDULES_ENABLED": "false"}) as platform:
         token = platform.sign_in()["access_token"]
+        config.write_text(upstream_config(httpx.get(f"{platform.url}/openapi.json", timeout=30).json()))
         command = [
             str(Path(sys.executable).with_name("schemathesis")),
             "--config-file", str(config),

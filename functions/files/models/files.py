@@ -9,10 +9,8 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from files.settings import S3_MAX_PARTS
-from fip_core.fields import matching
+from fip_core.fields import Matching
 
-FILENAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._+-]*$"
-SHA256_PATTERN = r"^[0-9a-f]{64}$"
 Filename = Annotated[
     str,
     Field(
@@ -20,10 +18,9 @@ Filename = Annotated[
         max_length=200,
         description="The file's name: letters, digits, `.`, `_`, `+`, `-`, e.g. `chr20.vcf.gz`.",
         examples=["chr20.vcf.gz"],
-        json_schema_extra={"pattern": FILENAME_PATTERN},
     ),
-    matching(
-        FILENAME_PATTERN,
+    Matching(
+        r"^[A-Za-z0-9][A-Za-z0-9._+-]*$",
         "must be a plain file name: a letter or digit first, then letters, digits, '.', '_', '+' or '-' "
         "(no folders, spaces or other characters), e.g. chr20.vcf.gz",
     ),
@@ -42,11 +39,8 @@ class FileCreate(BaseModel):
     size_bytes: Annotated[StrictInt, Field(ge=0, description="Its exact size: the upload must be this many bytes.")]
     sha256: Annotated[
         str | None,
-        Field(
-            description="Its SHA-256 in lower-case hex, checked on arrival.",
-            json_schema_extra={"pattern": SHA256_PATTERN},
-        ),
-        matching(SHA256_PATTERN, "must be the SHA-256 as 64 lower-case hex digits, as `sha256sum` prints it"),
+        Field(description="Its SHA-256 in lower-case hex, checked on arrival."),
+        Matching(r"^[0-9a-f]{64}$", "must be the SHA-256 as 64 lower-case hex digits, as `sha256sum` prints it"),
     ] = None
     build: Build | None = Field(default=None, description="The genome build: hg19 names chromosomes 20, hg38 chr20.")
 

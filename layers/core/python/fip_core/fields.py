@@ -13,12 +13,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AfterValidator, BeforeValidator, Field
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, BeforeValidator, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 # RFC 3339 `date-time` (OpenAPI `format: date-time`): a full date and time with a zone
 RFC3339 = re.compile(
@@ -95,15 +97,24 @@ Uuid = Annotated[UUID, BeforeValidator(_uuid)]
 """A UUID in its hyphenated form (OpenAPI `format: uuid`)."""
 
 
-def matching(pattern: str, hint: str) -> AfterValidator:
-    """Checks a string against `pattern` and, when it does not match, says `hint`, which a person can act
-    on (pydantic's own message quotes the regular expression). Give the pattern to the OpenAPI document
-    with `Field(json_schema_extra={"pattern": pattern})`."""
-    compiled = re.compile(pattern)
+@dataclass(frozen=True)
+class Matching:
+    """`Annotated` metadata for a string field of a set form: the value must match `pattern` (a JSON Schema
+    pattern, which the OpenAPI document shows), and one that does not is told `hint`, which a person can act
+    on (pydantic's own message quotes the regular expression). None passes, for optional fields."""
 
-    def check(value: str | None) -> str | None:
-        if value is not None and compiled.search(value) is None:
-            raise PydanticCustomError("string_pattern_mismatch", hint)
-        return value
+    pattern: str
+    hint: str
 
-    return AfterValidator(check)
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        compiled = re.compile(self.pattern)
+
+        def check(value: str | None) -> str | None:
+            if value is not None and compiled.search(value) is None:
+                raise PydanticCustomError("string_pattern_mismatch", self.hint)
+            return value
+
+        return core_schema.no_info_after_validator_function(check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return {**handler(schema), "pattern": self.pattern}
