@@ -25,13 +25,24 @@ from fip_core.declaration import DomainDeclaration
 from infra.bucket import PRIVATE_BUCKET, access_logs
 from infra.compliance import acknowledge
 from infra.web_policy import (
-    PERMISSIONS_POLICY,
+    IMMUTABLE_CACHE,
+    INDEX,
+    REVALIDATE_CACHE,
     STRICT_TRANSPORT_SECONDS,
     content_security_policy,
+    security_headers,
 )
 
-INDEX = "index.html"
-ASSETS = "assets"
+# the policy's headers CloudFront sets from its typed security settings; it refuses them as custom headers
+CLOUDFRONT_SECURITY_HEADERS = frozenset(
+    {
+        "Content-Security-Policy",
+        "Strict-Transport-Security",
+        "X-Content-Type-Options",
+        "X-Frame-Options",
+        "Referrer-Policy",
+    }
+)
 # what the console's uploads PUT to: the presigned part URLs of the stack's region's S3 (virtual-hosted,
 # as boto3 signs them: `<bucket>.s3.<region>.amazonaws.com`, and `<bucket>.s3.amazonaws.com` in us-east-1)
 UPLOAD_ORIGINS = (f"https://*.s3.{Aws.REGION}.amazonaws.com", "https://*.s3.amazonaws.com")
@@ -86,14 +97,12 @@ class PlatformWeb(Construct):
                     referrer_policy=cloudfront.HeadersReferrerPolicy.NO_REFERRER, override=True
                 ),
             ),
+            # the rest of the policy's headers as they are, so one added there reaches CloudFront too
             custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(
                 custom_headers=[
-                    cloudfront.ResponseCustomHeader(
-                        header="Permissions-Policy", value=PERMISSIONS_POLICY, override=True
-                    ),
-                    cloudfront.ResponseCustomHeader(
-                        header="Cross-Origin-Opener-Policy", value="same-origin", override=True
-                    ),
+                    cloudfront.ResponseCustomHeader(header=name, value=value, override=True)
+                    for name, value in security_headers(UPLOAD_ORIGINS)
+                    if name not in CLOUDFRONT_SECURITY_HEADERS
                 ]
             ),
         )
@@ -149,7 +158,7 @@ class PlatformWeb(Construct):
             "Assets",
             sources=[deployment.Source.asset(str(console), exclude=[INDEX])],
             destination_bucket=self.bucket,
-            cache_control=[deployment.CacheControl.from_string("public, max-age=31536000, immutable")],
+            cache_control=[deployment.CacheControl.from_string(IMMUTABLE_CACHE)],
             prune=False,  # a browser holding the previous index.html still finds its files
             memory_limit=256,
         )
@@ -158,7 +167,7 @@ class PlatformWeb(Construct):
             "Index",
             sources=[deployment.Source.asset(str(console), exclude=["*", f"!{INDEX}"])],
             destination_bucket=self.bucket,
-            cache_control=[deployment.CacheControl.no_cache()],
+            cache_control=[deployment.CacheControl.from_string(REVALIDATE_CACHE)],
             prune=False,
             distribution=self.distribution,
             distribution_paths=["/", f"/{INDEX}"],

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+INDEX = "index.html"
+ASSETS_PREFIX = "/assets/"
 # Where the console's own files are: everything else on its origin is the platform's API.
-CONSOLE_PATHS = ("/", "/index.html", "/favicon.svg", "/assets/*")
+CONSOLE_PATHS = ("/", f"/{INDEX}", "/favicon.svg", f"{ASSETS_PREFIX}*")
+# hashed names change with their content, so a browser may keep them; index.html is always asked again
+IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
+REVALIDATE_CACHE = "no-cache"
 STRICT_TRANSPORT_SECONDS = 2 * 365 * 24 * 3600  # two years, as preload lists ask
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 REFERRER_POLICY = "no-referrer"

@@ -207,9 +207,9 @@ class Gateway:
             )
 
     def _platform_page(self, method: str, path: str) -> GatewayResponse | None:
-        console = self.web is not None and self.web.serves(path)
+        console = self.web if self.web is not None and self.web.serves(path) else None
         own = (OPENAPI_PATH, DOCS_PATH, f"{DOCS_PATH}/", EMAILS_PATH, EMAILS_PAGE_PATH)
-        if not console and path not in own and not path.startswith(STATIC_PREFIX):
+        if console is None and path not in own and not path.startswith(STATIC_PREFIX):
             return None
         if method != "GET":
             return problem_response(
@@ -218,8 +218,8 @@ class Gateway:
                 f"{path} does not answer {method}; it answers GET",
                 [("Allow", "GET")],
             )
-        if console and self.web is not None:
-            return self._console(path, self.web)
+        if console is not None:
+            return self._console(path, console)
         if path == OPENAPI_PATH:
             return json_response(self.openapi())
         if path in (EMAILS_PATH, EMAILS_PAGE_PATH):

@@ -33,7 +33,7 @@ from local_platform.resources import LocalResources, provision_resources
 from local_platform.routing import RouteMatch, RouteTable
 from local_platform.scheduler import ScheduleTimer, summarise
 from local_platform.subscriptions import POLL_WAIT_SECONDS, SubscriptionPoller
-from local_platform.web_console import INDEX, WebConsole
+from local_platform.web_console import WebConsole
 
 STOP_TIMEOUT_SECONDS = POLL_WAIT_SECONDS + 3
 MOTO_STATE_FILE = "moto-state.pickle"
@@ -81,6 +81,8 @@ class LocalPlatform:
         self._pollers: list[SubscriptionPoller] = []
         self._timers: list[ScheduleTimer] = []
         self._previous_environment: dict[str, str | None] = {}
+        # the console's uploads go straight to the emulator's S3, known once it has started
+        self._web = WebConsole(self.config.web_dist, lambda: (self.aws_endpoint,))
 
     @property
     def url(self) -> str:
@@ -103,10 +105,14 @@ class LocalPlatform:
         """Start everything; on failure, stop what was started and raise."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
         routes = RouteTable(self.domains)
-        # the console's uploads go straight to the emulator's S3, known once it has started
-        web = WebConsole(self.config.web_dist, lambda: (self.aws_endpoint,))
         gateway = Gateway(
-            routes, self._invoke_api, lambda: self._openapi, SwaggerUi(TITLE), self._authorizer(), self._mailbox, web
+            routes,
+            self._invoke_api,
+            lambda: self._openapi,
+            SwaggerUi(TITLE),
+            self._authorizer(),
+            self._mailbox,
+            self._web,
         )
         # bound first: the handlers are told the API's URL, and port 0 means a free one
         self._gateway = GatewayServer(gateway, self.config.port, access_log=self.access_log)
@@ -252,7 +258,7 @@ class LocalPlatform:
         lines = [
             "Federated Imputation Platform, running locally",
             f"  API         {self.url}",
-            f"  console     {self.url}/{'' if (self.config.web_dist / INDEX).is_file() else ' (not built: make web)'}",
+            f"  console     {self.url}/{'' if self._web.built else ' (not built: make web)'}",
             f"  docs        {self.url}{DOCS_PATH}",
             f"  OpenAPI     {self.url}{OPENAPI_PATH}",
             *self._describe_aws(),

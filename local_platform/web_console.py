@@ -9,13 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra.web_policy import security_headers
-
-INDEX = "index.html"
-ASSETS_PREFIX = "/assets/"
-# hashed names change with their content, so a browser may keep them; index.html is always asked again
-_IMMUTABLE = "public, max-age=31536000, immutable"
-_REVALIDATE = "no-cache"
+from infra.web_policy import ASSETS_PREFIX, IMMUTABLE_CACHE, INDEX, REVALIDATE_CACHE, security_headers
 
 
 @dataclass(frozen=True)
@@ -57,7 +51,7 @@ class WebConsole:
             content_type = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
             if content_type.startswith("text/") or content_type.endswith(("javascript", "json", "svg+xml")):
                 content_type += "; charset=utf-8"
-            caching = _IMMUTABLE if path.startswith(ASSETS_PREFIX) else _REVALIDATE
+            caching = IMMUTABLE_CACHE if path.startswith(ASSETS_PREFIX) else REVALIDATE_CACHE
             headers = [("Content-Type", content_type), ("Cache-Control", caching)]
             # served over plain HTTP on loopback: no HSTS and no upgrade of the storage's http:// URLs
             headers += security_headers(self._upload_origins(), https=False)

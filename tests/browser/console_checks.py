@@ -50,7 +50,8 @@ def file_row(console: WatchedPage, name: str, status: str) -> Any:
     return console.page.locator(f"li.file[data-status={status}]", has_text=name)
 
 
-# the console's stored session made to expire now (answers that moment)
+# the console's stored session (web/src/session.ts), and the same made to expire now (answers that moment)
+READ_THE_SESSION = "() => JSON.parse(sessionStorage.getItem('fip.session'))"
 AGE_THE_SESSION = """() => {
     const now = Date.now();
     const stored = JSON.parse(sessionStorage.getItem("fip.session"));
@@ -196,12 +197,12 @@ def test_services_at_a_glance(console: WatchedPage, platform: RunningPlatform) -
     page = console.page
     sign_in(console, confirmed_researcher(platform, "barbara.browser@example.org"))
     # a session whose access token is about to expire is renewed with its refresh token first
-    before = page.evaluate("() => JSON.parse(sessionStorage.getItem('fip.session'))")
+    before = page.evaluate(READ_THE_SESSION)
     aged = page.evaluate(AGE_THE_SESSION)
     with page.expect_response(lambda answer: answer.url.endswith("/auth/refresh")) as renewed:
         page.get_by_role("link", name="Services").click()
     assert renewed.value.status == 200
-    after = page.evaluate("() => JSON.parse(sessionStorage.getItem('fip.session'))")
+    after = page.evaluate(READ_THE_SESSION)
     assert after["access_token"] != before["access_token"]
     assert after["expires_at"] > aged + 60_000  # counted afresh from the new token's lifetime
     expect(page.get_by_text("No imputation service is registered yet.")).to_be_visible()

@@ -35,6 +35,7 @@ CHROMIUM_ARGS = (
     "--disable-sync",
 )
 OUTPUT_VARIABLE = "FIP_BROWSER_OUTPUT"
+OUTPUT = REPO / "test-output" / "browser"  # screenshots, kept after the run for people to look at
 AXE_SCRIPT = REPO / "web" / "node_modules" / "axe-core" / "axe.min.js"
 STEP_TIMEOUT_MS = 60_000  # one click's or page's wait on a busy 2-core machine
 VALIDATION_TIMEOUT_MS = 180_000  # an upload validated: S3's event, the queue, the validator
@@ -51,7 +52,7 @@ def chromium_path() -> str:
 
 def output_dir() -> Path:
     """Where screenshots go (the outer test names it)."""
-    return Path(os.environ.get(OUTPUT_VARIABLE, REPO / "test-output" / "browser"))
+    return Path(os.environ.get(OUTPUT_VARIABLE, OUTPUT))
 
 
 @dataclass

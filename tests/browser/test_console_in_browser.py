@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.harness import OUTPUT_VARIABLE
+from tests.browser.harness import OUTPUT, OUTPUT_VARIABLE
 from tests.conftest import REPO, skip_or_fail
 from tests.fuzz.isolation import run_to_the_end
 from tests.fuzz.test_fuzz_api import isolated_command
@@ -21,7 +21,6 @@ from tests.fuzz.test_fuzz_api import isolated_command
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 DEADLINE_SECONDS = 20 * 60  # a few minutes on a busy machine; this only stops a run that hangs
-OUTPUT = REPO / "test-output" / "browser"  # screenshots, kept after the run for people to look at
 SCREENSHOTS = (
     "01-sign-up", "02-confirm", "03-sign-in", "04-files-empty", "05-files-validated",
     "06-sign-up-problem", "07-upload-interrupted", "08-upload-resumed", "09-upload-to-resume", "10-services",

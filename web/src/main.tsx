@@ -12,7 +12,18 @@ import "./styles.css";
 const PUBLIC_PAGES = new Set(["sign-up", "confirm", "sign-in"]);
 
 function useSession() {
-  return useSyncExternalStore(session.subscribe, () => sessionStorage.getItem("fip.session"));
+  return useSyncExternalStore(session.subscribe, session.snapshot);
+}
+
+/** A link of the main navigation, marked as the page shown when it is. */
+function NavLink({ page, current, children }: { page: string; current: boolean; children: ReactNode }): ReactNode {
+  return (
+    <li>
+      <a href={href(page)} aria-current={current ? "page" : undefined}>
+        {children}
+      </a>
+    </li>
+  );
 }
 
 async function signOut(): Promise<void> {
@@ -52,16 +63,12 @@ function App(): ReactNode {
         <nav aria-label="Main">
           {signedIn ? (
             <ul>
-              <li>
-                <a href={href("files")} aria-current={page === "files" || page === "" ? "page" : undefined}>
-                  My files
-                </a>
-              </li>
-              <li>
-                <a href={href("services")} aria-current={page === "services" ? "page" : undefined}>
-                  Services
-                </a>
-              </li>
+              <NavLink page="files" current={page === "files" || page === ""}>
+                My files
+              </NavLink>
+              <NavLink page="services" current={page === "services"}>
+                Services
+              </NavLink>
               <li>
                 <button type="button" className="link" onClick={() => void signOut()}>
                   Sign out
@@ -70,16 +77,12 @@ function App(): ReactNode {
             </ul>
           ) : (
             <ul>
-              <li>
-                <a href={href("sign-in")} aria-current={page === "sign-in" ? "page" : undefined}>
-                  Sign in
-                </a>
-              </li>
-              <li>
-                <a href={href("sign-up")} aria-current={page === "sign-up" ? "page" : undefined}>
-                  Create an account
-                </a>
-              </li>
+              <NavLink page="sign-in" current={page === "sign-in"}>
+                Sign in
+              </NavLink>
+              <NavLink page="sign-up" current={page === "sign-up"}>
+                Create an account
+              </NavLink>
             </ul>
           )}
         </nav>

@@ -14,8 +14,13 @@ export interface Tokens {
 type Listener = () => void;
 const listeners = new Set<Listener>();
 
+/** The stored session as text: a snapshot that stays the same while the session does. */
+function snapshot(): string | null {
+  return sessionStorage.getItem(KEY);
+}
+
 function read(): Tokens | null {
-  const stored = sessionStorage.getItem(KEY);
+  const stored = snapshot();
   if (stored === null) return null;
   try {
     return JSON.parse(stored) as Tokens;
@@ -27,6 +32,7 @@ function read(): Tokens | null {
 
 export const session = {
   current: read,
+  snapshot,
   accessToken(): string | null {
     return read()?.access_token ?? null;
   },
@@ -36,7 +42,7 @@ export const session = {
     listeners.forEach((listener) => listener());
   },
   clear(): void {
-    if (sessionStorage.getItem(KEY) === null) return;
+    if (snapshot() === null) return;
     sessionStorage.removeItem(KEY);
     listeners.forEach((listener) => listener());
   },

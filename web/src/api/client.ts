@@ -85,8 +85,10 @@ function refusalDetail(status: number, message: string): string {
   return message;
 }
 
-/** The data of an openapi-fetch answer, or throw its problem (for `useLoad`). */
-export async function dataOf<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+/** An openapi-fetch answer's data with its response, or throw its problem. */
+export async function answerOf<T>(
+  call: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<{ data: T; response: Response }> {
   let answer: { data?: T; error?: unknown; response: Response };
   try {
     answer = await call;
@@ -94,5 +96,10 @@ export async function dataOf<T>(call: Promise<{ data?: T; error?: unknown; respo
     throw asProblem(failure);
   }
   if (answer.error !== undefined || answer.data === undefined) throw asProblem(answer.error, answer.response);
-  return answer.data;
+  return { data: answer.data, response: answer.response };
+}
+
+/** The data of an openapi-fetch answer, or throw its problem (for `useLoad` and forms). */
+export async function dataOf<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  return (await answerOf(call)).data;
 }

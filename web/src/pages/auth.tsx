@@ -1,6 +1,6 @@
 // Sign up, confirm the email, sign in (with the authenticator step where the account has one).
 import { useState, type ReactNode, type SyntheticEvent } from "react";
-import { api, asProblem, type Problem } from "../api/client";
+import { answerOf, api, asProblem, dataOf, type Problem } from "../api/client";
 import { Field, Submit } from "../components/forms";
 import { ProblemMessage } from "../components/states";
 import { href, navigate } from "../router";
@@ -15,16 +15,30 @@ function isChallenge(answer: Tokens | Challenge): answer is Challenge {
   return "challenge" in answer;
 }
 
-/** A form's submit: busy while it runs, its problem shown when it fails. */
-function useSubmit(): [boolean, Problem | null, (run: () => Promise<Problem | null>) => (event: SyntheticEvent) => void] {
+/** Keep a finished sign-in's tokens for this tab and go to the person's files. */
+function signedIn(tokens: Tokens, email: string): void {
+  session.save({ access_token: tokens.access_token, refresh_token: tokens.refresh_token ?? null, expires_in: tokens.expires_in, email });
+  navigate("files");
+}
+
+/** A sign-in step the console does not offer (a new password, ...), as the problem it shows. */
+function anotherStep(challenge: Challenge, status: number): Problem {
+  return { title: "Sign-in needs another step", status, detail: challenge.message };
+}
+
+/** A form's submit: busy while it runs, the problem it throws shown when it fails. */
+function useSubmit(): [boolean, Problem | null, (run: () => Promise<void>) => (event: SyntheticEvent) => void] {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
-  const submit = (run: () => Promise<Problem | null>) => (event: SyntheticEvent) => {
+  const submit = (run: () => Promise<void>) => (event: SyntheticEvent) => {
     event.preventDefault();
     setBusy(true);
     setProblem(null);
     run()
-      .catch((failure: unknown) => asProblem(failure))
+      .then(
+        () => null,
+        (failure: unknown) => asProblem(failure),
+      )
       .then((found) => {
         setProblem(found);
         setBusy(false);
@@ -40,12 +54,12 @@ export function SignUpPage(): ReactNode {
   const [institution, setInstitution] = useState("");
   const [busy, problem, submit] = useSubmit();
   const onSubmit = submit(async () => {
-    const { error, response } = await api.POST("/auth/sign-up", {
-      body: { email, password, ...(name ? { name } : {}), ...(institution ? { institution } : {}) },
-    });
-    if (error !== undefined) return asProblem(error, response);
+    await dataOf(
+      api.POST("/auth/sign-up", {
+        body: { email, password, ...(name ? { name } : {}), ...(institution ? { institution } : {}) },
+      }),
+    );
     navigate("confirm", { email });
-    return null;
   });
   return (
     <Page title="Create an account">
@@ -78,17 +92,12 @@ export function ConfirmPage({ initialEmail }: { initialEmail: string }): ReactNo
   const [busy, problem, submit] = useSubmit();
   const [resent, setResent] = useState<string | null>(null);
   const onSubmit = submit(async () => {
-    const { error, response } = await api.POST("/auth/confirm", { body: { email, code } });
-    if (error !== undefined) return asProblem(error, response);
+    await dataOf(api.POST("/auth/confirm", { body: { email, code } }));
     navigate("sign-in", { email, confirmed: "1" });
-    return null;
   });
   const onResend = submit(async () => {
     setResent(null);
-    const { data, error, response } = await api.POST("/auth/resend-code", { body: { email } });
-    if (error !== undefined || data === undefined) return asProblem(error, response);
-    setResent(data.message);
-    return null;
+    setResent((await dataOf(api.POST("/auth/resend-code", { body: { email } }))).message);
   });
   return (
     <Page title="Confirm your email">
@@ -119,28 +128,17 @@ export function SignInPage({ initialEmail, confirmed }: { initialEmail: string; 
   const [busy, problem, submit] = useSubmit();
 
   const onSignIn = submit(async () => {
-    const { data, error, response } = await api.POST("/auth/sign-in", { body: { email, password } });
-    if (error !== undefined || data === undefined) return asProblem(error, response);
-    const answer: Tokens | Challenge = data;
-    if (!isChallenge(answer)) {
-      session.save({ access_token: answer.access_token, refresh_token: answer.refresh_token ?? null, expires_in: answer.expires_in, email });
-      navigate("files");
-      return null;
-    }
-    if (answer.challenge === "SOFTWARE_TOKEN_MFA") {
-      setChallenge(answer.session);
-      return null;
-    }
-    return { title: "Sign-in needs another step", status: response.status, detail: answer.message };
+    const { data: answer, response } = await answerOf<Tokens | Challenge>(api.POST("/auth/sign-in", { body: { email, password } }));
+    if (!isChallenge(answer)) signedIn(answer, email);
+    else if (answer.challenge === "SOFTWARE_TOKEN_MFA") setChallenge(answer.session);
+    else throw anotherStep(answer, response.status);
   });
   const onCode = submit(async () => {
-    const { data, error, response } = await api.POST("/auth/sign-in/mfa", { body: { email, session: challenge ?? "", code } });
-    if (error !== undefined || data === undefined) return asProblem(error, response);
-    const answer: Tokens | Challenge = data;
-    if (isChallenge(answer)) return { title: "Sign-in needs another step", status: response.status, detail: answer.message };
-    session.save({ access_token: answer.access_token, refresh_token: answer.refresh_token ?? null, expires_in: answer.expires_in, email });
-    navigate("files");
-    return null;
+    const { data: answer, response } = await answerOf<Tokens | Challenge>(
+      api.POST("/auth/sign-in/mfa", { body: { email, session: challenge ?? "", code } }),
+    );
+    if (isChallenge(answer)) throw anotherStep(answer, response.status);
+    signedIn(answer, email);
   });
 
   if (challenge !== null) {

@@ -21,6 +21,11 @@ interface Upload {
 
 const REFRESH_MS = 2000; // while a file is validating, its status is asked again this often
 
+/** An upload of `file` as this tab starts it; with the platform's `fileId`, one that resumes. */
+function newUpload(file: File, fileId: string | null): Upload {
+  return { key: crypto.randomUUID(), file, fileId, phase: "starting", sent: 0, problem: null };
+}
+
 export function FilesPage(): ReactNode {
   const [files, reload] = useLoad(() => dataOf(api.GET("/files", { params: { query: { limit: 100 } } })), []);
   const [uploads, setUploads] = useState<Upload[]>([]);
@@ -28,18 +33,16 @@ export function FilesPage(): ReactNode {
     setUploads((current) => current.map((upload) => (upload.key === key ? { ...upload, ...change } : upload)));
   }, []);
 
+  // an upload the platform knows (it has a file id) resumes: only the parts S3 lacks are sent
   const run = useCallback(
-    async (upload: Upload, resume: boolean) => {
-      const controller = new AbortController();
+    async (upload: Upload) => {
       let fileId = upload.fileId;
       try {
         let plan;
-        let received: UploadedPart[] = [];
-        if (resume && fileId !== null) {
+        let received: readonly UploadedPart[] = [];
+        if (fileId !== null) {
           update(upload.key, { phase: "starting", problem: null });
-          const state = await dataOf(api.GET("/files/{file_id}/upload", { params: { path: { file_id: fileId } } }));
-          plan = state.upload;
-          received = state.received.map(({ part_number, etag }) => ({ part_number, etag }));
+          ({ upload: plan, received } = await dataOf(api.GET("/files/{file_id}/upload", { params: { path: { file_id: fileId } } })));
         } else {
           const created = await dataOf(api.POST("/files", { body: { filename: upload.file.name, size_bytes: upload.file.size } }));
           fileId = created.id;
@@ -48,7 +51,7 @@ export function FilesPage(): ReactNode {
           reload();
         }
         update(upload.key, { phase: "sending" });
-        const parts = await sendParts(upload.file, plan, received, (sent) => update(upload.key, { sent }), controller.signal);
+        const parts = await sendParts(upload.file, plan, received, (sent) => update(upload.key, { sent }));
         update(upload.key, { phase: "completing", sent: upload.file.size });
         await dataOf(api.POST("/files/{file_id}/complete", { params: { path: { file_id: fileId } }, body: { parts } }));
         update(upload.key, { phase: "done" });
@@ -75,7 +78,7 @@ export function FilesPage(): ReactNode {
   const latest = useRef(uploads);
   latest.current = uploads;
   useEffect(() => {
-    const onOnline = () => latest.current.filter((upload) => upload.phase === "cut").forEach((upload) => void run(upload, true));
+    const onOnline = () => latest.current.filter((upload) => upload.phase === "cut").forEach((upload) => void run(upload));
     window.addEventListener("online", onOnline);
     return () => window.removeEventListener("online", onOnline);
   }, [run]);
@@ -90,9 +93,9 @@ export function FilesPage(): ReactNode {
 
   const add = (chosen: FileList | null) => {
     if (chosen === null) return;
-    const added = Array.from(chosen).map<Upload>((file) => ({ key: `${file.name}:${file.size}:${crypto.randomUUID()}`, file, fileId: null, phase: "starting", sent: 0, problem: null }));
+    const added = Array.from(chosen).map((file) => newUpload(file, null));
     setUploads((current) => [...added, ...current]);
-    added.forEach((upload) => void run(upload, false));
+    added.forEach((upload) => void run(upload));
   };
 
   // an upload this tab did not start (the page was reloaded, the computer restarted) resumes once the
@@ -104,12 +107,12 @@ export function FilesPage(): ReactNode {
         status: 0,
         detail: `Choose ${file.filename} (${file.size_bytes} bytes); ${chosen.name} has ${chosen.size} bytes.`,
       };
-      setUploads((current) => [{ key: crypto.randomUUID(), file: chosen, fileId: null, phase: "failed", sent: 0, problem }, ...current]);
+      setUploads((current) => [{ ...newUpload(chosen, null), phase: "failed", problem }, ...current]);
       return;
     }
-    const upload: Upload = { key: `${file.id}:${crypto.randomUUID()}`, file: chosen, fileId: file.id, phase: "starting", sent: 0, problem: null };
+    const upload = newUpload(chosen, file.id);
     setUploads((current) => [upload, ...current]);
-    void run(upload, true);
+    void run(upload);
   };
 
   return (
@@ -120,7 +123,7 @@ export function FilesPage(): ReactNode {
           <h2 id="uploads-title">Uploads</h2>
           <ul className="uploads">
             {uploads.map((upload) => (
-              <UploadRow key={upload.key} upload={upload} onResume={() => void run(upload, true)} />
+              <UploadRow key={upload.key} upload={upload} onResume={() => void run(upload)} />
             ))}
           </ul>
         </section>

@@ -2,7 +2,7 @@
 import type { ReactNode } from "react";
 import { api, dataOf } from "../api/client";
 import type { components } from "../api/schema";
-import { Empty, Loaded, useLoad } from "../components/states";
+import { Empty, Loaded, ProblemMessage, useLoad } from "../components/states";
 import { Page } from "../components/page";
 
 type Health = components["schemas"]["ServiceHealthReport"];
@@ -49,7 +49,7 @@ export function ServicesPage(): ReactNode {
           )
         }
       </Loaded>
-      {health.state === "failed" ? <Loaded load={health} what="health">{() => null}</Loaded> : null}
+      {health.state === "failed" ? <ProblemMessage problem={health.problem} /> : null}
     </Page>
   );
 }

@@ -21,7 +21,7 @@ function partBlob(file: Blob, partNumber: number, partSize: number): Blob {
 }
 
 /** PUT one part; answers S3's ETag. XMLHttpRequest, as fetch reports no upload progress. */
-function putPart(url: string, body: Blob, onProgress: (loaded: number) => void, signal: AbortSignal): Promise<string> {
+function putPart(url: string, body: Blob, onProgress: (loaded: number) => void): Promise<string> {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
     request.open("PUT", url);
@@ -33,8 +33,6 @@ function putPart(url: string, body: Blob, onProgress: (loaded: number) => void, 
     };
     request.onerror = () => reject(new Error("the connection dropped"));
     request.ontimeout = () => reject(new Error("the storage did not answer in time"));
-    request.onabort = () => reject(new Error("the upload was stopped"));
-    signal.addEventListener("abort", () => request.abort(), { once: true });
     request.send(body);
   });
 }
@@ -48,7 +46,6 @@ export async function sendParts(
   plan: UploadPlan,
   received: readonly UploadedPart[],
   onProgress: (sentBytes: number) => void,
-  signal: AbortSignal,
 ): Promise<UploadedPart[]> {
   const done = new Map(received.map((part) => [part.part_number, part.etag]));
   let held = 0;
@@ -58,7 +55,7 @@ export async function sendParts(
     if (done.has(part.part_number)) continue;
     const body = partBlob(file, part.part_number, plan.part_size);
     try {
-      const etag = await putPart(part.url, body, (loaded) => onProgress(held + loaded), signal);
+      const etag = await putPart(part.url, body, (loaded) => onProgress(held + loaded));
       done.set(part.part_number, etag);
       held += body.size;
       onProgress(held);
