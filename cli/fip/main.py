@@ -145,11 +145,8 @@ def token() -> None:
 @reporting
 def token_create(name: str, expires_in_days: int | None, save: bool, as_json: bool) -> None:
     """Make a personal API token (needs a signed-in session); it is shown once."""
-    body: dict[str, Any] = {"name": name}
-    if expires_in_days is not None:
-        body["expires_in_days"] = expires_in_days
     with api() as platform:
-        created = platform.call("POST", "/me/api-tokens", body=body)
+        created = platform.call("POST", "/me/api-tokens", body={"name": name, "expires_in_days": expires_in_days})
         if save:
             platform.settings.save(token=created["token"], refresh_token=None)
     if as_json:
@@ -307,7 +304,7 @@ def submit(
         job = platform.call(
             "POST",
             "/jobs",
-            body={k: v for k, v in body.items() if v is not None},
+            body=body,
             headers={"Idempotency-Key": str(uuid.uuid4())},
         )
     if as_json:

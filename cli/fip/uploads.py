@@ -86,7 +86,7 @@ class Uploader:
         if plan is None:
             sha256 = local.sha256(advance)
             body = {"filename": local.path.name, "size_bytes": local.size, "sha256": sha256, "build": build}
-            plan = self.api.call("POST", "/files", body={k: v for k, v in body.items() if v is not None})
+            plan = self.api.call("POST", "/files", body=body)
             self._remember(key, {"file_id": plan["id"], "filename": local.path.name})
             plan["received"] = []
         else:
