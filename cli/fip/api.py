@@ -15,9 +15,10 @@ CONNECT_RETRIES = 2  # a connection refused or reset before anything was sent is
 UNAUTHORISED = (401, 403)
 
 
-def http_client() -> httpx.Client:
-    """A plain client (no credentials): for presigned S3 URLs, which carry their own signature."""
-    return httpx.Client(timeout=TIMEOUT, transport=httpx.HTTPTransport(retries=CONNECT_RETRIES))
+def http_client(**options: Any) -> httpx.Client:
+    """A client with `fip`'s timeouts and connection retries; plain (no credentials) unless `options`
+    say otherwise: for presigned S3 URLs, which carry their own signature."""
+    return httpx.Client(timeout=TIMEOUT, transport=httpx.HTTPTransport(retries=CONNECT_RETRIES), **options)
 
 
 class Api:
@@ -29,11 +30,8 @@ class Api:
         if need_token and not settings.token:
             raise CliError("not signed in: run `fip login`, or set FIP_TOKEN to a personal API token")
         self.settings = settings
-        self.client = httpx.Client(
-            base_url=settings.api_url.rstrip("/"),
-            timeout=TIMEOUT,
-            transport=httpx.HTTPTransport(retries=CONNECT_RETRIES),
-            headers={"Accept": "application/json", "User-Agent": "fip"},
+        self.client = http_client(
+            base_url=settings.api_url.rstrip("/"), headers={"Accept": "application/json", "User-Agent": "fip"}
         )
 
     def close(self) -> None:
@@ -56,8 +54,11 @@ class Api:
         headers: dict[str, str] | None = None,
         authenticated: bool = True,
     ) -> Any:
-        """The JSON answer of one call (None for an empty one); a problem answer raises `ApiError`."""
-        query = {key: value for key, value in (params or {}).items() if value is not None}
+        """The JSON answer of one call (None for an empty one); a problem answer raises `ApiError`.
+        A query parameter or a field of a JSON object `body` that is None is left out: the platform's default."""
+        query = present(params or {})
+        if isinstance(body, dict):
+            body = present(body)
         response = self._send(method, path, body, query, headers, authenticated)
         if response.status_code in UNAUTHORISED and authenticated and self._renew_session():
             response = self._send(method, path, body, query, headers, authenticated)
@@ -107,6 +108,11 @@ class Api:
             if not page["items"] or len(items) >= total:
                 break
         return {"items": items[:limit], "total": total}
+
+
+def present(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields that have a value."""
+    return {key: value for key, value in fields.items() if value is not None}
 
 
 def answer_of(response: httpx.Response) -> Any:

@@ -10,7 +10,7 @@ import json
 import os
 import stat
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,14 +62,11 @@ def read_private(path: Path) -> dict[str, Any]:
 
 @dataclass
 class Settings:
-    """The platform's URL and the credentials to call it with, and where they came from."""
+    """The platform's URL and the credentials to call it with."""
 
     api_url: str | None = None
     token: str | None = None
     refresh_token: str | None = None  # a signed-in session's, to renew its access token
-    email: str | None = None
-    token_from_environment: bool = False
-    stored: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> Settings:
@@ -85,9 +82,6 @@ class Settings:
             api_url=(os.environ.get("FIP_API_URL") or stored.get("api_url") or None),
             token=environment_token or stored.get("token"),
             refresh_token=None if environment_token else stored.get("refresh_token"),
-            email=stored.get("email"),
-            token_from_environment=environment_token is not None,
-            stored=stored,
         )
 
     def save(self, **changes: Any) -> Path:
@@ -95,5 +89,4 @@ class Settings:
         path = config_path()
         data = {**read_private(path), **changes}
         write_private(path, {key: value for key, value in data.items() if value is not None})
-        self.stored = data
         return path

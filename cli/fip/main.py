@@ -57,6 +57,7 @@ JOB_COLUMNS = [
     ("service.name", "SERVICE"),
     ("created_at", "CREATED"),
 ]
+LIMIT = click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
 FILE_SETTLED = ("valid", "invalid", "stored")
 VALIDATION_TIMEOUT = 3600.0  # a large file's validation takes minutes
 
@@ -66,26 +67,33 @@ def as_json(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--json", "as_json", is_flag=True, help="Print the API's JSON (for scripts).")(command)
 
 
-def reporting(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Report a `CliError` (an API problem's detail, an unreachable platform) on standard error with its exit status."""
+class Commands(click.Group):
+    """`fip`'s commands: a `CliError` of any of them (an API problem's detail, an unreachable platform)
+    is reported here, on standard error, with its exit status."""
 
-    @functools.wraps(command)
-    def run(*args: Any, **kwargs: Any) -> Any:
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return command(*args, **kwargs)
+            return super().invoke(ctx)
         except CliError as error:
             show_error(str(error))
             raise SystemExit(error.exit_code) from None
 
-    return run
+
+def api() -> Api:
+    """The API as configured (environment over config file), as a signed-in user."""
+    return Api(Settings.load())
 
 
-def api(need_token: bool = True) -> Api:
-    """The API as configured (environment over config file)."""
-    return Api(Settings.load(), need_token=need_token)
+def show_pages(
+    path: str, params: dict[str, Any], limit: int, as_json: bool, columns: list[tuple[str, str]], empty: str
+) -> None:
+    """Up to `limit` items of a paged list, as the API's JSON or a table."""
+    with api() as platform:
+        page = platform.pages(path, params, limit)
+    show_json(page) if as_json else show_table(page["items"], columns, empty)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="federated-imputation-platform", prog_name="fip")
 def cli() -> None:
     """The Federated Imputation Platform from the command line.
@@ -100,7 +108,6 @@ def cli() -> None:
 @click.option("--password", prompt=True, hide_input=True, envvar="FIP_PASSWORD", help="Asked for when not given.")
 @click.option("--code", help="The authenticator app's 6-digit code, if your account asks for one.")
 @as_json
-@reporting
 def login(api_url: str | None, email: str, password: str, code: str | None, as_json: bool) -> None:
     """Sign in (with the second factor where your account has one) and keep the session."""
     settings = Settings.load()
@@ -142,14 +149,10 @@ def token() -> None:
 )
 @click.option("--save", is_flag=True, help="Use it from now on instead of the session (kept in the config file).")
 @as_json
-@reporting
 def token_create(name: str, expires_in_days: int | None, save: bool, as_json: bool) -> None:
     """Make a personal API token (needs a signed-in session); it is shown once."""
-    body: dict[str, Any] = {"name": name}
-    if expires_in_days is not None:
-        body["expires_in_days"] = expires_in_days
     with api() as platform:
-        created = platform.call("POST", "/me/api-tokens", body=body)
+        created = platform.call("POST", "/me/api-tokens", body={"name": name, "expires_in_days": expires_in_days})
         if save:
             platform.settings.save(token=created["token"], refresh_token=None)
     if as_json:
@@ -164,14 +167,11 @@ def token_create(name: str, expires_in_days: int | None, save: bool, as_json: bo
 
 @cli.command()
 @click.option("--build", type=BUILDS, help="Only services that take this build.")
-@click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
+@LIMIT
 @as_json
-@reporting
 def services(build: str | None, limit: int, as_json: bool) -> None:
     """The imputation services and whether they are up."""
-    with api() as platform:
-        page = platform.pages("/services", {"build": build}, limit)
-    show_json(page) if as_json else show_table(page["items"], SERVICE_COLUMNS, "No services.")
+    show_pages("/services", {"build": build}, limit, as_json, SERVICE_COLUMNS, "No services.")
 
 
 @cli.command()
@@ -179,7 +179,6 @@ def services(build: str | None, limit: int, as_json: bool) -> None:
 @click.option("--build", type=BUILDS, help="Only panels of this build.")
 @click.option("--population", help="Only panels with this population.")
 @as_json
-@reporting
 def panels(service_id: str | None, build: str | None, population: str | None, as_json: bool) -> None:
     """The reference panels, across services or of one."""
     with api() as platform:
@@ -200,7 +199,6 @@ def panels(service_id: str | None, build: str | None, population: str | None, as
 @click.option("--build", type=BUILDS, help="The files' genome build (checked against their chromosome names).")
 @click.option("--wait/--no-wait", "wait", default=False, help="Wait for validation; exit 1 when a file is invalid.")
 @as_json
-@reporting
 def upload(paths: tuple[Path, ...], build: str | None, wait: bool, as_json: bool) -> None:
     """Upload genotype files (VCF, bgzipped); an interrupted upload resumes when run again."""
     with api() as platform:
@@ -240,14 +238,11 @@ def settled(platform: Api, file_id: str, interval: float = 1.0, timeout: float =
 
 @cli.command()
 @click.option("--status", type=click.Choice(["uploading", "validating", "valid", "invalid", "stored"]))
-@click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
+@LIMIT
 @as_json
-@reporting
 def files(status: str | None, limit: int, as_json: bool) -> None:
     """Your files: uploads and jobs' results."""
-    with api() as platform:
-        page = platform.pages("/files", {"status": status}, limit)
-    show_json(page) if as_json else show_table(page["items"], FILE_COLUMNS, "No files.")
+    show_pages("/files", {"status": status}, limit, as_json, FILE_COLUMNS, "No files.")
 
 
 @cli.command()
@@ -268,7 +263,6 @@ def files(status: str | None, limit: int, as_json: bool) -> None:
 @click.option("--r2-filter", type=click.FloatRange(0, 1))
 @click.option("--mode", type=click.Choice(["imputation", "qc_only"]), default="imputation", show_default=True)
 @as_json
-@reporting
 def submit(
     inputs: tuple[str, ...],
     panel: str,
@@ -307,7 +301,7 @@ def submit(
         job = platform.call(
             "POST",
             "/jobs",
-            body={k: v for k, v in body.items() if v is not None},
+            body=body,
             headers={"Idempotency-Key": str(uuid.uuid4())},
         )
     if as_json:
@@ -321,14 +315,11 @@ def submit(
 @click.option(
     "--status", type=click.Choice(["pending", "submitted", "queued", "running", "completed", "failed", "cancelled"])
 )
-@click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
+@LIMIT
 @as_json
-@reporting
 def jobs(status: str | None, limit: int, as_json: bool) -> None:
     """Your jobs, newest first."""
-    with api() as platform:
-        page = platform.pages("/jobs", {"status": status}, limit)
-    show_json(page) if as_json else show_table(page["items"], JOB_COLUMNS, "No jobs.")
+    show_pages("/jobs", {"status": status}, limit, as_json, JOB_COLUMNS, "No jobs.")
 
 
 @cli.command()
@@ -338,7 +329,6 @@ def jobs(status: str | None, limit: int, as_json: bool) -> None:
 )
 @click.option("--timeout", type=click.FloatRange(1), help="Give up after this many seconds (exit status 5).")
 @as_json
-@reporting
 def wait(job_id: str, interval: float, timeout: float | None, as_json: bool) -> None:
     """Wait for a job to end. Exit status: 0 completed, 3 failed, 4 cancelled, 5 timed out, 1 error."""
     with api() as platform, job_progress(not as_json) as progress:
@@ -367,7 +357,6 @@ def wait(job_id: str, interval: float, timeout: float | None, as_json: bool) -> 
     help="Where to put the files (a folder named after the job otherwise).",
 )
 @as_json
-@reporting
 def download(job_id: str, output_dir: Path | None, as_json: bool) -> None:
     """Download a job's results."""
     folder = output_dir or Path(job_id)
@@ -390,7 +379,6 @@ def download(job_id: str, output_dir: Path | None, as_json: bool) -> None:
 @cli.command()
 @click.argument("job_id", metavar="JOB")
 @as_json
-@reporting
 def cancel(job_id: str, as_json: bool) -> None:
     """Cancel a job (on its service too)."""
     with api() as platform:

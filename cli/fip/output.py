@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TaskProgressColumn, TextColumn, TransferSpeedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    ProgressColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TransferSpeedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -61,32 +68,23 @@ def _cell(row: dict[str, Any], key: str) -> str:
     return str(value)
 
 
-@contextmanager
-def transfer_progress(enabled: bool) -> Iterator[Progress]:
+def transfer_progress(enabled: bool) -> Progress:
     """Progress bars of bytes moved, on standard error when it is a terminal."""
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        console=err,
-        disable=not enabled or not err.is_terminal,
-    )
-    with progress:
-        yield progress
+    return _bars(enabled, DownloadColumn(), TransferSpeedColumn())
 
 
-@contextmanager
-def job_progress(enabled: bool) -> Iterator[Progress]:
+def job_progress(enabled: bool) -> Progress:
     """A progress bar of a job's percent done and status, on standard error when it is a terminal."""
-    progress = Progress(
+    return _bars(enabled, TextColumn("{task.fields[status]}"))
+
+
+def _bars(enabled: bool, *columns: ProgressColumn) -> Progress:
+    """Each task's name, bar and percentage, then these columns (a `Progress` is its own context manager)."""
+    return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TaskProgressColumn(),
-        TextColumn("{task.fields[status]}"),
+        *columns,
         console=err,
         disable=not enabled or not err.is_terminal,
     )
-    with progress:
-        yield progress

@@ -68,6 +68,11 @@ class LocalFile:
             return file.read(min(part_size, self.size - (number - 1) * part_size))
 
 
+def part_urls(plan: dict[str, Any]) -> dict[int, str]:
+    """Where to PUT each part of an upload (`POST /files`' or `GET /files/{id}/upload`'s answer), by number."""
+    return {int(part["part_number"]): str(part["url"]) for part in plan["upload"]["parts"]}
+
+
 class Uploader:
     """Uploads files as the configured user, taking up unfinished uploads of the same files."""
 
@@ -86,7 +91,7 @@ class Uploader:
         if plan is None:
             sha256 = local.sha256(advance)
             body = {"filename": local.path.name, "size_bytes": local.size, "sha256": sha256, "build": build}
-            plan = self.api.call("POST", "/files", body={k: v for k, v in body.items() if v is not None})
+            plan = self.api.call("POST", "/files", body=body)
             self._remember(key, {"file_id": plan["id"], "filename": local.path.name})
             plan["received"] = []
         else:
@@ -100,21 +105,22 @@ class Uploader:
     def _resume(self, file_id: str) -> dict[str, Any] | None:
         """The upload's state, or None when it cannot be taken up (completed, aborted, deleted)."""
         try:
-            state = self.api.call("GET", f"/files/{file_id}/upload")
+            state = self._state(file_id)
         except ApiError as problem:
             if problem.status in (404, 409, 410):
                 return None
             raise
-        return dict(state) if state.get("status") == "uploading" else None
+        return state if state.get("status") == "uploading" else None
 
     def _send_parts(
         self, file_id: str, local: LocalFile, plan: dict[str, Any], advance: Advance
     ) -> list[dict[str, Any]]:
         part_size = int(plan["upload"]["part_size"])
-        done = {int(p["part_number"]): str(p["etag"]) for p in plan.get("received", [])}
-        for number in done:
-            advance(min(part_size, local.size - (number - 1) * part_size))
-        urls = {int(p["part_number"]): str(p["url"]) for p in plan["upload"]["parts"]}
+        done = {}
+        for received in plan["received"]:
+            done[int(received["part_number"])] = str(received["etag"])
+            advance(int(received["size_bytes"]))
+        urls = part_urls(plan)
         with http_client() as s3:
             for number in sorted(set(urls) - set(done)):
                 data = local.part(number, part_size)
@@ -132,12 +138,12 @@ class Uploader:
                         if attempt == PART_TRIES:
                             raise self._cut_short(local, f"S3 refused part {number} (HTTP {response.status_code})")
                     # the URL may have expired, or the connection dropped: fresh URLs for what is left
-                    urls = {int(p["part_number"]): str(p["url"]) for p in self._fresh_urls(file_id)}
+                    urls = part_urls(self._state(file_id))
         return [{"part_number": number, "etag": etag} for number, etag in sorted(done.items())]
 
-    def _fresh_urls(self, file_id: str) -> list[dict[str, Any]]:
-        state = self.api.call("GET", f"/files/{file_id}/upload")
-        return list(state["upload"]["parts"])
+    def _state(self, file_id: str) -> dict[str, Any]:
+        """`GET /files/{id}/upload`: the parts S3 holds and fresh URLs for every part."""
+        return dict(self.api.call("GET", f"/files/{file_id}/upload"))
 
     @staticmethod
     def _cut_short(local: LocalFile, reason: str) -> CliError:

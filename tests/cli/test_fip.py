@@ -14,12 +14,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from local_platform.platform import LocalPlatform
 from tests.cli.conftest import Fip
-from tests.support.accounts import Account
+from tests.support.accounts import Account, enrol_totp, sign_in
 from tests.support.api import invoke_api
 from tests.support.cognito import totp
 
@@ -142,12 +141,7 @@ def test_without_a_platform_or_a_token_fip_says_what_to_set(fip: Fip):
 
 def test_login_answers_the_second_factor_of_an_account_that_has_one(fip: Fip, platform: LocalPlatform, config: Path):
     email, password = platform.config.admin_email, platform.config.admin_password  # the first admin
-    credentials = {"email": email, "password": password}
-    session = httpx.post(f"{platform.url}/auth/sign-in", json=credentials, timeout=30).json()
-    headers = {"Authorization": f"Bearer {session['access_token']}"}
-    secret = httpx.post(f"{platform.url}/me/mfa/totp", headers=headers, timeout=30).json()["secret"]
-    verify = {"code": totp(secret, time.time())}
-    assert httpx.post(f"{platform.url}/me/mfa/totp/verify", json=verify, headers=headers, timeout=30).status_code == 200
+    secret = enrol_totp(sign_in(email, password))
 
     signed_in = fip("login", "--email", email, "--code", totp(secret, time.time()), FIP_PASSWORD=password)
     assert signed_in.returncode == 0, signed_in.stderr

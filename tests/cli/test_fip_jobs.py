@@ -10,7 +10,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from fip.api import Api
@@ -19,6 +18,7 @@ from fip.jobs import EXIT_STATUS, TIMED_OUT, download_file, output_ids, wait_for
 from local_platform.platform import LocalPlatform
 from tests.cli.conftest import Fip
 from tests.support.accounts import Account
+from tests.support.files import put_parts
 
 pytestmark = pytest.mark.e2e
 
@@ -30,9 +30,7 @@ def _result_of_a_job(platform: LocalPlatform, owner: Account, data: bytes) -> st
         "files", "results", {"action": "register", "user_id": owner.user_id, "job_id": "job-1", "file": file}
     )
     assert registered["status"] == "uploading", registered
-    [part] = registered["upload"]["parts"]
-    etag = httpx.put(part["url"], content=data, timeout=60).headers["etag"]
-    completion = {"parts": [{"part_number": 1, "etag": etag}]}
+    completion = {"parts": put_parts(registered["upload"], data)}
     stored = platform.runtime.invoke(
         "files",
         "results",
@@ -45,7 +43,6 @@ def _result_of_a_job(platform: LocalPlatform, owner: Account, data: bytes) -> st
 def test_a_jobs_result_file_is_downloaded_whole_into_the_folder(platform, researcher, tmp_path):
     data = b"PK\x03\x04 imputed dosages " * 4096
     file_id = _result_of_a_job(platform, researcher, data)
-    api = Api(Settings(api_url=platform.url, token=researcher.access_token))
     received: list[int] = []
     told: list[tuple[str, int]] = []
 
@@ -53,7 +50,8 @@ def test_a_jobs_result_file_is_downloaded_whole_into_the_folder(platform, resear
         told.append((name, size))
         return received.append
 
-    saved = download_file(api, file_id, tmp_path, started)
+    with Api(Settings(api_url=platform.url, token=researcher.access_token)) as api:
+        saved = download_file(api, file_id, tmp_path, started)
     assert saved == tmp_path / "chr20.imputed.zip"
     assert saved.read_bytes() == data
     assert told == [("chr20.imputed.zip", len(data))]

@@ -41,17 +41,17 @@ class CutConnections(httpx.BaseTransport):
 
 
 @pytest.fixture
-def environment(platform: LocalPlatform, researcher: Account, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def environment(platform: LocalPlatform, researcher: Account, config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FIP_API_URL", platform.url)
     monkeypatch.setenv("FIP_TOKEN", researcher.access_token)
-    monkeypatch.setenv("FIP_CONFIG", str(tmp_path / "fip" / "config.json"))
+    monkeypatch.setenv("FIP_CONFIG", str(config))
 
 
 def _through(monkeypatch: pytest.MonkeyPatch, transport: CutConnections) -> None:
     monkeypatch.setattr(uploads, "http_client", lambda: httpx.Client(transport=transport, timeout=60))
 
 
-def test_an_upload_cut_short_resumes_with_the_parts_s3_lacks(environment, monkeypatch, tmp_path):
+def test_an_upload_cut_short_resumes_with_the_parts_s3_lacks(environment, config, monkeypatch, tmp_path):
     big = tmp_path / "two-parts.vcf.gz"
     big.write_bytes(os.urandom(S3_MIN_PART_BYTES + 4096))
 
@@ -73,7 +73,5 @@ def test_an_upload_cut_short_resumes_with_the_parts_s3_lacks(environment, monkey
     assert completed["id"] == waiting["id"]  # the same upload, taken up
     assert completed["status"] != "uploading"
     assert whole.sent == [2]  # S3 had part 1: only the part it lacked was sent
-    assert (
-        not (tmp_path / "fip" / "uploads.json").exists()
-        or big.name not in (tmp_path / "fip" / "uploads.json").read_text()
-    )
+    remembered = config.with_name("uploads.json")
+    assert not remembered.exists() or big.name not in remembered.read_text()
