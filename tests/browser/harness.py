@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, Response, sync_playwright
 
 from tests.conftest import REPO
-from tests.fuzz.isolation import bring_loopback_up, network_interfaces
+from tests.fuzz.isolation import loopback_only
 from tests.support.platform_process import RunningPlatform, running_platform
 
 CHROMIUM_ARGS = (
@@ -128,9 +128,7 @@ class WatchedPage:
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
     """The local platform (schedules off), only where nothing but loopback exists."""
-    bring_loopback_up()
-    interfaces = network_interfaces()
-    if interfaces != ["lo"]:
+    if interfaces := loopback_only():
         pytest.exit(f"refusing to start a browser: interfaces other than loopback are visible: {interfaces}", 3)
     output_dir().mkdir(parents=True, exist_ok=True)
     with running_platform(tmp_path_factory.mktemp("state"), {"FIP_SCHEDULES_ENABLED": "false"}) as running:

@@ -15,8 +15,7 @@ import pytest
 
 from tests.browser.harness import OUTPUT, OUTPUT_VARIABLE
 from tests.conftest import REPO, skip_or_fail
-from tests.fuzz.isolation import run_to_the_end
-from tests.fuzz.test_fuzz_api import isolated_command
+from tests.fuzz.isolation import isolated_command, run_isolated
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -32,17 +31,12 @@ def test_the_console_works_in_chromium_against_the_local_platform(tmp_path: Path
         skip_or_fail("chromium is not installed: run `make chromium`")
     if not (REPO / "web" / "dist" / "index.html").is_file():
         skip_or_fail("the web console is not built: run `make web`")
-    prefix = isolated_command()
+    prefix = isolated_command("browser checks")
     shutil.rmtree(OUTPUT, ignore_errors=True)
     OUTPUT.mkdir(parents=True)
     log = tmp_path / "browser.out"
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "tests/browser/console_checks.py"]
-    status = run_to_the_end(
-        [*prefix, *command], log, DEADLINE_SECONDS, REPO, {**os.environ, OUTPUT_VARIABLE: str(OUTPUT)}
-    )
-    if status is None:
-        pytest.fail(f"the browser checks did not finish in {DEADLINE_SECONDS} s:\n{log.read_text()[-20000:]}")
-    text = log.read_text(errors="replace")
-    assert status == 0, text[-30000:]
+    environment = {**os.environ, OUTPUT_VARIABLE: str(OUTPUT)}
+    text = run_isolated("the browser checks", [*prefix, *command], log, DEADLINE_SECONDS, REPO, environment)
     assert "5 passed" in text, text[-5000:]
     assert sorted(path.stem for path in OUTPUT.glob("*.png")) == sorted(SCREENSHOTS)

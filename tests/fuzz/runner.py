@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from tests.fuzz.isolation import bring_loopback_up, network_interfaces
+from tests.fuzz.isolation import loopback_only
 from tests.support.platform_process import running_platform
 
 # Each is a property every answer must have; `not_a_server_error` is the bar, `negative_data_rejection`
@@ -88,9 +88,7 @@ def fuzz(report_dir: Path) -> int:
 
 def main() -> int:
     """Make sure nothing can leave, then fuzz."""
-    bring_loopback_up()
-    interfaces = network_interfaces()
-    if interfaces != ["lo"]:
+    if interfaces := loopback_only():
         print(f"refusing to fuzz: interfaces other than loopback are visible: {interfaces}", file=sys.stderr)  # noqa: T201
         return 3
     return fuzz(Path(sys.argv[1]))
