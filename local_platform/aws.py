@@ -66,8 +66,9 @@ class MotoEndpoint:
     moto's backends are global to a process: every moto server in it serves the same resources.
     """
 
-    def __init__(self, port: int | None = None, state_file: Path | None = None) -> None:
+    def __init__(self, port: int | None = None, state_file: Path | None = None, *, empty: bool = False) -> None:
         self.port = port or free_port()
+        self.empty = empty  # begin with nothing, as an emulator in a process of its own would
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.state = MotoState(state_file) if state_file is not None else None
         self.restored = False
@@ -81,10 +82,10 @@ class MotoEndpoint:
         fill_moto_gaps()
         if self.state is not None:
             self.restored = self.state.restore()
-            if not self.restored:
-                # the backends are the process's: a platform on a new state begins with nothing, not with
-                # what an earlier platform of the same process (a test) left there
-                moto_api_backend.reset()
+        if self.empty or (self.state is not None and not self.restored):
+            # the backends are the process's: a platform on a new state begins with nothing, not with
+            # what an earlier platform of the same process (a test) left there
+            moto_api_backend.reset()
         app: Any = DomainDispatcherApplication(create_backend_app)
         if self.state is not None:
             app = self.state.wsgi(app)

@@ -41,7 +41,7 @@ def emulator(request: pytest.FixtureRequest) -> Iterator[str]:
     if request.param == "localstack":
         yield request.getfixturevalue("localstack").endpoint
         return
-    server = MotoEndpoint()
+    server = MotoEndpoint(empty=True)  # not what an earlier test's platform left in this process's moto
     server.start()
     yield server.endpoint
     server.stop()
