@@ -16,12 +16,13 @@ from typing import Any
 import httpx
 import pytest
 
-from fip_core.platform_events import EventMetadata, FileExpiring, event_detail
+from fip_core.platform_events import FileExpiring
 from infra.domains import DOMAINS
 from local_platform.aws import aws_client
 from local_platform.platform import LocalPlatform
 from notifications.declaration import DECLARATION as NOTIFICATIONS
 from tests.support.accounts import Account, sign_up
+from tests.support.notifications import bus_event
 from tests.support.platform_process import eventually, platform_in_process, queue_is_empty
 
 pytestmark = pytest.mark.e2e
@@ -43,17 +44,11 @@ def _get(platform: LocalPlatform, path: str, account: Account | None = None) -> 
 
 
 def _put_on_the_bus(platform: LocalPlatform, event: FileExpiring) -> None:
-    metadata = EventMetadata(
-        event_id=str(uuid.uuid4()),
-        name=event.name,
-        version=event.version,
-        domain="files",
-        occurred_at=datetime.now(UTC),
-    )
+    sent = bus_event(event, "files")
     entry = {
-        "Source": "fip.files",
-        "DetailType": event.name,
-        "Detail": json.dumps(event_detail(event, metadata)),
+        "Source": sent["source"],
+        "DetailType": sent["detail-type"],
+        "Detail": json.dumps(sent["detail"]),
         "EventBusName": platform.event_bus_name,
     }
     answer = aws_client("events", platform.aws_endpoint).put_events(Entries=[entry])

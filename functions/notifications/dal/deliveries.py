@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import fields
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -10,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from notifications.dal.tables import DeliveryRow
 from notifications.domain import Delivery, DeliveryStatus, Rendered
+
+_DELIVERY_FIELDS = [field.name for field in fields(Delivery)]
 
 
 class Deliveries:
@@ -108,18 +111,5 @@ class Deliveries:
 
 
 def _delivery(row: DeliveryRow) -> Delivery:
-    return Delivery(
-        id=row.id,
-        message_id=row.message_id,
-        user_id=row.user_id,
-        address=row.address,
-        subject=row.subject,
-        text=row.text,
-        html=row.html,
-        status=DeliveryStatus(row.status),
-        attempts=row.attempts,
-        provider_id=row.provider_id,
-        last_error=row.last_error,
-        created_at=row.created_at,
-        sent_at=row.sent_at,
-    )
+    values = {name: getattr(row, name) for name in _DELIVERY_FIELDS}
+    return Delivery(**values | {"status": DeliveryStatus(row.status)})

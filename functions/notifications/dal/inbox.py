@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import fields
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
@@ -10,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from notifications.dal.tables import NotificationRow
 from notifications.domain import MessageKind, Notification, Page, Rendered
+
+_NOTIFICATION_FIELDS = [field.name for field in fields(Notification)]
 
 
 class Notifications:
@@ -99,13 +102,5 @@ class Notifications:
 
 
 def _notification(row: NotificationRow) -> Notification:
-    return Notification(
-        id=row.id,
-        user_id=row.user_id,
-        kind=MessageKind(row.kind),
-        title=row.title,
-        body=row.body,
-        link=row.link,
-        created_at=row.created_at,
-        read_at=row.read_at,
-    )
+    values = {name: getattr(row, name) for name in _NOTIFICATION_FIELDS}
+    return Notification(**values | {"kind": MessageKind(row.kind)})

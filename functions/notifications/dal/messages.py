@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from notifications.dal.tables import MessageRow
 from notifications.domain import Message, MessageKind
+
+_MESSAGE_FIELDS = [field.name for field in fields(Message)]
 
 
 class Messages:
@@ -61,11 +64,5 @@ class Messages:
 
 
 def _message(row: MessageRow) -> Message:
-    return Message(
-        id=row.id,
-        event_id=row.event_id,
-        kind=MessageKind(row.kind),
-        user_id=row.user_id,
-        facts=dict(row.facts),
-        occurred_at=row.occurred_at,
-    )
+    values = {name: getattr(row, name) for name in _MESSAGE_FIELDS}
+    return Message(**values | {"kind": MessageKind(row.kind), "facts": dict(row.facts)})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from fip_core.container import per_container
 from fip_core.observability import observability
 from fip_core.tasks import task_handler
 from notifications import DOMAIN
@@ -18,19 +19,17 @@ if TYPE_CHECKING:
     from notifications.dal.repository import NotificationsRepository
 
 obs = observability(DOMAIN)
-_made: list[Subscriber[NotificationsRepository]] = []
 
 
+@per_container
 def subscriber() -> Subscriber[NotificationsRepository]:
     """The shared subscriber with this domain's consumers, made on the first invocation."""
-    if not _made:
-        from fip_core.subscribers import Subscriber
-        from notifications.dal.unit_of_work import STORE
-        from notifications.handlers.wiring import utc_now
-        from notifications.logic.events import MessageMaker
+    from fip_core.subscribers import Subscriber
+    from notifications.dal.unit_of_work import STORE
+    from notifications.handlers.wiring import utc_now
+    from notifications.logic.events import MessageMaker
 
-        _made.append(Subscriber(STORE, MessageMaker(utc_now).consumers(), obs))
-    return _made[0]
+    return Subscriber(STORE, MessageMaker(utc_now).consumers(), obs)
 
 
 class DispatchIncompleteError(RuntimeError):

@@ -4,6 +4,7 @@ try claimed before it is made and recorded after."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -81,21 +82,21 @@ def _fan_out(
 def _send_due(
     adapters: NotificationsAdapters, settings: NotificationsSettings, dispatched: int, waiting: int
 ) -> DispatchReport:
-    counts = dict.fromkeys(("sent", "retrying", "failed", "suppressed"), 0)
+    ended: Counter[DeliveryStatus] = Counter()  # what each try left its delivery at
     with adapters.reading() as repo:
         due = repo.deliveries.due(adapters.clock(), STALE_CLAIM, settings.dispatch_batch)
     for delivery_id in due:
         with adapters.transaction() as repo:
             delivery = repo.deliveries.claim(delivery_id, adapters.clock(), STALE_CLAIM)
-            if delivery is not None and repo.suppressions.suppressed(delivery.address):
+            if delivery is None:
+                continue
+            if repo.suppressions.suppressed(delivery.address):
                 # the address bounced or complained after the email was queued
                 repo.deliveries.record(
                     delivery_id, DeliveryStatus.SUPPRESSED, adapters.clock(), provider_id=None, error=None
                 )
-                counts["suppressed"] += 1
+                ended[DeliveryStatus.SUPPRESSED] += 1
                 continue
-        if delivery is None:
-            continue
         status, provider_id, error = DeliveryStatus.SENT, None, None
         try:
             provider_id = adapters.mailer.send(delivery.address, delivery.subject, delivery.text, delivery.html)
@@ -107,5 +108,12 @@ def _send_due(
             error = str(unavailable)[:MAX_ERROR]
         with adapters.transaction() as repo:
             repo.deliveries.record(delivery_id, status, adapters.clock(), provider_id=provider_id, error=error)
-        counts[{"sent": "sent", "failed": "failed", "pending": "retrying"}[status.value]] += 1
-    return DispatchReport(dispatched=dispatched, waiting=waiting, **counts)
+        ended[status] += 1
+    return DispatchReport(
+        dispatched=dispatched,
+        waiting=waiting,
+        sent=ended[DeliveryStatus.SENT],
+        retrying=ended[DeliveryStatus.PENDING],
+        failed=ended[DeliveryStatus.FAILED],
+        suppressed=ended[DeliveryStatus.SUPPRESSED],
+    )

@@ -75,15 +75,7 @@ def _preferences(channels: dict[MessageKind, Channel]) -> NotificationPreference
 
 
 def _view(notification: Notification) -> NotificationView:
-    return NotificationView(
-        id=notification.id,
-        kind=notification.kind,
-        title=notification.title,
-        body=notification.body,
-        link=notification.link,
-        created_at=notification.created_at,
-        read_at=notification.read_at,
-    )
+    return NotificationView.model_validate(notification, from_attributes=True)
 
 
 def _not_found(notification_id: str) -> NotFoundError:

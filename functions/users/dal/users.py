@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +35,11 @@ class Users:
         """One user, or None."""
         row = self.session.get(UserRow, user_id)
         return _user(row) if row else None
+
+    def many(self, user_ids: Collection[str]) -> dict[str, User]:
+        """The users among these ids that exist, by id, in one query."""
+        rows = self.session.scalars(select(UserRow).where(UserRow.id.in_(user_ids)))
+        return {row.id: _user(row) for row in rows}
 
     def by_email(self, email: str) -> User | None:
         """The user with this address, or None."""

@@ -5,7 +5,6 @@ Not behind the HTTP API: only roles granted lambda:InvokeFunction on this functi
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fip_core.observability import observability
@@ -21,6 +20,7 @@ def contacts(event: dict[str, Any]) -> dict[str, Any]:
     # imported on the first invocation: the models and the data access
     from pydantic import ValidationError
 
+    from users.adapters.clock import system_clock
     from users.dal.unit_of_work import users_reading
     from users.logic.contacts import find_contacts
     from users.models.contacts import ContactsRequest
@@ -30,7 +30,7 @@ def contacts(event: dict[str, Any]) -> dict[str, Any]:
     except ValidationError as error:
         return {"error": "invalid_request", "detail": str(error.errors(include_input=False))}
     with users_reading() as repo:
-        found = find_contacts(repo, request, datetime.now(UTC))
+        found = find_contacts(repo, request, system_clock())
     obs.logger.info("contacts found", extra={"asked": len(request.user_ids), "found": len(found.contacts)})
     return found.model_dump(mode="json")
 

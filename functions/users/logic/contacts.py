@@ -16,9 +16,8 @@ def find_contacts(repo: UsersRepository, request: ContactsRequest, now: datetime
     wanted = dict.fromkeys(request.user_ids)
     if request.admins:
         wanted.update(dict.fromkeys(sorted(repo.grants.active_holders(Role.ADMIN, now))))
-    found = []
-    for user_id in wanted:
-        user = repo.users.get(user_id)
-        if user is not None and user.status is UserStatus.ACTIVE:
-            found.append(Contact(user_id=user.id, email=user.email, name=user.name))
-    return Contacts(contacts=found)
+    users = repo.users.many(wanted)  # one query; the answer keeps the order asked
+    found = [users[user_id] for user_id in wanted if user_id in users]
+    return Contacts(
+        contacts=[Contact(user_id=u.id, email=u.email, name=u.name) for u in found if u.status is UserStatus.ACTIVE]
+    )

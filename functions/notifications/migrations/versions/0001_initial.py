@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import fip_core.database
+from fip_core.migrations import create_event_inbox_tables, drop_event_inbox_tables
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -19,6 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    create_event_inbox_tables()
     op.create_table(
         "deliveries",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -41,14 +43,6 @@ def upgrade() -> None:
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.create_index("ix_deliveries_status", ["status", "updated_at"], unique=False)
 
-    op.create_table(
-        "inbox_events",
-        sa.Column("event_id", sa.String(length=64), nullable=False),
-        sa.Column("detail_type", sa.String(length=128), nullable=False),
-        sa.Column("source", sa.String(length=128), nullable=False),
-        sa.Column("applied_at", fip_core.database.UtcDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("event_id", name=op.f("pk_inbox_events")),
-    )
     op.create_table(
         "messages",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -104,20 +98,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("user_id", "kind", name=op.f("pk_preferences")),
     )
     op.create_table(
-        "quarantined_events",
-        sa.Column("id", sa.String(length=36), nullable=False),
-        sa.Column("event_id", sa.String(length=64), nullable=True),
-        sa.Column("detail_type", sa.String(length=128), nullable=False),
-        sa.Column("source", sa.String(length=128), nullable=False),
-        sa.Column("reason", sa.Text(), nullable=False),
-        sa.Column("event", sa.JSON(), nullable=False),
-        sa.Column("received_at", fip_core.database.UtcDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_quarantined_events")),
-    )
-    with op.batch_alter_table("quarantined_events", schema=None) as batch_op:
-        batch_op.create_index("ix_quarantined_events_received", ["received_at"], unique=False)
-
-    op.create_table(
         "suppressions",
         sa.Column("address", sa.String(length=320), nullable=False),
         sa.Column("reason", sa.String(length=16), nullable=False),
@@ -130,10 +110,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("suppressions")
-    with op.batch_alter_table("quarantined_events", schema=None) as batch_op:
-        batch_op.drop_index("ix_quarantined_events_received")
-
-    op.drop_table("quarantined_events")
     op.drop_table("preferences")
     with op.batch_alter_table("outbox_events", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_events_unpublished")
@@ -148,8 +124,8 @@ def downgrade() -> None:
         batch_op.drop_index("ix_messages_undispatched")
 
     op.drop_table("messages")
-    op.drop_table("inbox_events")
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.drop_index("ix_deliveries_status")
 
     op.drop_table("deliveries")
+    drop_event_inbox_tables()
