@@ -12,13 +12,13 @@ reaches 0, so no single factor rules a service out; a factor the registry does n
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from registry.dal.repository import RegistryRepository
 from registry.domain import PanelRecord, ServiceRecord
+from registry.logic.ports import Transaction
 from registry.models.common import ApiType, HealthStatus
 from registry.models.discovery import (
     Coordinates,
@@ -43,8 +43,6 @@ UNKNOWN = 0.5  # a factor the registry does not know: neither rewarded nor punis
 EQUIVALENT_NAME = 0.9  # Cloudgene's `apps@<id>` and `<id>` name the same panel, but not as the caller wrote it
 EARTH_RADIUS_KM = 6371.0088  # the mean radius (IUGG)
 CLOUDGENE_APP_PREFIX = "apps@"
-
-Reading = Callable[[], AbstractContextManager[RegistryRepository]]
 
 
 @dataclass(frozen=True)
@@ -227,7 +225,7 @@ def candidates(repo: RegistryRepository, request: DiscoveryRequest, now: datetim
     ]
 
 
-def discover(reading: Reading, request: DiscoveryRequest, now: datetime) -> Discovery:
+def discover(reading: Transaction, request: DiscoveryRequest, now: datetime) -> Discovery:
     """The ranking of the services that offer the panel on the build."""
     with reading() as repo:
         found = candidates(repo, request, now)

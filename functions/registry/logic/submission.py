@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
-
-from registry.dal.repository import RegistryRepository
+from registry.logic.ports import Transaction
 from registry.models.panels import PanelQuery
 from registry.models.submission import SubmissionService
 
-Reading = Callable[[], AbstractContextManager[RegistryRepository]]
 
-
-def submission_service(reading: Reading, service_id: str) -> SubmissionService | None:
+def submission_service(reading: Transaction, service_id: str) -> SubmissionService | None:
     """The service and its panels, or None when the registry has no such service."""
     with reading() as repo:
         service = repo.services.get(service_id)
