@@ -18,6 +18,7 @@ from datetime import datetime
 
 from registry.dal.repository import RegistryRepository
 from registry.domain import PanelRecord, ServiceRecord
+from registry.logic.api_models import job_panel_values
 from registry.logic.ports import Transaction
 from registry.models.common import ApiType, HealthStatus
 from registry.models.discovery import (
@@ -189,13 +190,7 @@ def _entry(
             "score": None,
             "ranked_out": why_not,
             "reasons": factors,
-            "panel": {
-                "id": panel.id,
-                "slug": panel.slug,
-                "build": panel.build,
-                "populations": panel.populations,
-                "available": panel.is_available,
-            },
+            "panel": job_panel_values(panel),
             "health": service.health.status,
             "queue_load": service.health.queue_load,
             "response_time_ms": service.health.response_time_ms,

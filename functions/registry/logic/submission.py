@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from registry.logic.api_models import job_panel_values
 from registry.logic.ports import Transaction
 from registry.models.panels import PanelQuery
 from registry.models.submission import SubmissionService
@@ -25,15 +26,6 @@ def submission_service(reading: Transaction, service_id: str) -> SubmissionServi
             "health_status": service.health.status,
             "requires_user_token": service.requires_user_token,
             "supported_builds": service.supported_builds,
-            "panels": [
-                {
-                    "id": panel.id,
-                    "slug": panel.slug,
-                    "build": panel.build,
-                    "populations": panel.populations,
-                    "available": panel.is_available,
-                }
-                for panel in panels
-            ],
+            "panels": [job_panel_values(panel) for panel in panels],
         }
     )
