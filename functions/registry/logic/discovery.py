@@ -29,6 +29,7 @@ from registry.models.discovery import (
     RankedService,
     ScoreReason,
 )
+from registry.models.panels import panel_names
 
 WEIGHTS = {
     Factor.HEALTH: 0.30,
@@ -43,7 +44,6 @@ DISTANCE_HALF_KM = 2000.0  # distance at which the distance factor is 0.5
 UNKNOWN = 0.5  # a factor the registry does not know: neither rewarded nor punished
 EQUIVALENT_NAME = 0.9  # Cloudgene's `apps@<id>` and `<id>` name the same panel, but not as the caller wrote it
 EARTH_RADIUS_KM = 6371.0088  # the mean radius (IUGG)
-CLOUDGENE_APP_PREFIX = "apps@"
 
 
 @dataclass(frozen=True)
@@ -67,12 +67,6 @@ def haversine_km(a: Coordinates, b: Coordinates) -> float:
 def halving(amount: float, half: float) -> float:
     """1 at nothing, 0.5 at `half`, towards 0 beyond."""
     return 1.0 / (1.0 + max(amount, 0.0) / half)
-
-
-def panel_names(reference: str) -> set[str]:
-    """The names a Cloudgene server accepts for the same panel: `apps@<id>` and `<id>`."""
-    bare = reference.removeprefix(CLOUDGENE_APP_PREFIX)
-    return {reference, bare, f"{CLOUDGENE_APP_PREFIX}{bare}"}
 
 
 def matches(panel: PanelRecord, service: ServiceRecord, reference: str) -> bool | None:
