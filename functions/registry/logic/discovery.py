@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from registry.dal.repository import RegistryRepository
-from registry.domain import PanelRecord, ServiceRecord
+from registry.domain import PanelRecord, ServiceRecord, UptimeShares
 from registry.logic.api_models import job_panel_values
 from registry.logic.ports import Transaction
 from registry.models.common import ApiType, HealthStatus
@@ -196,20 +196,20 @@ def _entry(
 def candidates(repo: RegistryRepository, request: DiscoveryRequest, now: datetime) -> list[Candidate]:
     """The active services with a panel of the requested name on the requested build, each with its
     best-matching panel (available before unavailable, the exact name before the other form)."""
-    panels = repo.panels.named(panel_names(request.panel) | {request.panel}, request.build)
+    panels = repo.panels.named(panel_names(request.panel), request.build)
     services = {service.id: service for service in repo.services.active_among({p.service_id for p in panels})}
     best: dict[str, tuple[PanelRecord, bool]] = {}
     for panel in panels:
         service = services.get(panel.service_id)
-        exact = matches(panel, service, request.panel) if service else None
-        if service is None or exact is None:
+        if service is None or (exact := matches(panel, service, request.panel)) is None:
             continue
         current = best.get(service.id)
         if current is None or (panel.is_available, exact) > (current[0].is_available, current[1]):
             best[service.id] = (panel, exact)
     uptime = repo.health.uptime(now, list(best)) if best else {}
+    unchecked = UptimeShares()
     return [
-        Candidate(services[service_id], panel, exact, uptime[service_id].last_24h if service_id in uptime else None)
+        Candidate(services[service_id], panel, exact, uptime.get(service_id, unchecked).last_24h)
         for service_id, (panel, exact) in best.items()
     ]
 
