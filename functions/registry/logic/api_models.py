@@ -37,6 +37,14 @@ def reference_panel(panel: PanelRecord) -> ReferencePanel:
     return ReferencePanel.model_validate(panel, from_attributes=True)
 
 
+def job_panel_values(panel: PanelRecord) -> dict[str, Any]:
+    """A panel as a job names and checks it (`SubmissionPanel`, discovery's `OfferedPanel`)."""
+    return {
+        "id": panel.id, "slug": panel.slug, "build": panel.build, "populations": panel.populations,
+        "available": panel.is_available,
+    }  # fmt: skip
+
+
 def health_check(check: PastCheck) -> HealthCheck:
     """A past check as the API shows it."""
     return HealthCheck.model_validate(check, from_attributes=True)

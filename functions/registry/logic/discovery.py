@@ -12,13 +12,14 @@ reaches 0, so no single factor rules a service out; a factor the registry does n
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from registry.dal.repository import RegistryRepository
-from registry.domain import PanelRecord, ServiceRecord
+from registry.domain import PanelRecord, ServiceRecord, UptimeShares
+from registry.logic.api_models import job_panel_values
+from registry.logic.ports import Transaction
 from registry.models.common import ApiType, HealthStatus
 from registry.models.discovery import (
     Coordinates,
@@ -28,6 +29,7 @@ from registry.models.discovery import (
     RankedService,
     ScoreReason,
 )
+from registry.models.panels import panel_names
 
 WEIGHTS = {
     Factor.HEALTH: 0.30,
@@ -42,9 +44,6 @@ DISTANCE_HALF_KM = 2000.0  # distance at which the distance factor is 0.5
 UNKNOWN = 0.5  # a factor the registry does not know: neither rewarded nor punished
 EQUIVALENT_NAME = 0.9  # Cloudgene's `apps@<id>` and `<id>` name the same panel, but not as the caller wrote it
 EARTH_RADIUS_KM = 6371.0088  # the mean radius (IUGG)
-CLOUDGENE_APP_PREFIX = "apps@"
-
-Reading = Callable[[], AbstractContextManager[RegistryRepository]]
 
 
 @dataclass(frozen=True)
@@ -68,12 +67,6 @@ def haversine_km(a: Coordinates, b: Coordinates) -> float:
 def halving(amount: float, half: float) -> float:
     """1 at nothing, 0.5 at `half`, towards 0 beyond."""
     return 1.0 / (1.0 + max(amount, 0.0) / half)
-
-
-def panel_names(reference: str) -> set[str]:
-    """The names a Cloudgene server accepts for the same panel: `apps@<id>` and `<id>`."""
-    bare = reference.removeprefix(CLOUDGENE_APP_PREFIX)
-    return {reference, bare, f"{CLOUDGENE_APP_PREFIX}{bare}"}
 
 
 def matches(panel: PanelRecord, service: ServiceRecord, reference: str) -> bool | None:
@@ -191,13 +184,7 @@ def _entry(
             "score": None,
             "ranked_out": why_not,
             "reasons": factors,
-            "panel": {
-                "id": panel.id,
-                "slug": panel.slug,
-                "build": panel.build,
-                "populations": panel.populations,
-                "available": panel.is_available,
-            },
+            "panel": job_panel_values(panel),
             "health": service.health.status,
             "queue_load": service.health.queue_load,
             "response_time_ms": service.health.response_time_ms,
@@ -209,25 +196,25 @@ def _entry(
 def candidates(repo: RegistryRepository, request: DiscoveryRequest, now: datetime) -> list[Candidate]:
     """The active services with a panel of the requested name on the requested build, each with its
     best-matching panel (available before unavailable, the exact name before the other form)."""
-    panels = repo.panels.named(panel_names(request.panel) | {request.panel}, request.build)
+    panels = repo.panels.named(panel_names(request.panel), request.build)
     services = {service.id: service for service in repo.services.active_among({p.service_id for p in panels})}
     best: dict[str, tuple[PanelRecord, bool]] = {}
     for panel in panels:
         service = services.get(panel.service_id)
-        exact = matches(panel, service, request.panel) if service else None
-        if service is None or exact is None:
+        if service is None or (exact := matches(panel, service, request.panel)) is None:
             continue
         current = best.get(service.id)
         if current is None or (panel.is_available, exact) > (current[0].is_available, current[1]):
             best[service.id] = (panel, exact)
     uptime = repo.health.uptime(now, list(best)) if best else {}
+    unchecked = UptimeShares()
     return [
-        Candidate(services[service_id], panel, exact, uptime[service_id].last_24h if service_id in uptime else None)
+        Candidate(services[service_id], panel, exact, uptime.get(service_id, unchecked).last_24h)
         for service_id, (panel, exact) in best.items()
     ]
 
 
-def discover(reading: Reading, request: DiscoveryRequest, now: datetime) -> Discovery:
+def discover(reading: Transaction, request: DiscoveryRequest, now: datetime) -> Discovery:
     """The ranking of the services that offer the panel on the build."""
     with reading() as repo:
         found = candidates(repo, request, now)

@@ -225,8 +225,9 @@ async def _check_and_record(
             checks, done = await _next_batch(finished)
             if checks:
                 await asyncio.to_thread(record_batch, adapters, checks, policy, progress)
-            if progress.changes > relayed and (relaying is None or relaying.done()):
-                relayed, relaying = progress.changes, asyncio.create_task(asyncio.to_thread(adapters.relay))
+            changes = progress.changes  # counted over all kept so far: once per batch, not per use
+            if changes > relayed and (relaying is None or relaying.done()):
+                relayed, relaying = changes, asyncio.create_task(asyncio.to_thread(adapters.relay))
         if relaying is not None:
             await relaying
         if progress.changes > relayed:

@@ -24,7 +24,6 @@ from fip_core.problems import DomainError, FieldProblem, UnprocessableError
 from registry.dal.repository import RegistryRepository
 from registry.domain import Catalogue, CatalogueError, PanelRecord
 from registry.logic.api_models import reference_panel
-from registry.logic.discovery import panel_names
 from registry.logic.ports import CatalogueReader, Clock, Transaction
 from registry.logic.services import existing_service
 from registry.models.common import ApiType
@@ -36,6 +35,7 @@ from registry.models.panels import (
     PanelSyncRequest,
     ReferencePanel,
     SkippedPanel,
+    panel_names,
 )
 
 COMPARED = ("display_name", "build", "populations", "sample_count", "is_available")

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
-
-from registry.dal.repository import RegistryRepository
+from registry.logic.api_models import job_panel_values
+from registry.logic.ports import Transaction
 from registry.models.panels import PanelQuery
 from registry.models.submission import SubmissionService
 
-Reading = Callable[[], AbstractContextManager[RegistryRepository]]
 
-
-def submission_service(reading: Reading, service_id: str) -> SubmissionService | None:
+def submission_service(reading: Transaction, service_id: str) -> SubmissionService | None:
     """The service and its panels, or None when the registry has no such service."""
     with reading() as repo:
         service = repo.services.get(service_id)
@@ -30,15 +26,6 @@ def submission_service(reading: Reading, service_id: str) -> SubmissionService |
             "health_status": service.health.status,
             "requires_user_token": service.requires_user_token,
             "supported_builds": service.supported_builds,
-            "panels": [
-                {
-                    "id": panel.id,
-                    "slug": panel.slug,
-                    "build": panel.build,
-                    "populations": panel.populations,
-                    "available": panel.is_available,
-                }
-                for panel in panels
-            ],
+            "panels": [job_panel_values(panel) for panel in panels],
         }
     )

@@ -9,13 +9,14 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat
 
 from registry.models.common import ApiType, GenomeBuild, HealthStatus
+from registry.models.panels import SLUG_MAX, SLUG_PATTERN
 
 PanelReference = Annotated[
     str,
     Field(
         min_length=1,
-        max_length=200,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9@._:+-]*$",
+        max_length=SLUG_MAX,
+        pattern=SLUG_PATTERN,
         description="The panel's name as the services know it ('apps@1000g-phase-3-v5', 'topmed-r3'), or a "
         "registry panel id.",
     ),

@@ -38,7 +38,7 @@ WES_BUSY_STATES = ("QUEUED", "INITIALIZING", "RUNNING", "PAUSED")
 
 class CloudgeneDetails(BaseModel):
     """What a Cloudgene server says about itself in `GET /api/v2/server` (and its queue, from
-    `GET /api/v2/server/counters`, when a connection is tested)."""
+    `GET /api/v2/server/counters`, asked beside it at every check)."""
 
     api_type: Literal[ApiType.MICHIGAN] = ApiType.MICHIGAN
     name: RemoteName | None = Field(default=None, description="The server's name.")

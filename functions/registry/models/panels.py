@@ -11,15 +11,27 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_
 from fip_core.fields import SingleLineText
 from registry.models.common import GenomeBuild, Name, Text, check_changes, check_unique
 
+SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9@._:+-]*$"  # a panel's name as services know it (discovery's too)
+SLUG_MAX = 200
+CLOUDGENE_APP_PREFIX = "apps@"  # Cloudgene takes a panel app as `apps@<id>` or as `<id>`
+
 PanelSlug = Annotated[
     str,
     Field(
         min_length=1,
-        max_length=200,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9@._:+-]*$",
+        max_length=SLUG_MAX,
+        pattern=SLUG_PATTERN,
         description="The panel's id on the service, e.g. 'apps@h3africa-v6hc-s@1.0.0' or 'topmed-r3'.",
     ),
 ]
+
+
+def panel_names(reference: str) -> set[str]:
+    """The names a Cloudgene server accepts for the same panel: `apps@<id>` and `<id>`."""
+    bare = reference.removeprefix(CLOUDGENE_APP_PREFIX)
+    return {reference, bare, f"{CLOUDGENE_APP_PREFIX}{bare}"}
+
+
 Population = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 Populations = Annotated[list[Population], Field(max_length=100)]
 

@@ -30,14 +30,13 @@ from fip_core.outbound.policy import OutboundPolicy, outbound_settings
 from registry.domain import Catalogue, CatalogueError
 from registry.models.common import GenomeBuild, HealthStatus
 from registry.models.health import WesDetails, remote_text
-from registry.models.panels import PanelCreate
+from registry.models.panels import CLOUDGENE_APP_PREFIX, PanelCreate
 from registry.probes.http import get_json
 from registry.probes.service import USER_AGENT
 from registry.probes.wes import probe_wes
 
 APPS_PATH = "/api/v2/server/apps"
 PANEL_CATEGORY = "refpanel"  # imputationserver2 writes `RefPanel`; compared without case
-APP_PREFIX = "apps@"
 MAX_APPS_BYTES = 8 * 1_048_576  # every installed app's cloudgene.yaml is in the list
 MAX_SOURCE_CHARS = 262_144  # a panel's cloudgene.yaml is a few kB; a larger one is not read
 MAX_APPS = 500
@@ -112,7 +111,7 @@ def _panel(app_id: str, app: Mapping[str, Any]) -> PanelCreate:
     available = app.get("enabled") is True and app.get("loaded", True) is True
     try:
         return PanelCreate(
-            slug=f"{APP_PREFIX}{app_id}",
+            slug=f"{CLOUDGENE_APP_PREFIX}{app_id}",
             display_name=_display(name) or app_id,
             build=GenomeBuild(build),
             populations=populations,

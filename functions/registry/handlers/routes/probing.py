@@ -8,6 +8,7 @@ from uuid import UUID
 
 from fip_core.http import answers, route_group
 from registry.dal.repository import RegistryRepository
+from registry.dal.unit_of_work import registry_repository
 from registry.handlers.routes.common import HEALTH, PANELS, SERVICES, audit
 from registry.handlers.wiring import catalogue_reader, health_adapters, health_policy, utc_now
 from registry.logic import health, panel_sync
@@ -66,8 +67,7 @@ def sync_panels(service_id: UUID, body: PanelSyncRequest) -> PanelSyncReport:
         }  # fmt: skip
         audit(router, repo, "panels_synced", "service", service_id, details)
 
-    adapters = health_adapters()
     return panel_sync.sync_panels(
-        adapters.transaction, catalogue_reader(), utc_now, service_id, body, audit_sync,
+        registry_repository, catalogue_reader(), utc_now, service_id, body, audit_sync,
         health_policy().check_timeout_seconds,
     )  # fmt: skip
