@@ -49,18 +49,24 @@ def wait_for(
         pause(interval)
 
 
-def output_ids(outputs: Any) -> list[str]:
-    """The file ids `GET /jobs/{id}/outputs` names: `items` of ids, or of objects with `file_id` (or `id`)."""
-    items = outputs.get("items") if isinstance(outputs, dict) else outputs
-    if not isinstance(items, list):
-        raise CliError("the platform's answer about the job's outputs has no list of files")
-    ids = []
-    for item in items:
-        found = item if isinstance(item, str) else (item.get("file_id") or item.get("id"))
-        if not isinstance(found, str):
-            raise CliError(f"an output of the job names no file id: {item!r}")
-        ids.append(found)
-    return ids
+def copied_outputs(
+    api: Asking,
+    job_id: str,
+    *,
+    interval: float,
+    copying: Callable[[], None],
+    pause: Callable[[float], None] = time.sleep,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A completed job's outputs once the platform has copied them in (`GET /jobs/{id}/outputs`), as
+    (stored, not stored); while it copies, `copying` is told and the outputs asked again every `interval`
+    seconds. A job that did not complete has none: an error saying so."""
+    while (outputs := api.call("GET", f"/jobs/{job_id}/outputs"))["state"] == "copying":
+        copying()
+        pause(interval)
+    if outputs["state"] == "none":
+        raise CliError(f"job {job_id} did not complete, so it has no results (`fip wait {job_id}` says how it ended)")
+    stored = [item for item in outputs["items"] if item["status"] == "stored"]
+    return stored, [item for item in outputs["items"] if item["status"] != "stored"]
 
 
 def download_file(api: Api, file_id: str, folder: Path, started: Callable[[str, int], Callable[[int], None]]) -> Path:

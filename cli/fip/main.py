@@ -16,7 +16,7 @@ import click
 from fip.api import Api
 from fip.config import Settings
 from fip.errors import CliError
-from fip.jobs import EXIT_STATUS, TIMED_OUT, download_file, output_ids, wait_for
+from fip.jobs import EXIT_STATUS, TIMED_OUT, copied_outputs, download_file, wait_for
 from fip.output import job_progress, say, show_error, show_json, show_table, transfer_progress
 from fip.uploads import LocalFile, Uploader
 
@@ -60,6 +60,7 @@ JOB_COLUMNS = [
 LIMIT = click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
 FILE_SETTLED = ("valid", "invalid", "stored")
 VALIDATION_TIMEOUT = 3600.0  # a large file's validation takes minutes
+OUTPUTS_INTERVAL_SECONDS = 5.0  # a completed job's results are copied in at the poll that saw it complete
 
 
 def as_json(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -358,22 +359,35 @@ def wait(job_id: str, interval: float, timeout: float | None, as_json: bool) -> 
 )
 @as_json
 def download(job_id: str, output_dir: Path | None, as_json: bool) -> None:
-    """Download a job's results."""
+    """Download a completed job's results (waiting while the platform copies them in from the service).
+    Exit status 1 when some could not be copied in (the others are downloaded)."""
     folder = output_dir or Path(job_id)
-    with api() as platform, transfer_progress(not as_json) as progress:
-        ids = output_ids(platform.call("GET", f"/jobs/{job_id}/outputs"))
+    told: list[bool] = []
+
+    def copying() -> None:
+        if not told:
+            say(f"The platform is copying job {job_id}'s results in from the service; waiting")
+            told.append(True)
+
+    with api() as platform:
+        stored, missing = copied_outputs(platform, job_id, interval=OUTPUTS_INTERVAL_SECONDS, copying=copying)
         folder.mkdir(parents=True, exist_ok=True)
+        with transfer_progress(not as_json) as progress:
 
-        def started(name: str, size: int) -> Callable[[int], None]:
-            task = progress.add_task(name, total=size or None)
-            return lambda received: progress.advance(task, received)
+            def started(name: str, size: int) -> Callable[[int], None]:
+                task = progress.add_task(name, total=size or None)
+                return lambda received: progress.advance(task, received)
 
-        saved = [str(download_file(platform, file_id, folder, started)) for file_id in ids]
+            saved = [str(download_file(platform, item["file_id"], folder, started)) for item in stored]
     if as_json:
-        show_json({"job_id": job_id, "files": saved})
+        show_json({"job_id": job_id, "files": saved, "not_copied": [item["name"] for item in missing]})
     else:
         for path in saved:
             click.echo(path)
+    for item in missing:
+        say(f"{item['name']} could not be copied in from the service: {item.get('error') or 'no reason given'}")
+    if missing:
+        raise SystemExit(1)
 
 
 @cli.command()

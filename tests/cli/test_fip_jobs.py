@@ -14,7 +14,8 @@ import pytest
 
 from fip.api import Api
 from fip.config import Settings
-from fip.jobs import EXIT_STATUS, TIMED_OUT, download_file, output_ids, wait_for
+from fip.errors import CliError
+from fip.jobs import EXIT_STATUS, TIMED_OUT, copied_outputs, download_file, wait_for
 from local_platform.platform import LocalPlatform
 from tests.cli.conftest import Fip
 from tests.support.accounts import Account
@@ -100,15 +101,42 @@ def test_wait_gives_up_at_its_timeout():
     assert TIMED_OUT not in EXIT_STATUS.values()
 
 
-def test_the_outputs_answer_names_file_ids():
-    assert output_ids({"items": [{"file_id": "a"}, {"id": "b"}, "c"]}) == ["a", "b", "c"]
-    with pytest.raises(Exception, match="names no file id"):
-        output_ids({"items": [{"name": "x"}]})
+class _Outputs:
+    """The answers of `GET /jobs/{id}/outputs` over time, in the shape of the jobs domain's `JobOutputs`."""
+
+    def __init__(self, *answers: dict[str, Any]) -> None:
+        self.answers = list(answers)
+
+    def call(self, method: str, path: str) -> dict[str, Any]:
+        assert (method, path) == ("GET", "/jobs/j/outputs")
+        return self.answers.pop(0)
 
 
-def test_routes_the_jobs_domain_does_not_serve_yet_are_refused_with_the_platforms_detail(
-    fip: Fip, signed_in: Account, tmp_path: Path
-):
+def _output(name: str, status: str, file_id: str | None) -> dict[str, Any]:
+    return {"name": name, "status": status, "file_id": file_id, "size_bytes": None, "attempts": 1, "error": None}
+
+
+def test_download_waits_while_the_outputs_are_copied_in_and_keeps_the_stored_ones():
+    stored, failed = _output("chr_20.zip", "stored", "f-1"), _output("qc.html", "failed", None)
+    outputs = _Outputs(
+        {"job_id": "j", "state": "copying", "items": []},
+        {"job_id": "j", "state": "copying", "items": [stored]},
+        {"job_id": "j", "state": "incomplete", "items": [stored, failed]},
+    )
+    told: list[str] = []
+    pauses: list[float] = []
+    copied = copied_outputs(outputs, "j", interval=5, copying=lambda: told.append("copying"), pause=pauses.append)
+    assert copied == ([stored], [failed])
+    assert told == ["copying", "copying"]
+    assert pauses == [5, 5]
+
+
+def test_a_job_that_did_not_complete_has_nothing_to_download():
+    with pytest.raises(CliError, match="did not complete"):
+        copied_outputs(_Outputs({"job_id": "j", "state": "none", "items": []}), "j", interval=5, copying=lambda: None)
+
+
+def test_a_job_that_is_not_there_is_refused_with_the_platforms_detail(fip: Fip, signed_in: Account, tmp_path: Path):
     job = str(uuid.uuid4())
     for command in (["download", job, "--output-dir", str(tmp_path / "out")], ["cancel", job]):
         refused = fip(*command)

@@ -3,11 +3,16 @@ every second): a Cloudgene server (the contract fake, on loopback) registered th
 API as an admin would, a researcher who signed up, stored her token for it and uploaded a valid file
 submits through `POST /jobs`; the job is handed to the server by the `submit` function its event
 invokes, polled until it completes, and its result file downloads through the files domain. Cancelling
-another job cancels it on the server."""
+another job cancels it on the server. `fip` does the same from a pipeline: submit, wait, download."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -145,3 +150,33 @@ def test_cancelling_a_job_cancels_it_on_the_server(
     cancelled = httpx.post(f"{platform.url}/jobs/{job_id}/cancel", headers=researcher, timeout=30)
     assert (cancelled.status_code, cancelled.json()["status"]) == (200, "cancelled")
     assert fake.jobs[external_id].state == 6  # CANCELED on the server
+
+
+def fip(
+    platform: RunningPlatform, researcher: dict[str, str], home: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """The installed `fip` as a pipeline runs it: the platform's URL and a token in its environment."""
+    token = researcher["Authorization"].removeprefix("Bearer ")
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("FIP_", "AWS_"))}
+    environment |= {"FIP_API_URL": platform.url, "FIP_TOKEN": token, "HOME": str(home), "COLUMNS": "200"}
+    command = [str(Path(sys.executable).with_name("fip")), *args]
+    return subprocess.run(command, capture_output=True, text=True, env=environment, cwd=home, timeout=600, check=False)
+
+
+def test_fip_submits_a_local_file_waits_for_the_job_and_downloads_its_results(
+    platform: RunningPlatform, researcher: dict[str, str], service: str, fake: CloudgeneFake, tmp_path: Path
+) -> None:
+    local = tmp_path / "chr20.vcf.gz"
+    local.write_bytes(SAMPLE.read_bytes())
+    arguments = ["--panel", "apps@hrc-r1.1", "--build", "hg19", "--service", service, "--json", str(local)]
+    submitted_job = fip(platform, researcher, tmp_path, "submit", *arguments)
+    assert submitted_job.returncode == 0, submitted_job.stderr
+    job_id = json.loads(submitted_job.stdout)["id"]
+    fake.complete(submitted(platform, researcher, job_id), {"chr_20.zip": ARCHIVE})
+
+    waited = fip(platform, researcher, tmp_path, "wait", job_id, "--interval", "2", "--timeout", str(DEADLINE_SECONDS))
+    assert waited.returncode == 0, waited.stderr  # 0: completed
+    downloaded = fip(platform, researcher, tmp_path, "download", job_id, "--output-dir", "results", "--json")
+    assert downloaded.returncode == 0, downloaded.stderr
+    assert json.loads(downloaded.stdout)["files"] == [str(Path("results") / "chr_20.zip")]
+    assert (tmp_path / "results" / "chr_20.zip").read_bytes() == ARCHIVE
