@@ -9,16 +9,16 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator
-from typing import Any
 
 from pydantic import SecretStr
 
 from fip_core.problems import NotFoundError
 from jobs.adapters.base import AdapterError, Download, ImputationServiceAdapter, OutputFile
 from jobs.domain import JobOutput, JobRecord, OutputStatus
+from jobs.logic.lookups import Lookups, Refused
 from jobs.logic.ports import JobsAdapters
 from jobs.logic.reading import NOT_FOUND
-from jobs.logic.submission import Refused, Timings, owner_token, words
+from jobs.logic.submission import Timings, words
 from jobs.models.jobs import ArchivePassword, JobOutputs, OutputView
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._+-]")
@@ -29,11 +29,11 @@ class CopyFailedError(Exception):
     """One result file could not be copied in this time."""
 
 
-async def collect_due(adapters: JobsAdapters, timings: Timings, attempts: int, limit: int) -> int:
+async def collect_due(adapters: JobsAdapters, lookups: Lookups, timings: Timings, attempts: int, limit: int) -> int:
     """Copy in the outputs of every completed job whose outputs are due; how many jobs were taken on."""
     due = await asyncio.to_thread(_claim_due, adapters, timings, limit)
     for job in due:
-        await collect(adapters, job, attempts, timings)
+        await collect(adapters, lookups, job, attempts, timings)
     return len(due)
 
 
@@ -49,10 +49,10 @@ def _claim_due(adapters: JobsAdapters, timings: Timings, limit: int) -> list[Job
     return claimed
 
 
-async def collect(adapters: JobsAdapters, job: JobRecord, attempts: int, timings: Timings) -> None:
+async def collect(adapters: JobsAdapters, lookups: Lookups, job: JobRecord, attempts: int, timings: Timings) -> None:
     """Copy in what of this job's outputs is not stored yet; schedule the next try for what failed."""
     try:
-        service, token = await asyncio.to_thread(_service_and_token, adapters, job)
+        service, token = await lookups.followed(job)
         adapter = adapters.connect(service)
         listed = await adapter.list_outputs(str(job.external_id), token)
     except (AdapterError, Refused) as error:
@@ -74,13 +74,6 @@ async def collect(adapters: JobsAdapters, job: JobRecord, attempts: int, timings
         done[output.name] = outcome
         await asyncio.to_thread(_save, adapters, outcome)
     await asyncio.to_thread(_reschedule, adapters, job, list(done.values()), None, attempts, timings)
-
-
-def _service_and_token(adapters: JobsAdapters, job: JobRecord) -> tuple[dict[str, Any], SecretStr | None]:
-    service = adapters.domains.service(job.service_id)
-    if "error" in service:
-        raise Refused("the service is no longer in the registry")
-    return service, owner_token(adapters, job, service)
 
 
 def _outputs(adapters: JobsAdapters, job_id: str) -> list[JobOutput]:
