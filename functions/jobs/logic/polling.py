@@ -227,6 +227,6 @@ def _apply(repo: JobsRepository, job: JobRecord, answer: Answer, now: datetime, 
         )
     if isinstance(answer, Lost):
         return lifecycle.transition(repo, job, JobStatus.FAILED, now, answer.reason, error=answer.reason)
-    stalled = now - job.last_news_at > timings.stalled_after
-    next_poll = now + timings.poll_every
-    return repo.jobs.change(job, now, next_poll_at=next_poll, waiting_reason=answer.reason, stalled=stalled)
+    return lifecycle.wait(
+        repo, job, now, answer.reason, poll_every=timings.poll_every, stalled_after=timings.stalled_after
+    )

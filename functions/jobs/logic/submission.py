@@ -133,8 +133,7 @@ def _prepare(
 def _wait(adapters: JobsAdapters, job: JobRecord, why: str, timings: Timings) -> Submitted:
     now = adapters.clock()
     with adapters.transaction() as repo:
-        stalled = now - job.last_news_at > timings.stalled_after
-        repo.jobs.change(job, now, waiting_reason=why, next_poll_at=now + timings.poll_every, stalled=stalled)
+        lifecycle.wait(repo, job, now, why, poll_every=timings.poll_every, stalled_after=timings.stalled_after)
     return Submitted.WAITING
 
 
