@@ -25,7 +25,6 @@ from jobs.adapters.base import (
     JobMode,
     ServiceUnavailableError,
     Submission,
-    WaitingForServiceError,
 )
 from jobs.domain import JobRecord, JobStatus
 from jobs.logic import lifecycle
@@ -73,9 +72,7 @@ async def submit_job(
         service, token = await (lookups or Lookups(adapters.domains)).followed(claimed)
         adapter, submission, sealed = await asyncio.to_thread(_prepare, adapters, claimed, service)
         external_id = await adapter.submit(submission, token)
-    except WaitingForServiceError as waiting:
-        return await asyncio.to_thread(_wait, adapters, claimed, words(waiting), timings)
-    except ServiceUnavailableError as unavailable:
+    except ServiceUnavailableError as unavailable:  # WaitingForServiceError among them: the job waits alike
         return await asyncio.to_thread(_wait, adapters, claimed, words(unavailable), timings)
     except (AdapterError, Refused) as refused:
         return await asyncio.to_thread(_fail, adapters, claimed, words(refused))
