@@ -14,7 +14,7 @@ from jobs.domain import JobRecord, JobStatus
 from jobs.logic import creation, lifecycle
 from jobs.logic.lookups import Lookups, Refused
 from jobs.logic.ports import JobsAdapters
-from jobs.logic.reading import NOT_FOUND
+from jobs.logic.reading import NOT_FOUND, owned_job
 from jobs.logic.submission import Timings, words
 from jobs.logic.views import job_view
 from jobs.models.jobs import JobCreate, JobView
@@ -24,10 +24,7 @@ CANCELLED_BY_OWNER = "cancelled by its owner"
 
 def _owned(adapters: JobsAdapters, user_id: str, job_id: str) -> JobRecord:
     with adapters.reading() as repo:
-        job = repo.jobs.owned(user_id, job_id)
-    if job is None:
-        raise NotFoundError(NOT_FOUND)
-    return job
+        return owned_job(repo, user_id, job_id)
 
 
 def _view(adapters: JobsAdapters, job_id: str) -> JobView:

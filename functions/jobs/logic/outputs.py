@@ -17,7 +17,7 @@ from jobs.adapters.base import AdapterError, Download, ImputationServiceAdapter,
 from jobs.domain import JobOutput, JobRecord, OutputStatus
 from jobs.logic.lookups import Lookups, Refused
 from jobs.logic.ports import JobsAdapters
-from jobs.logic.reading import NOT_FOUND
+from jobs.logic.reading import owned_job
 from jobs.logic.submission import Timings, words
 from jobs.models.jobs import ArchivePassword, JobOutputs, OutputView
 
@@ -169,9 +169,7 @@ class _Parts:
 def archive_password(adapters: JobsAdapters, user_id: str, job_id: str) -> ArchivePassword:
     """The password of the owner's job's result archives, decrypted for the owner alone."""
     with adapters.reading() as repo:
-        job = repo.jobs.owned(user_id, job_id)
-    if job is None:
-        raise NotFoundError(NOT_FOUND)
+        job = owned_job(repo, user_id, job_id)
     if job.password_ciphertext is None:
         raise NotFoundError("this job has no archive password: only jobs sent to a Cloudgene service have one")
     password = adapters.passwords.decrypt(job.password_ciphertext, job.id, job.user_id)
@@ -181,9 +179,7 @@ def archive_password(adapters: JobsAdapters, user_id: str, job_id: str) -> Archi
 def outputs_view(adapters: JobsAdapters, user_id: str, job_id: str) -> JobOutputs:
     """The owner's view of a job's result files and their ids in the files domain."""
     with adapters.reading() as repo:
-        job = repo.jobs.owned(user_id, job_id)
-        if job is None:
-            raise NotFoundError(NOT_FOUND)
+        job = owned_job(repo, user_id, job_id)
         outputs = repo.jobs.outputs(job_id)
     if job.outputs_due_at is not None:
         state = "copying"
