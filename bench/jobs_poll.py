@@ -26,7 +26,6 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from bench.support import emit, moto_environment
 from local_platform.config import REPO_ROOT
@@ -67,30 +66,6 @@ async def _serve(count: int, delay: float) -> None:
     await asyncio.Event().wait()
 
 
-class BenchDomains:
-    """The registry's and users domain's answers, in process: every service a Cloudgene server on its port."""
-
-    def __init__(self, ports: dict[str, int]) -> None:
-        self.ports = ports
-
-    def service(self, service_id: str) -> dict[str, Any]:
-        """A Cloudgene service needing the owner's token."""
-        url = f"http://127.0.0.1:{self.ports[service_id]}"
-        return {"id": service_id, "api_type": "michigan", "base_url": url, "requires_user_token": True}
-
-    def credential(self, user_id: str, service_id: str) -> dict[str, Any]:
-        """The owner's token."""
-        return {"token": TOKEN}
-
-    def inputs(self, user_id: str, file_ids: list[str], *, links: bool) -> dict[str, Any]:
-        """Never asked: no job is pending."""
-        raise AssertionError("no job is pending in this benchmark")
-
-    def results(self, call: dict[str, Any]) -> dict[str, Any]:
-        """Never asked: no job completes."""
-        raise AssertionError("no job completes in this benchmark")
-
-
 def _store_jobs(services: list[str], now: datetime) -> None:
     """1,000 jobs submitted a minute ago, spread evenly over the services, each of its own owner."""
     from uuid import uuid4
@@ -121,7 +96,7 @@ def _run(ports: list[int]) -> None:
     from jobs.logic.polling import poll_pass
     from jobs.logic.submission import Timings
     from jobs.settings import jobs_settings
-    from tests.support.jobs import Clock
+    from tests.support.jobs import Clock, CloudgeneDomains
 
     migrate({})
     services = [f"00000000-0000-4000-8000-{index:012d}" for index in range(SERVICES)]
@@ -129,7 +104,8 @@ def _run(ports: list[int]) -> None:
     _store_jobs(services, now)
     timings = Timings.of(jobs_settings())
     ideal = JOBS * DELAY_S / (SERVICES * CAP)
-    domains = BenchDomains(dict(zip(services, ports, strict=True)))
+    port = dict(zip(services, ports, strict=True))
+    domains = CloudgeneDomains(lambda service_id: f"http://127.0.0.1:{port[service_id]}", TOKEN)
     for scenario, moment in (("first", now), ("steady", now + timedelta(minutes=1))):
         adapters = replace(jobs_adapters(), domains=domains, clock=Clock(moment))
         cpu = time.process_time()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -73,6 +74,33 @@ class InProcessDomains:
     def results(self, call: dict[str, Any]) -> dict[str, Any]:
         """The files domain's answer to registering or completing a result file."""
         return self._invoke(RESULTS, call)
+
+
+class CloudgeneDomains:
+    """The registry's and users domain's answers as a poll of active jobs asks them, in process: every
+    service a Cloudgene server at `base_url_of(service_id)` that needs the owner's token, and every owner's
+    token `token`. No job is pending or completes, so its files are never asked about."""
+
+    def __init__(self, base_url_of: Callable[[str], str], token: str) -> None:
+        self.base_url_of = base_url_of
+        self.token = token
+
+    def service(self, service_id: str) -> dict[str, Any]:
+        """A Cloudgene service needing the owner's token."""
+        return {"id": service_id, "api_type": "michigan", "base_url": self.base_url_of(service_id),
+                "requires_user_token": True}  # fmt: skip
+
+    def credential(self, user_id: str, service_id: str) -> dict[str, Any]:
+        """The owner's token."""
+        return {"token": self.token}
+
+    def inputs(self, user_id: str, file_ids: list[str], *, links: bool) -> dict[str, Any]:
+        """Never asked: no job is pending."""
+        raise AssertionError("no job is pending here")
+
+    def results(self, call: dict[str, Any]) -> dict[str, Any]:
+        """Never asked: no job completes."""
+        raise AssertionError("no job completes here")
 
 
 class Clock:

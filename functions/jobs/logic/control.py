@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from fip_core.outbound.loop import run
 from fip_core.problems import ConflictError, NotFoundError, UnavailableError
-from jobs.adapters.base import AdapterError, ExternalState, ServiceUnavailableError
+from jobs.adapters.base import AdapterError, ExternalState, ExternalStatus, ServiceUnavailableError
 from jobs.domain import JobRecord, JobStatus
 from jobs.logic import creation, lifecycle
+from jobs.logic.lookups import Lookups, Refused
 from jobs.logic.ports import JobsAdapters
-from jobs.logic.reading import NOT_FOUND
-from jobs.logic.submission import Refused, Timings, owner_token, words
+from jobs.logic.reading import NOT_FOUND, owned_job
+from jobs.logic.submission import Timings, words
 from jobs.logic.views import job_view
 from jobs.models.jobs import JobCreate, JobView
 
@@ -23,10 +24,7 @@ CANCELLED_BY_OWNER = "cancelled by its owner"
 
 def _owned(adapters: JobsAdapters, user_id: str, job_id: str) -> JobRecord:
     with adapters.reading() as repo:
-        job = repo.jobs.owned(user_id, job_id)
-    if job is None:
-        raise NotFoundError(NOT_FOUND)
-    return job
+        return owned_job(repo, user_id, job_id)
 
 
 def _view(adapters: JobsAdapters, job_id: str) -> JobView:
@@ -49,11 +47,7 @@ def cancel_job(adapters: JobsAdapters, user_id: str, job_id: str, timings: Timin
             return cancel_job(adapters, user_id, job_id, timings)
         return _view(adapters, job_id)
     try:
-        service = adapters.domains.service(job.service_id)
-        if "error" in service:
-            raise Refused("the service is no longer in the registry")
-        token = owner_token(adapters, job, service)
-        report = run(adapters.connect(service).cancel(str(job.external_id), token))
+        report = run(_cancel_on_service(adapters, job))
     except ServiceUnavailableError as unavailable:
         raise UnavailableError(f"the service could not cancel the job now ({words(unavailable)}): try again") from None
     except (AdapterError, Refused) as refused:
@@ -68,6 +62,11 @@ def cancel_job(adapters: JobsAdapters, user_id: str, job_id: str, timings: Timin
                 repo, current, report, now, poll_every=timings.poll_every, stalled_after=timings.stalled_after
             )
     return _view(adapters, job_id)
+
+
+async def _cancel_on_service(adapters: JobsAdapters, job: JobRecord) -> ExternalStatus:
+    service, token = await Lookups(adapters.domains).followed(job)
+    return await adapters.connect(service).cancel(str(job.external_id), token)
 
 
 def retry_job(adapters: JobsAdapters, user_id: str, job_id: str) -> creation.Created:

@@ -95,6 +95,21 @@ def apply_report(
     return transition(repository, job, target, now, f"the service reports {report.service_state}", **news | timing)
 
 
+def wait(
+    repository: JobsRepository,
+    job: JobRecord,
+    now: datetime,
+    why: str,
+    *,
+    poll_every: timedelta,
+    stalled_after: timedelta,
+) -> JobRecord | None:
+    """Leave a job read at its version as it is, waiting for `why`, asked again after `poll_every`; flagged
+    stalled once it has had no news for longer than `stalled_after`. None if another writer changed it."""
+    stalled = now - job.last_news_at > stalled_after
+    return repository.jobs.change(job, now, next_poll_at=now + poll_every, waiting_reason=why, stalled=stalled)
+
+
 def _step(step: Step) -> dict[str, Any]:
     return {
         "name": step.name,

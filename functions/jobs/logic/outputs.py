@@ -9,16 +9,16 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator
-from typing import Any
 
 from pydantic import SecretStr
 
 from fip_core.problems import NotFoundError
 from jobs.adapters.base import AdapterError, Download, ImputationServiceAdapter, OutputFile
 from jobs.domain import JobOutput, JobRecord, OutputStatus
+from jobs.logic.lookups import Lookups, Refused
 from jobs.logic.ports import JobsAdapters
-from jobs.logic.reading import NOT_FOUND
-from jobs.logic.submission import Refused, Timings, owner_token, words
+from jobs.logic.reading import owned_job
+from jobs.logic.submission import Timings, words
 from jobs.models.jobs import ArchivePassword, JobOutputs, OutputView
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._+-]")
@@ -29,11 +29,11 @@ class CopyFailedError(Exception):
     """One result file could not be copied in this time."""
 
 
-async def collect_due(adapters: JobsAdapters, timings: Timings, attempts: int, limit: int) -> int:
+async def collect_due(adapters: JobsAdapters, lookups: Lookups, timings: Timings, attempts: int, limit: int) -> int:
     """Copy in the outputs of every completed job whose outputs are due; how many jobs were taken on."""
     due = await asyncio.to_thread(_claim_due, adapters, timings, limit)
     for job in due:
-        await collect(adapters, job, attempts, timings)
+        await collect(adapters, lookups, job, attempts, timings)
     return len(due)
 
 
@@ -49,10 +49,10 @@ def _claim_due(adapters: JobsAdapters, timings: Timings, limit: int) -> list[Job
     return claimed
 
 
-async def collect(adapters: JobsAdapters, job: JobRecord, attempts: int, timings: Timings) -> None:
+async def collect(adapters: JobsAdapters, lookups: Lookups, job: JobRecord, attempts: int, timings: Timings) -> None:
     """Copy in what of this job's outputs is not stored yet; schedule the next try for what failed."""
     try:
-        service, token = await asyncio.to_thread(_service_and_token, adapters, job)
+        service, token = await lookups.followed(job)
         adapter = adapters.connect(service)
         listed = await adapter.list_outputs(str(job.external_id), token)
     except (AdapterError, Refused) as error:
@@ -74,13 +74,6 @@ async def collect(adapters: JobsAdapters, job: JobRecord, attempts: int, timings
         done[output.name] = outcome
         await asyncio.to_thread(_save, adapters, outcome)
     await asyncio.to_thread(_reschedule, adapters, job, list(done.values()), None, attempts, timings)
-
-
-def _service_and_token(adapters: JobsAdapters, job: JobRecord) -> tuple[dict[str, Any], SecretStr | None]:
-    service = adapters.domains.service(job.service_id)
-    if "error" in service:
-        raise Refused("the service is no longer in the registry")
-    return service, owner_token(adapters, job, service)
 
 
 def _outputs(adapters: JobsAdapters, job_id: str) -> list[JobOutput]:
@@ -176,9 +169,7 @@ class _Parts:
 def archive_password(adapters: JobsAdapters, user_id: str, job_id: str) -> ArchivePassword:
     """The password of the owner's job's result archives, decrypted for the owner alone."""
     with adapters.reading() as repo:
-        job = repo.jobs.owned(user_id, job_id)
-    if job is None:
-        raise NotFoundError(NOT_FOUND)
+        job = owned_job(repo, user_id, job_id)
     if job.password_ciphertext is None:
         raise NotFoundError("this job has no archive password: only jobs sent to a Cloudgene service have one")
     password = adapters.passwords.decrypt(job.password_ciphertext, job.id, job.user_id)
@@ -188,9 +179,7 @@ def archive_password(adapters: JobsAdapters, user_id: str, job_id: str) -> Archi
 def outputs_view(adapters: JobsAdapters, user_id: str, job_id: str) -> JobOutputs:
     """The owner's view of a job's result files and their ids in the files domain."""
     with adapters.reading() as repo:
-        job = repo.jobs.owned(user_id, job_id)
-        if job is None:
-            raise NotFoundError(NOT_FOUND)
+        job = owned_job(repo, user_id, job_id)
         outputs = repo.jobs.outputs(job_id)
     if job.outputs_due_at is not None:
         state = "copying"

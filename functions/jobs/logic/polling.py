@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -29,9 +29,10 @@ from jobs.adapters.base import (
 from jobs.dal.repository import JobsRepository
 from jobs.domain import JobRecord, JobStatus
 from jobs.logic import lifecycle
+from jobs.logic.lookups import Lookups, Refused
 from jobs.logic.outputs import collect_due
 from jobs.logic.ports import JobsAdapters
-from jobs.logic.submission import Refused, Timings, owner_token, submit_job, words
+from jobs.logic.submission import Timings, submit_job, words
 
 RECORD_BATCH = 200  # answers applied in one transaction
 
@@ -76,8 +77,10 @@ async def poll_pass(
     adapters: JobsAdapters, timings: Timings, *, cap: int, limit: int, output_attempts: int = 5
 ) -> PollReport:
     """Poll every due job (at most `limit`, the most overdue first), submit the due pending ones, then copy
-    in the result files of the completed jobs that are due."""
+    in the result files of the completed jobs that are due. The registry is asked about each service, and
+    the users domain about each owner's token for it, once in the pass (`Lookups`)."""
     started = time.perf_counter()
+    lookups = Lookups(adapters.domains)
     due = await asyncio.to_thread(_due, adapters, limit)
     report = PollReport(due=len(due))
     by_service: dict[str, list[JobRecord]] = defaultdict(list)
@@ -88,10 +91,10 @@ async def poll_pass(
         recorder = group.create_task(_record(adapters, answers, timings, report))
         async with asyncio.TaskGroup() as services:
             for service_id, jobs in by_service.items():
-                services.create_task(_poll_service(adapters, service_id, jobs, cap, timings, answers, report))
+                services.create_task(_poll_service(adapters, lookups, service_id, jobs, cap, timings, answers, report))
         answers.put_nowait(None)
         await recorder
-    report.outputs_collected = await collect_due(adapters, timings, output_attempts, limit)
+    report.outputs_collected = await collect_due(adapters, lookups, timings, output_attempts, limit)
     report.wall_seconds = round(time.perf_counter() - started, 3)
     return report
 
@@ -103,6 +106,7 @@ def _due(adapters: JobsAdapters, limit: int) -> list[JobRecord]:
 
 async def _poll_service(
     adapters: JobsAdapters,
+    lookups: Lookups,
     service_id: str,
     jobs: Sequence[JobRecord],
     cap: int,
@@ -111,7 +115,7 @@ async def _poll_service(
     report: PollReport,
 ) -> None:
     try:
-        service = await asyncio.to_thread(adapters.domains.service, service_id)
+        service = await lookups.service(service_id)
     except Exception as error:  # the registry did not answer: these jobs wait for the next poll
         for job in jobs:
             answers.put_nowait((job, Unanswered(f"the registry could not be asked about the service ({error})")))
@@ -131,19 +135,13 @@ async def _poll_service(
     except AdapterError as refused:
         for job in active:
             answers.put_nowait((job, Lost(str(refused))))
-    tokens: dict[str, asyncio.Task[SecretStr | None]] = {}
-
-    async def token_of(job: JobRecord) -> SecretStr | None:
-        if job.user_id not in tokens:  # one question per owner and service in a poll
-            tokens[job.user_id] = asyncio.create_task(asyncio.to_thread(owner_token, adapters, job, service))
-        return await tokens[job.user_id]
 
     async def poll(job: JobRecord, adapter: ImputationServiceAdapter) -> None:
-        answers.put_nowait((job, await _ask(adapter, job, token_of, limit)))
+        answers.put_nowait((job, await _ask(adapter, job, lookups.token(job, service), limit)))
 
     async def submit(job: JobRecord) -> None:
         async with limit:
-            outcome = await submit_job(adapters, job.id, timings)
+            outcome = await submit_job(adapters, job.id, timings, lookups)
         report.submissions[outcome.value] = report.submissions.get(outcome.value, 0) + 1
 
     async with asyncio.TaskGroup() as group:
@@ -154,9 +152,14 @@ async def _poll_service(
             group.create_task(submit(job))
 
 
-async def _ask(adapter: ImputationServiceAdapter, job: JobRecord, token_of: Any, limit: asyncio.Semaphore) -> Answer:
+async def _ask(
+    adapter: ImputationServiceAdapter,
+    job: JobRecord,
+    owners_token: Awaitable[SecretStr | None],
+    limit: asyncio.Semaphore,
+) -> Answer:
     try:
-        token = await token_of(job)
+        token = await owners_token
     except Refused as refused:
         return Unanswered(str(refused))
     except Exception as error:  # the users domain did not answer: try again next poll
@@ -224,6 +227,6 @@ def _apply(repo: JobsRepository, job: JobRecord, answer: Answer, now: datetime, 
         )
     if isinstance(answer, Lost):
         return lifecycle.transition(repo, job, JobStatus.FAILED, now, answer.reason, error=answer.reason)
-    stalled = now - job.last_news_at > timings.stalled_after
-    next_poll = now + timings.poll_every
-    return repo.jobs.change(job, now, next_poll_at=next_poll, waiting_reason=answer.reason, stalled=stalled)
+    return lifecycle.wait(
+        repo, job, now, answer.reason, poll_every=timings.poll_every, stalled_after=timings.stalled_after
+    )

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from fip_core.access import Principal, Role
 from fip_core.problems import NotFoundError
-from jobs.domain import JobStatus
+from jobs.dal.repository import JobsRepository
+from jobs.domain import JobRecord, JobStatus
 from jobs.logic.ports import JobsAdapters
 from jobs.logic.views import job_summary, job_view
 from jobs.models.jobs import JobPage, JobView
 
 NOT_FOUND = "no such job of yours: list your jobs with GET /jobs"
+
+
+def owned_job(repo: JobsRepository, user_id: str, job_id: str) -> JobRecord:
+    """The caller's job; NotFoundError, as for a job that does not exist, if it is another user's."""
+    job = repo.jobs.owned(user_id, job_id)
+    if job is None:
+        raise NotFoundError(NOT_FOUND)
+    return job
 
 
 def list_jobs(adapters: JobsAdapters, user_id: str, status: JobStatus | None, limit: int, offset: int) -> JobPage:

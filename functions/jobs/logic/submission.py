@@ -25,10 +25,10 @@ from jobs.adapters.base import (
     JobMode,
     ServiceUnavailableError,
     Submission,
-    WaitingForServiceError,
 )
 from jobs.domain import JobRecord, JobStatus
 from jobs.logic import lifecycle
+from jobs.logic.lookups import Lookups, Refused
 from jobs.logic.ports import JobsAdapters
 from jobs.settings import JobsSettings
 
@@ -60,21 +60,19 @@ class Submitted(StrEnum):
     NOT_DUE = "not_due"  # not pending, not due, or another submitter holds it
 
 
-class Refused(Exception):  # noqa: N818 - the outcome, in the domain's words
-    """The job cannot be submitted as it is: it fails with this reason."""
-
-
-async def submit_job(adapters: JobsAdapters, job_id: str, timings: Timings) -> Submitted:
-    """Hand a pending, due job to its service; what became of it."""
+async def submit_job(
+    adapters: JobsAdapters, job_id: str, timings: Timings, lookups: Lookups | None = None
+) -> Submitted:
+    """Hand a pending, due job to its service; what became of it. A poll gives its `lookups`, so that its
+    submissions ask nothing of the registry and the users domain it has asked already."""
     claimed = await asyncio.to_thread(_claim, adapters, job_id, timings)
     if claimed is None:
         return Submitted.NOT_DUE
     try:
-        adapter, submission, token, sealed = await asyncio.to_thread(_prepare, adapters, claimed)
+        service, token = await (lookups or Lookups(adapters.domains)).followed(claimed)
+        adapter, submission, sealed = await asyncio.to_thread(_prepare, adapters, claimed, service)
         external_id = await adapter.submit(submission, token)
-    except WaitingForServiceError as waiting:
-        return await asyncio.to_thread(_wait, adapters, claimed, words(waiting), timings)
-    except ServiceUnavailableError as unavailable:
+    except ServiceUnavailableError as unavailable:  # WaitingForServiceError among them: the job waits alike
         return await asyncio.to_thread(_wait, adapters, claimed, words(unavailable), timings)
     except (AdapterError, Refused) as refused:
         return await asyncio.to_thread(_fail, adapters, claimed, words(refused))
@@ -98,12 +96,8 @@ def _claim(adapters: JobsAdapters, job_id: str, timings: Timings) -> JobRecord |
 
 
 def _prepare(
-    adapters: JobsAdapters, job: JobRecord
-) -> tuple[ImputationServiceAdapter, Submission, SecretStr | None, bytes | None]:
-    service = adapters.domains.service(job.service_id)
-    if "error" in service:
-        raise Refused("the service is no longer in the registry")
-    token = owner_token(adapters, job, service)
+    adapters: JobsAdapters, job: JobRecord, service: dict[str, Any]
+) -> tuple[ImputationServiceAdapter, Submission, bytes | None]:
     inputs = adapters.domains.inputs(job.user_id, job.file_ids, links=True)
     if "error" in inputs:
         raise Refused("the files domain could not check the job's files")
@@ -130,25 +124,13 @@ def _prepare(
         adapter = adapters.connect(service)
     except AdapterError as refused:
         raise Refused(str(refused)) from refused
-    return adapter, submission, token, sealed
-
-
-def owner_token(adapters: JobsAdapters, job: JobRecord, service: dict[str, Any]) -> SecretStr | None:
-    """The owner's token for the job's service, where the service needs one (never logged: a SecretStr
-    from the moment it is read)."""
-    if not service["requires_user_token"]:
-        return None
-    answer = adapters.domains.credential(job.user_id, job.service_id)
-    if "token" not in answer:
-        raise Refused("the service needs the owner's token and none is stored: store it with PUT /me/credentials/{id}")
-    return SecretStr(answer.pop("token"))
+    return adapter, submission, sealed
 
 
 def _wait(adapters: JobsAdapters, job: JobRecord, why: str, timings: Timings) -> Submitted:
     now = adapters.clock()
     with adapters.transaction() as repo:
-        stalled = now - job.last_news_at > timings.stalled_after
-        repo.jobs.change(job, now, waiting_reason=why, next_poll_at=now + timings.poll_every, stalled=stalled)
+        lifecycle.wait(repo, job, now, why, poll_every=timings.poll_every, stalled_after=timings.stalled_after)
     return Submitted.WAITING
 
 

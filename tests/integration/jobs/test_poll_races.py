@@ -17,31 +17,12 @@ from jobs.logic import lifecycle
 from jobs.logic.polling import poll_pass
 from jobs.logic.submission import Timings
 from tests.support.cloudgene import RUNNING, CloudgeneFake
-from tests.support.jobs import START, Clock, job_events, new_job, store
+from tests.support.jobs import START, Clock, CloudgeneDomains, job_events, new_job, store
 
 pytestmark = pytest.mark.usefixtures("jobs_db", "outbound_to_loopback")
 TOKEN = "token-of-ada"
 JOBS = 12
 TIMINGS = Timings(poll_every=timedelta(minutes=1), lease=timedelta(minutes=16), stalled_after=timedelta(hours=1))
-
-
-class OneService:
-    """The registry and the users domain as the poll asks them, for one Cloudgene service."""
-
-    def __init__(self, base_url):
-        self.base_url = base_url
-
-    def service(self, service_id):
-        return {"id": service_id, "api_type": "michigan", "base_url": self.base_url, "requires_user_token": True}
-
-    def credential(self, user_id, service_id):
-        return {"token": TOKEN}
-
-    def inputs(self, user_id, file_ids, *, links):
-        raise AssertionError("no job here is pending")
-
-    def results(self, call):
-        raise AssertionError("no job here completes")
 
 
 @pytest.fixture
@@ -72,7 +53,11 @@ def test_two_polls_racing_apply_each_transition_once(fake):
     reports = []
 
     def one_poll():
-        base = replace(jobs_adapters(), domains=OneService(fake.base_url), clock=Clock(START + timedelta(minutes=2)))
+        base = replace(
+            jobs_adapters(),
+            domains=CloudgeneDomains(lambda _: fake.base_url, TOKEN),
+            clock=Clock(START + timedelta(minutes=2)),
+        )
         waited: list[int] = []
 
         def batch():
