@@ -1,8 +1,11 @@
 """The email the local platform "sent": what the AWS emulator's SES accepted, read back as people read
 it (`to`, `subject`, `text`, `html`, `at`), for `GET /_local/emails`. Nothing leaves the machine.
 
-moto keeps every accepted message and shows it in its model dump (`/moto-api/data.json`): a raw
-message whole, a `SendEmail` one with a single body (the HTML when both were given).
+moto keeps every accepted message in its SES backends, which are global to the process that runs it
+(the platform's own moto runs in a thread of the platform): a raw message whole, a `SendEmail` one
+with a single body (the HTML when both were given). They are read there, not from moto's model dump
+(`/moto-api/data.json`): that dump reads every attribute of every object moto tracks, S3 objects'
+contents included, and fails whole when one of them raises (a multipart upload's part does).
 """
 
 from __future__ import annotations
@@ -14,16 +17,19 @@ from email.utils import getaddresses, parsedate_to_datetime
 from html import escape
 from typing import Any
 
-import httpx
+from moto.ses.models import Message, RawMessage, ses_backends
 
 
-def sent_emails(endpoint: str) -> list[dict[str, Any]]:
-    """Every email moto's SES accepted, in the order it did."""
-    answer = httpx.get(f"{endpoint}/moto-api/data.json", timeout=10)
-    answer.raise_for_status()
-    ses = answer.json().get("ses", {})
-    found = [_raw(message) for message in ses.get("RawMessage", [])]
-    found += [_simple(message) for message in ses.get("Message", [])]
+def sent_emails() -> list[dict[str, Any]]:
+    """Every email this process's moto SES accepted (in every account and region), in the order it did."""
+    found = []
+    for regions in list(ses_backends.values()):
+        for backend in list(regions.values()):
+            for message in list(backend.sent_messages):
+                if isinstance(message, RawMessage):
+                    found.append(_raw(vars(message)))
+                elif isinstance(message, Message):
+                    found.append(_simple(vars(message)))
     return found
 
 

@@ -176,10 +176,9 @@ class LocalPlatform:
     def _mailbox(self) -> list[dict[str, Any]] | None:
         """The email moto's SES accepted; None when SES is not the platform's moto (LocalStack shows
         its own at `/_aws/ses`; an emulator named by AWS_ENDPOINT_URL may be neither)."""
-        ses = self.aws.endpoint("ses")
-        if self._moto is None or ses != self._moto.endpoint:
+        if self._moto is None or self.aws.endpoint("ses") != self._moto.endpoint:
             return None
-        return sent_emails(ses)
+        return sent_emails()
 
     def _start_aws(self) -> AwsEndpoints:
         """moto, with its state kept in the state folder, and LocalStack if asked for; or the

@@ -25,6 +25,7 @@ from tests.support.platform_process import RunningPlatform, eventually
 pytestmark = pytest.mark.e2e
 
 TOKEN = "e2e-researcher-cloudgene-token"
+EMAIL = "imputer@example.org"
 ARCHIVE = b"PK imputed chr20 " * 50_000
 # a job is polled a minute after it was submitted (the services ask no more often): then it completes
 DEADLINE_SECONDS = 240
@@ -58,7 +59,7 @@ def service(platform: RunningPlatform, admin: dict[str, str], fake: CloudgeneFak
 @pytest.fixture(scope="module")
 def researcher(platform: RunningPlatform, service: str) -> dict[str, str]:
     """A researcher signed up over HTTP, with her token for the service stored."""
-    account = {"email": "imputer@example.org", "password": "Imputer-pass-12"}
+    account = {"email": EMAIL, "password": "Imputer-pass-12"}
     assert httpx.post(f"{platform.url}/auth/sign-up", json=account).status_code == 202
     confirmed = httpx.post(f"{platform.url}/auth/confirm", json={"email": account["email"], "code": "123456"})
     assert confirmed.status_code == 200, confirmed.text
@@ -140,6 +141,21 @@ def test_a_job_completes_and_its_output_downloads_through_the_files_domain(
     assert httpx.get(link, timeout=60).content == ARCHIVE
     password = job(platform, researcher, job_id, "/password")["password"]
     assert password == fake.jobs[external_id].params["password"]
+    told_once_by_email_and_in_the_app(platform, researcher, "Job \u201ce2e e2e-complete\u201d completed")
+
+
+def told_once_by_email_and_in_the_app(platform: RunningPlatform, researcher: dict[str, str], subject: str) -> None:
+    """The owner got exactly one email with `subject` (the local mailbox) and one in-app notification."""
+
+    def emailed() -> list[Any] | None:
+        answer = httpx.get(f"{platform.url}/_local/emails", timeout=30)
+        assert answer.status_code == 200, answer.text
+        return [mail for mail in answer.json() if mail["to"] == [EMAIL] and mail["subject"] == subject] or None
+
+    assert len(eventually(emailed, 60, f"the email {subject!r}", interval=1.0)) == 1
+    shown = httpx.get(f"{platform.url}/notifications", headers=researcher, params={"limit": 100}, timeout=30)
+    assert shown.status_code == 200, shown.text
+    assert [n["kind"] for n in shown.json()["items"] if n["title"] == subject] == ["job_completed"]
 
 
 def test_cancelling_a_job_cancels_it_on_the_server(

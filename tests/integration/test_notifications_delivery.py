@@ -65,7 +65,7 @@ def test_a_file_expiring_is_emailed_to_its_owner_and_shown_to_them_alone(event_b
     assert outcome["outcome"] == "applied"
     assert outcome["dispatch"]["sent"] == 1
 
-    [mail] = sent_emails(event_bus.endpoint)
+    [mail] = sent_emails()
     assert mail["to"] == [ADDRESSES[ALICE.user_id]]
     assert mail["subject"] == "Your file \u201cchr20 <final>.vcf.gz\u201d will be deleted soon"
     assert "Hello Alice <Ada> Lovelace," in mail["text"]
@@ -94,7 +94,7 @@ def test_an_event_delivered_twice_is_one_email_and_one_notification(event_bus):
     event = bus_event(expiring(), "files")
     assert deliver(event)["outcome"] == "applied"
     assert deliver(event)["outcome"] == "duplicate"
-    assert len(sent_emails(event_bus.endpoint)) == 1
+    assert len(sent_emails()) == 1
     assert len(inbox(ALICE)) == 1
 
 
@@ -106,20 +106,20 @@ def test_preferences_choose_email_in_app_both_or_nothing(event_bus):
 
     deliver(bus_event(expiring(ALICE.user_id), "files"))
     deliver(bus_event(expiring(BOB.user_id), "files"))
-    assert sent_emails(event_bus.endpoint) == []
+    assert sent_emails() == []
     assert len(inbox(ALICE)) == 1
     assert inbox(BOB) == []
 
     invoke_api("PUT", "/notifications/preferences", body={"file_expiring": "email"}, principal=ALICE)
     deliver(bus_event(expiring(ALICE.user_id, "second.vcf.gz"), "files"))
-    assert [m["to"] for m in sent_emails(event_bus.endpoint)] == [[ADDRESSES[ALICE.user_id]]]
+    assert [m["to"] for m in sent_emails()] == [[ADDRESSES[ALICE.user_id]]]
     assert len(inbox(ALICE)) == 1  # the second only by email
 
 
 def test_a_welcome_is_in_the_app_only_by_default(event_bus):
     registered = UserRegistered(user_id=BOB.user_id, email=ADDRESSES[BOB.user_id], registered_at=datetime.now(UTC))
     deliver(bus_event(registered, "users"))
-    assert sent_emails(event_bus.endpoint) == []
+    assert sent_emails() == []
     assert [n["kind"] for n in inbox(BOB)] == ["welcome"]
 
 
@@ -129,7 +129,7 @@ def test_admins_hear_a_service_go_down_come_back_and_be_deactivated(event_bus):
     deactivated = ServiceDeactivated(service_id="s-1", slug="michigan", service_name="Michigan", reason="down 30 days")
     deliver(bus_event(deactivated, "registry"))
 
-    mails = sent_emails(event_bus.endpoint)
+    mails = sent_emails()
     assert [m["subject"] for m in mails] == [
         "Service Michigan is down",
         "Service Michigan is back up",
@@ -146,5 +146,5 @@ def test_an_event_from_a_source_other_than_its_publisher_is_quarantined(event_bu
     forged = bus_event(expiring(), "files")
     forged["source"] = "fip.registry"
     assert deliver(forged)["outcome"] == "quarantined"
-    assert sent_emails(event_bus.endpoint) == []
+    assert sent_emails() == []
     assert inbox(ALICE) == []

@@ -47,18 +47,18 @@ def transition(revision: int, status: str, job_id: str = "j-1", **fields: Any) -
     return bus_event(event, "jobs")
 
 
-def subjects(endpoint: str) -> list[str]:
-    return [mail["subject"] for mail in sent_emails(endpoint)]
+def subjects() -> list[str]:
+    return [mail["subject"] for mail in sent_emails()]
 
 
 def test_submitted_and_completed_are_told_once_each_the_steps_between_are_not(event_bus):
     for revision, status in enumerate(STEPS, start=1):
         assert deliver(transition(revision, status))["outcome"] == "applied"
-    assert subjects(event_bus.endpoint) == [
+    assert subjects() == [
         "Job \u201cchr20 batch\u201d was submitted",
         "Job \u201cchr20 batch\u201d completed",
     ]
-    completed = sent_emails(event_bus.endpoint)[1]
+    completed = sent_emails()[1]
     assert completed["to"] == [ADDRESSES[ALICE.user_id]]
     assert "Your imputation job \u201cchr20 batch\u201d on Michigan completed." in completed["text"]
     assert f"{ORIGIN}/jobs/j-1" in completed["text"]
@@ -72,7 +72,7 @@ def test_a_running_arriving_after_completed_sends_nothing(event_bus):
     deliver(transition(5, "completed"))
     assert deliver(late)["outcome"] == "applied"  # recorded as seen, and nothing told
     deliver(transition(2, "submitted"))  # older still
-    assert subjects(event_bus.endpoint) == ["Job \u201cchr20 batch\u201d completed"]
+    assert subjects() == ["Job \u201cchr20 batch\u201d completed"]
     assert invoke_api("GET", "/notifications/unread-count", principal=ALICE).body == {"unread": 1}
 
 
@@ -80,13 +80,13 @@ def test_a_completed_delivered_twice_and_out_of_order_is_one_email_and_one_notif
     completed = transition(5, "completed")
     for event in (completed, transition(4, "running"), completed, transition(3, "queued"), completed):
         deliver(event)
-    assert subjects(event_bus.endpoint) == ["Job \u201cchr20 batch\u201d completed"]
+    assert subjects() == ["Job \u201cchr20 batch\u201d completed"]
     assert invoke_api("GET", "/notifications", principal=ALICE).body["total"] == 1
 
 
 def test_a_failure_carries_its_reason_and_escapes_it_in_html(event_bus):
     deliver(transition(4, "failed", error="QC failed: <10 samples"))
-    [mail] = sent_emails(event_bus.endpoint)
+    [mail] = sent_emails()
     assert mail["subject"] == "Job \u201cchr20 batch\u201d failed"
     assert "Reason: QC failed: <10 samples" in mail["text"]
     assert "Reason: QC failed: &lt;10 samples" in mail["html"]
@@ -95,7 +95,7 @@ def test_a_failure_carries_its_reason_and_escapes_it_in_html(event_bus):
 def test_cancelled_jobs_and_the_parts_of_a_multi_service_job_send_nothing(event_bus):
     deliver(transition(2, "cancelled"))
     deliver(transition(5, "completed", job_id="j-child", parent_id="j-parent"))
-    assert sent_emails(event_bus.endpoint) == []
+    assert sent_emails() == []
     assert invoke_api("GET", "/notifications", principal=ALICE).body["total"] == 0
 
 
@@ -104,5 +104,5 @@ def test_the_owners_preference_for_job_messages_is_honoured(event_bus):
     assert answer.status == 200
     deliver(transition(2, "submitted"))
     deliver(transition(5, "completed"))
-    assert subjects(event_bus.endpoint) == ["Job \u201cchr20 batch\u201d was submitted"]
+    assert subjects() == ["Job \u201cchr20 batch\u201d was submitted"]
     assert [n["kind"] for n in invoke_api("GET", "/notifications", principal=ALICE).body["items"]] == ["job_submitted"]
