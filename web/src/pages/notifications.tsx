@@ -30,7 +30,8 @@ export function NotificationsPage(): ReactNode {
   const unread = useUnread();
   const [list, reload] = useLoad(() => dataOf(api.GET("/notifications", { params: { query: { limit: PAGE_SIZE, offset } } })), [offset]);
   const [problem, act] = useAction();
-  // a message that arrives while the page shows (the unread count moved) is listed
+  // a message that arrives while the page shows (the unread count moved) is listed; asked again once the
+  // first count is known too, so that the list is never older than the count
   useEffect(() => {
     if (unread !== null) reload();
   }, [unread]);

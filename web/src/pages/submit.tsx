@@ -6,7 +6,7 @@ import { api, dataOf } from "../api/client";
 import type { components } from "../api/schema";
 import { Field, Select, Submit, useSubmit } from "../components/forms";
 import { Page } from "../components/page";
-import { Empty, Loaded, ProblemMessage, useLoad } from "../components/states";
+import { Empty, Loaded, ProblemMessage, useAction, useLoad } from "../components/states";
 import { href, navigate } from "../router";
 
 type JobCreate = components["schemas"]["JobCreate"];
@@ -144,6 +144,7 @@ function JobFormView({ files, services }: { files: readonly GenotypeFile[]; serv
         onChange={(build) => change({ build: build as Build, panel: "", population: "" })}
         options={builds.map((build) => [build, build] as const)}
       />
+      {service?.requires_user_token ? <ServiceToken key={service.id} service={service} /> : null}
       {form.service === null ? null : (
         <PanelChoice serviceId={form.service.id} build={form.build} form={form} change={change} />
       )}
@@ -201,6 +202,57 @@ function PanelChoice({ serviceId, build, form, change }: { serviceId: string; bu
           </>
         );
       }}
+    </Loaded>
+  );
+}
+
+/** A service that runs jobs under the person's own account there needs their token for it: stored here
+ * (encrypted, never shown again) when it is not yet. Part of the job's form, so no form of its own. */
+function ServiceToken({ service }: { service: Service }): ReactNode {
+  const [stored, reload] = useLoad(() => dataOf(api.GET("/me/credentials")), []);
+  const [token, setToken] = useState("");
+  const [problem, act] = useAction();
+  const store = () =>
+    act(async () => {
+      await dataOf(api.PUT("/me/credentials/{service_id}", { params: { path: { service_id: service.id } }, body: { token } }));
+      setToken("");
+      reload();
+    });
+  return (
+    <Loaded load={stored} what="your stored tokens">
+      {(list) =>
+        list.items.some((item) => item.service_id === service.id) ? (
+          <p className="muted">Your token for {service.name} is stored.</p>
+        ) : (
+          <fieldset>
+            <legend>Your token for {service.name}</legend>
+            <p className="hint" id="service-token-hint">
+              {service.name} runs jobs under your own account there: paste the API token from your profile on it. It is stored
+              encrypted and never shown again.
+            </p>
+            <div className="field">
+              <label htmlFor="service-token">API token</label>
+              <input
+                id="service-token"
+                type="password"
+                autoComplete="off"
+                value={token}
+                aria-describedby="service-token-hint"
+                onChange={(event) => setToken(event.currentTarget.value)}
+                onKeyDown={(event) => {
+                  if (event.key !== "Enter") return;
+                  event.preventDefault(); // Enter stores the token, it does not send the job
+                  void store();
+                }}
+              />
+            </div>
+            {problem ? <ProblemMessage problem={problem} /> : null}
+            <button type="button" onClick={() => void store()}>
+              Store the token
+            </button>
+          </fieldset>
+        )
+      }
     </Loaded>
   );
 }
