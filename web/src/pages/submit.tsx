@@ -121,12 +121,11 @@ function JobFormView({ files, services }: { files: readonly GenotypeFile[]; serv
               }}
             />
             {file.filename}
-            {file.summary ? (
-              <span className="muted">
-                {" "}
-                (chromosome {file.summary.chromosome ?? "?"}, {file.summary.samples} samples)
-              </span>
-            ) : null}
+            <span className="muted">
+              {" "}
+              ({file.summary ? `chromosome ${file.summary.chromosome ?? "?"}, ${file.summary.samples} samples, ` : ""}uploaded{" "}
+              {new Date(file.created_at).toLocaleString()})
+            </span>
           </label>
         ))}
       </fieldset>
