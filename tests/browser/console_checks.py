@@ -9,7 +9,6 @@ Run by `test_console_in_browser.py` inside a loopback-only network namespace:
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import httpx
 from playwright.sync_api import Route, expect
@@ -18,36 +17,17 @@ from tests.browser.harness import (
     PASSWORD,
     VALIDATION_TIMEOUT_MS,
     WatchedPage,
-    browser,
     confirmed_researcher,
-    console,
-    platform,
+    file_row,
+    problem_shown,
+    sign_in,
 )
 from tests.conftest import REPO
 from tests.support.platform_process import RunningPlatform
 
-__all__ = ("browser", "console", "platform")  # the harness's fixtures, used by name
-
 VCF = REPO / "tests" / "data" / "vcf"
 VALID = VCF / "chr20.tiny.100snps.vcf.gz"
 TOO_FEW_SAMPLES = VCF / "testdata_chr22_48513151_50509881_phased.vcf.gz"  # 7 samples, under the minimum of 20
-
-
-def sign_in(console: WatchedPage, email: str) -> None:
-    """Sign in through the form with the keyboard alone: Tab between fields, Enter to send."""
-    console.open("sign-in")
-    expect(console.page.get_by_role("heading", name="Sign in")).to_be_focused()
-    console.page.keyboard.press("Tab")  # from the page's heading to the email field
-    expect(console.page.get_by_label("Email", exact=True)).to_be_focused()
-    console.page.keyboard.type(email)
-    console.page.keyboard.press("Tab")
-    console.page.keyboard.type(PASSWORD)
-    console.page.keyboard.press("Enter")
-    expect(console.page.get_by_role("heading", name="My files")).to_be_visible()
-
-
-def file_row(console: WatchedPage, name: str, status: str) -> Any:
-    return console.page.locator(f"li.file[data-status={status}]", has_text=name)
 
 
 # the console's stored session (web/src/session.ts), and the same made to expire now (answers that moment)
@@ -133,15 +113,7 @@ def test_a_bad_input_shows_the_problems_detail(console: WatchedPage) -> None:
     console.open("sign-up")
     page.get_by_label("Email", exact=True).fill("weak.password@example.org")
     page.get_by_label("Password", exact=True).fill("short")
-    with page.expect_response(lambda answer: answer.url.endswith("/auth/sign-up")) as answered:
-        page.get_by_role("button", name="Create account").click()
-    problem = answered.value.json()
-    assert answered.value.status == 422, problem
-    alert = page.get_by_role("alert")
-    expect(alert).to_contain_text(problem["detail"])
-    for error in problem.get("errors") or []:
-        expect(alert).to_contain_text(error["message"])
-    expect(alert).not_to_contain_text("Traceback")
+    problem_shown(console, "/auth/sign-up", "Create account")
     console.assert_accessible("sign-up with a problem")
     console.screenshot("06-sign-up-problem")
     assert console.failed_requests == [f"POST {console.url}/auth/sign-up: 422"]

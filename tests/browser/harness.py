@@ -18,7 +18,16 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, Response, sync_playwright
+from playwright.sync_api import (
+    BrowserContext,
+    ConsoleMessage,
+    Locator,
+    Page,
+    Request,
+    Response,
+    expect,
+    sync_playwright,
+)
 
 from tests.conftest import REPO
 from tests.fuzz.isolation import loopback_only
@@ -58,12 +67,15 @@ def output_dir() -> Path:
 @dataclass
 class WatchedPage:
     """A page with everything that went wrong on it recorded: console errors, uncaught exceptions,
-    requests that failed and answers of 400 or more."""
+    requests that failed and answers of 400 or more. A link whose answer is a download (Content-Disposition:
+    attachment) is a navigation that Chromium ends with net::ERR_ABORTED once the download takes over:
+    that is no failure when the download itself was seen."""
 
     page: Page
     url: str
     console_errors: list[str] = field(default_factory=list)
-    failed_requests: list[str] = field(default_factory=list)
+    downloads: set[str] = field(default_factory=set)
+    _failures: list[tuple[str, str]] = field(default_factory=list)  # (url, what failed)
 
     def __post_init__(self) -> None:
         self.page.set_default_timeout(STEP_TIMEOUT_MS)
@@ -71,17 +83,27 @@ class WatchedPage:
         self.page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}"))
         self.page.on("requestfailed", self._request_failed)
         self.page.on("response", self._response)
+        self.page.on("download", lambda download: self.downloads.add(download.url))
+
+    @property
+    def failed_requests(self) -> list[str]:
+        """Every request that failed or was answered 400 or more, but a download's navigation."""
+        return [
+            failure
+            for url, failure in self._failures
+            if not (url in self.downloads and failure.endswith(": net::ERR_ABORTED"))
+        ]
 
     def _console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
             self.console_errors.append(message.text)
 
     def _request_failed(self, request: Request) -> None:
-        self.failed_requests.append(f"{request.method} {request.url}: {request.failure}")
+        self._failures.append((request.url, f"{request.method} {request.url}: {request.failure}"))
 
     def _response(self, response: Response) -> None:
         if response.status >= 400:
-            self.failed_requests.append(f"{response.request.method} {response.url}: {response.status}")
+            self._failures.append((response.url, f"{response.request.method} {response.url}: {response.status}"))
 
     def open(self, page: str = "") -> None:
         """Open the console at one of its pages (`#/files`)."""
@@ -127,11 +149,12 @@ class WatchedPage:
 
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
-    """The local platform (schedules off), only where nothing but loopback exists."""
+    """The local platform with its schedules every second (the health sweep finds a registered service
+    healthy, the jobs' poll runs them), only where nothing but loopback exists."""
     if interfaces := loopback_only():
         pytest.exit(f"refusing to start a browser: interfaces other than loopback are visible: {interfaces}", 3)
     output_dir().mkdir(parents=True, exist_ok=True)
-    with running_platform(tmp_path_factory.mktemp("state"), {"FIP_SCHEDULES_ENABLED": "false"}) as running:
+    with running_platform(tmp_path_factory.mktemp("state")) as running:
         yield running
 
 
@@ -165,3 +188,37 @@ def confirmed_researcher(platform: RunningPlatform, email: str) -> str:
     confirmed = httpx.post(f"{platform.url}/auth/confirm", json={"email": email, "code": "123456"})
     assert confirmed.status_code == 200, confirmed.text
     return email
+
+
+def sign_in(console: WatchedPage, email: str) -> None:
+    """Sign in through the form with the keyboard alone: Tab between fields, Enter to send."""
+    console.open("sign-in")
+    expect(console.page.get_by_role("heading", name="Sign in")).to_be_focused()
+    console.page.keyboard.press("Tab")  # from the page's heading to the email field
+    expect(console.page.get_by_label("Email", exact=True)).to_be_focused()
+    console.page.keyboard.type(email)
+    console.page.keyboard.press("Tab")
+    console.page.keyboard.type(PASSWORD)
+    console.page.keyboard.press("Enter")
+    expect(console.page.get_by_role("heading", name="My files")).to_be_visible()
+
+
+def file_row(console: WatchedPage, name: str, status: str) -> Locator:
+    """The row of My files with this file in this status."""
+    return console.page.locator(f"li.file[data-status={status}]", has_text=name)
+
+
+def problem_shown(console: WatchedPage, path: str, button: str) -> dict[str, Any]:
+    """Press the button, whose request to `path` is answered 422: the page shows the problem's detail
+    and each field's message, never a stack. Answers the problem."""
+    page = console.page
+    with page.expect_response(lambda answer: answer.url.endswith(path)) as answered:
+        page.get_by_role("button", name=button).click()
+    problem: dict[str, Any] = answered.value.json()
+    assert answered.value.status == 422, problem
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text(problem["detail"])
+    for error in problem.get("errors") or []:
+        expect(alert).to_contain_text(error["message"])
+    expect(alert).not_to_contain_text("Traceback")
+    return problem

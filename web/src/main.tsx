@@ -4,7 +4,11 @@ import { createRoot } from "react-dom/client";
 import { api } from "./api/client";
 import { ConfirmPage, SignInPage, SignUpPage } from "./pages/auth";
 import { FilesPage } from "./pages/files";
+import { JobPage, JobsPage } from "./pages/jobs";
+import { NotificationsPage } from "./pages/notifications";
 import { ServicesPage } from "./pages/services";
+import { NewJobPage } from "./pages/submit";
+import { useUnread } from "./notices";
 import { href, navigate, useLocation } from "./router";
 import { session } from "./session";
 import "./styles.css";
@@ -23,6 +27,22 @@ function NavLink({ page, current, children }: { page: string; current: boolean; 
         {children}
       </a>
     </li>
+  );
+}
+
+/** "Notifications" with the unread count as a badge (its words read out as well). */
+function NotificationsLabel(): ReactNode {
+  const unread = useUnread();
+  return (
+    <>
+      Notifications
+      {unread ? (
+        <span className="badge badge-count" data-testid="unread-badge">
+          {unread}
+          <span className="visually-hidden"> unread</span>
+        </span>
+      ) : null}
+    </>
   );
 }
 
@@ -48,6 +68,14 @@ function App(): ReactNode {
     content = <SignInPage initialEmail={params.get("email") ?? ""} confirmed={params.get("confirmed") === "1"} />;
   } else if (page === "services") {
     content = <ServicesPage />;
+  } else if (page === "jobs") {
+    content = <JobsPage params={params} />;
+  } else if (page === "jobs/new") {
+    content = <NewJobPage />;
+  } else if (page.startsWith("jobs/")) {
+    content = <JobPage key={page} id={page.slice("jobs/".length)} />;
+  } else if (page === "notifications") {
+    content = <NotificationsPage />;
   } else {
     content = <FilesPage />;
   }
@@ -66,8 +94,14 @@ function App(): ReactNode {
               <NavLink page="files" current={page === "files" || page === ""}>
                 My files
               </NavLink>
+              <NavLink page="jobs" current={page === "jobs" || page.startsWith("jobs/")}>
+                My jobs
+              </NavLink>
               <NavLink page="services" current={page === "services"}>
                 Services
+              </NavLink>
+              <NavLink page="notifications" current={page === "notifications"}>
+                <NotificationsLabel />
               </NavLink>
               <li>
                 <button type="button" className="link" onClick={() => void signOut()}>

@@ -65,3 +65,27 @@ export function Loaded<T>({ load, what, children }: { load: Load<T>; what: strin
   if (load.state === "failed") return <ProblemMessage problem={load.problem} />;
   return children(load.data);
 }
+
+/** Ask again after `everyMs` while `active`, each time `version` (the last answer) changes; stops when
+ * it is no longer active or the page is left. */
+export function useRefresh(active: boolean, reload: () => void, everyMs: number, version: unknown): void {
+  useEffect(() => {
+    if (!active) return undefined;
+    const timer = window.setTimeout(reload, everyMs);
+    return () => window.clearTimeout(timer);
+  }, [active, version]);
+}
+
+/** An action a button starts (not a form's submit): the problem it fails with, shown by the caller. */
+export function useAction(): [Problem | null, (run: () => Promise<unknown>) => Promise<void>] {
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const act = async (run: () => Promise<unknown>) => {
+    setProblem(null);
+    try {
+      await run();
+    } catch (failure) {
+      setProblem(asProblem(failure));
+    }
+  };
+  return [problem, act];
+}

@@ -1,7 +1,7 @@
 // Sign up, confirm the email, sign in (with the authenticator step where the account has one).
-import { useState, type ReactNode, type SyntheticEvent } from "react";
-import { answerOf, api, asProblem, dataOf, type Problem } from "../api/client";
-import { Field, Submit } from "../components/forms";
+import { useState, type ReactNode } from "react";
+import { answerOf, api, dataOf, type Problem } from "../api/client";
+import { Field, Submit, useSubmit } from "../components/forms";
 import { ProblemMessage } from "../components/states";
 import { href, navigate } from "../router";
 import { session } from "../session";
@@ -24,27 +24,6 @@ function signedIn(tokens: Tokens, email: string): void {
 /** A sign-in step the console does not offer (a new password, ...), as the problem it shows. */
 function anotherStep(challenge: Challenge, status: number): Problem {
   return { title: "Sign-in needs another step", status, detail: challenge.message };
-}
-
-/** A form's submit: busy while it runs, the problem it throws shown when it fails. */
-function useSubmit(): [boolean, Problem | null, (run: () => Promise<void>) => (event: SyntheticEvent) => void] {
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const submit = (run: () => Promise<void>) => (event: SyntheticEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setProblem(null);
-    run()
-      .then(
-        () => null,
-        (failure: unknown) => asProblem(failure),
-      )
-      .then((found) => {
-        setProblem(found);
-        setBusy(false);
-      });
-  };
-  return [busy, problem, submit];
 }
 
 export function SignUpPage(): ReactNode {

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent, type ReactNode } from "react";
 import { api, asProblem, dataOf, type Problem } from "../api/client";
 import type { components } from "../api/schema";
-import { Empty, Loaded, ProblemMessage, useLoad } from "../components/states";
+import { Empty, Loaded, ProblemMessage, useLoad, useRefresh } from "../components/states";
 import { Page } from "../components/page";
 import { sendParts, UploadCut, type UploadedPart } from "../upload/multipart";
 
@@ -85,11 +85,7 @@ export function FilesPage(): ReactNode {
 
   // a file still validating is asked about again until it is done
   const validating = files.state === "loaded" && files.data.items.some((file) => file.status === "validating" || (file.status === "uploading" && uploads.some((u) => u.fileId === file.id && u.phase === "done")));
-  useEffect(() => {
-    if (!validating) return undefined;
-    const timer = window.setTimeout(reload, REFRESH_MS);
-    return () => window.clearTimeout(timer);
-  }, [validating, files, reload]);
+  useRefresh(validating, reload, REFRESH_MS, files);
 
   const add = (chosen: FileList | null) => {
     if (chosen === null) return;
