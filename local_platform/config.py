@@ -170,6 +170,7 @@ def handler_environment(
         prefix = env_prefix(domain.name)
         environment[f"{prefix}DATABASE_URL"] = database_url(domain, config)
         environment[f"{prefix}PUBLIC_API_URL"] = f"http://127.0.0.1:{gateway_port}"
+        environment[f"{prefix}WEB_ORIGIN"] = f"http://127.0.0.1:{gateway_port}"  # the console is served at /
     return environment
 
 

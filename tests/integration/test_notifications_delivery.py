@@ -69,13 +69,13 @@ def test_a_file_expiring_is_emailed_to_its_owner_and_shown_to_them_alone(event_b
     assert mail["to"] == [ADDRESSES[ALICE.user_id]]
     assert mail["subject"] == "Your file \u201cchr20 <final>.vcf.gz\u201d will be deleted soon"
     assert "Hello Alice <Ada> Lovelace," in mail["text"]
-    assert f"Open it: {ORIGIN}/files/f-1" in mail["text"]
+    assert f"Open it: {ORIGIN}/#/files/f-1" in mail["text"]
     assert "2026-12-03T12:00:00Z" in mail["text"]
     # every value is escaped in the HTML part: a name or filename is never markup
     assert "Alice &lt;Ada&gt; Lovelace" in mail["html"]
     assert "chr20 &lt;final&gt;.vcf.gz" in mail["html"]
     assert "<final>" not in mail["html"]
-    assert f'href="{ORIGIN}/files/f-1"' in mail["html"]
+    assert f'href="{ORIGIN}/#/files/f-1"' in mail["html"]
 
     with notifications_reading() as repo:
         [delivery] = repo.deliveries.to_user(ALICE.user_id)
@@ -84,7 +84,7 @@ def test_a_file_expiring_is_emailed_to_its_owner_and_shown_to_them_alone(event_b
     [shown] = inbox(ALICE)
     assert shown["kind"] == "file_expiring"
     assert shown["title"] == mail["subject"]
-    assert shown["link"] == f"{ORIGIN}/files/f-1"
+    assert shown["link"] == f"{ORIGIN}/#/files/f-1"  # the console's page, not the API's route
     assert shown["read_at"] is None
     assert inbox(BOB) == []
     assert inbox(ADMIN) == []

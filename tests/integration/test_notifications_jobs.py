@@ -61,7 +61,7 @@ def test_submitted_and_completed_are_told_once_each_the_steps_between_are_not(ev
     completed = sent_emails()[1]
     assert completed["to"] == [ADDRESSES[ALICE.user_id]]
     assert "Your imputation job \u201cchr20 batch\u201d on Michigan completed." in completed["text"]
-    assert f"{ORIGIN}/jobs/j-1" in completed["text"]
+    assert f"{ORIGIN}/#/jobs/j-1" in completed["text"]
     shown = invoke_api("GET", "/notifications", principal=ALICE).body["items"]
     assert [n["kind"] for n in shown] == ["job_completed", "job_submitted"]
     assert invoke_api("GET", "/notifications", principal=BOB).body["total"] == 0

@@ -79,6 +79,7 @@ def test_handler_environment(clean_environment: pytest.MonkeyPatch, tmp_path: Pa
     assert environment["POWERTOOLS_METRICS_DISABLED"] == "true"
     assert environment["REGISTRY_DATABASE_URL"] == f"sqlite:///{tmp_path}/registry.db"
     assert environment["REGISTRY_PUBLIC_API_URL"] == "http://127.0.0.1:8123"
+    assert environment["NOTIFICATIONS_WEB_ORIGIN"] == "http://127.0.0.1:8123"  # links in messages: the console
     # services tried locally often run on this machine, over plain HTTP
     assert environment["FIP_ALLOW_PRIVATE_NETWORKS"] == "true"
     assert environment["FIP_REQUIRE_HTTPS"] == "false"

@@ -66,7 +66,7 @@ function App(): ReactNode {
     content = <ConfirmPage initialEmail={params.get("email") ?? ""} />;
   } else if (page === "sign-in") {
     content = <SignInPage initialEmail={params.get("email") ?? ""} confirmed={params.get("confirmed") === "1"} />;
-  } else if (page === "services") {
+  } else if (page === "services" || page.startsWith("services/")) {
     content = <ServicesPage />;
   } else if (page === "jobs") {
     content = <JobsPage params={params} />;
@@ -91,13 +91,13 @@ function App(): ReactNode {
         <nav aria-label="Main">
           {signedIn ? (
             <ul>
-              <NavLink page="files" current={page === "files" || page === ""}>
+              <NavLink page="files" current={page === "files" || page.startsWith("files/") || page === ""}>
                 My files
               </NavLink>
               <NavLink page="jobs" current={page === "jobs" || page.startsWith("jobs/")}>
                 My jobs
               </NavLink>
-              <NavLink page="services" current={page === "services"}>
+              <NavLink page="services" current={page === "services" || page.startsWith("services/")}>
                 Services
               </NavLink>
               <NavLink page="notifications" current={page === "notifications"}>

@@ -80,9 +80,10 @@ TEMPLATES: dict[MessageKind, Template] = {
 def render(message: Message, contact: Contact, web_origin: str) -> Rendered:
     """A message as one recipient reads it: in-app and email alike."""
     title, lines, path = TEMPLATES[message.kind](message.facts)
-    link = f"{web_origin}{path}" if path is not None else None
+    # the console's pages are hash routes: every other path on its origin is the API's
+    link = f"{web_origin}/#{path}" if path is not None else None
     greeting = f"Hello {contact.name}," if contact.name else "Hello,"
-    footer = f"You receive this from the {PLATFORM}; choose what you are told at {web_origin}/settings/notifications."
+    footer = f"You receive this from the {PLATFORM}; choose what you are told at {web_origin}/#/notifications."
     text_parts = [greeting, "", *lines]
     if link:
         text_parts += ["", f"Open it: {link}"]

@@ -31,7 +31,7 @@ def test_a_failed_job_names_itself_its_service_and_the_reason_and_links_to_the_j
     assert "Your imputation job \u201cchr20 <b>run</b>\u201d on Michigan & co failed." in failed.text
     assert "Reason: QC: <no> variants" in failed.text
     assert failed.text.startswith("Hello,\n")
-    assert failed.link == f"{ORIGIN}/jobs/j-1"
+    assert failed.link == f"{ORIGIN}/#/jobs/j-1"
     assert "chr20 &lt;b&gt;run&lt;/b&gt;" in failed.html
     assert "Michigan &amp; co" in failed.html
     assert "QC: &lt;no&gt; variants" in failed.html

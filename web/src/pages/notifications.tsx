@@ -94,11 +94,12 @@ async function deleted(id: string): Promise<void> {
   if (!response.ok) throw asProblem(error, response);
 }
 
-/** A message's link as a page of the console (messages name paths such as /jobs/<id>; the console's pages are hash routes). */
+/** A message's link (the platform's origin and a page's hash route, such as /#/jobs/<id>) as a link of this
+console, which may be served from another origin; None for anything but a page the console has. */
 function consoleLink(link: string | null): string | null {
   if (link === null) return null;
-  const path = new URL(link, window.location.origin).pathname.replace(/^\//, "");
-  return /^(jobs\/[0-9a-f-]+|files|services)$/.test(path) ? href(path) : null;
+  const page = new URL(link, window.location.origin).hash.replace(/^#\/?/, "");
+  return /^(jobs\/[0-9a-f-]+|(files|services)(\/[\w-]+)?|notifications)$/.test(page) ? href(page) : null;
 }
 
 function NotificationRow({ notification, onRead, onDelete }: { notification: Notification; onRead: () => void; onDelete: () => void }): ReactNode {
