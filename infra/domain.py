@@ -101,6 +101,8 @@ class DomainFunction(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.declaration = declaration
+        # the name other stacks know it by, if they invoke it (`function_name`)
+        self.fixed_name = function_name
         self.log_group = logs.LogGroup(self, "Logs", retention=LOG_RETENTION)
         self.role = iam.Role(
             self,
@@ -274,6 +276,13 @@ class DomainService(Construct):
     def function(self, name: str) -> lambda_.Function:
         """The Lambda function of a declared function."""
         return self.functions[name].function
+
+    def fixed_name(self, name: str) -> str:
+        """The name other stacks invoke a declared function by: only a call's target and the authorizer have one."""
+        fixed = self.functions[name].fixed_name
+        if fixed is None:
+            raise ValueError(f"{self.declaration.name}/{name} is invoked from another stack, but has no fixed name")
+        return fixed
 
     def resource(self, name: str) -> BuiltResource:
         """A declared resource, as its kind built it."""

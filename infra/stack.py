@@ -17,7 +17,7 @@ from fip_core.settings import METRICS_NAMESPACE
 from infra.alarms import PlatformAlarms
 from infra.bundling import PlatformAssets
 from infra.database import PlatformDatabases
-from infra.domain import DomainFunction, DomainService, function_arn, function_name
+from infra.domain import DomainFunction, DomainService, function_arn
 from infra.event_bus import PlatformEventBus
 from infra.http_api import PlatformHttpApi
 from infra.layers import SharedLayers
@@ -62,7 +62,6 @@ class PlatformStack(Stack):
         if problems := cross_domain_problems(domains):
             raise ValueError("the domains' calls to each other do not agree: " + "; ".join(problems))
         self.profile = profile
-        self.environment_name = environment
         self.network = Network(self, "Network", nat=profile.nat)
         self.mail = PlatformMail(self, "Mail", sender=mail_from, verified=mail_verified) if mail_from else None
         self.event_bus = PlatformEventBus(self, "Events")
@@ -117,7 +116,7 @@ class PlatformStack(Stack):
             )
         self._let_domains_call_each_other()
         # the authorizer first: every domain's routes that are not public use it
-        self._use_the_authorizer(environment)
+        self._use_the_authorizer()
         for service in self.domains.values():
             service.add_routes(self.api)
         # `$default` has no authorizer, so it reaches no domain: a function of its own, outside the VPC, that
@@ -175,7 +174,7 @@ class PlatformStack(Stack):
         )
         return built.function
 
-    def _use_the_authorizer(self, environment: str) -> None:
+    def _use_the_authorizer(self) -> None:
         declared = {
             name: (service, authorizer)
             for name, service in self.domains.items()
@@ -183,11 +182,10 @@ class PlatformStack(Stack):
         }
         if len(declared) > 1:
             raise ValueError(f"the platform has one authorizer, but {sorted(declared)} each declare one")
-        for name, (service, authorizer) in declared.items():
+        for service, authorizer in declared.values():
             # by the name the function is given, not by reference: its stack refers to the authorizer
             self.api.use_authorizer(
-                function_arn(self, function_name(environment, name, authorizer)),
-                service.declaration.authorizer_cache_seconds,
+                function_arn(self, service.fixed_name(authorizer)), service.declaration.authorizer_cache_seconds
             )
             self.api.let_the_authorizer_invoke(service.function(authorizer))
 
@@ -198,7 +196,7 @@ class PlatformStack(Stack):
             for call in caller.declaration.calls:
                 # by the target's name, fixed before deployment: a reference would make the caller's stack
                 # depend on the target's, and calls both ways (or round a ring) would make a cycle
-                target = function_name(self.environment_name, call.domain, call.target)
+                target = self.domains[call.domain].fixed_name(call.target)
                 function = caller.functions[call.function]
                 iam.Grant.add_to_principal(
                     grantee=function.role,

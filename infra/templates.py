@@ -5,6 +5,7 @@ the lot read as one template, for what asks about the whole deployment (`make co
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,3 +185,55 @@ def _in_order(nested: dict[str, StackTemplates], resources: dict[str, Any]) -> l
     for key in nested:
         visit(key, ())
     return ordered
+
+
+# CloudFormation's quotas on one stack's template (the nested stacks' and, through the CDK's bootstrap
+# bucket, the root's are uploaded to S3: the limit on a template read from S3 applies, not the 51,200 bytes
+# of one passed in the request)
+RESOURCES_LIMIT = 500
+PARAMETERS_LIMIT = 200
+OUTPUTS_LIMIT = 200
+TEMPLATE_BYTES_LIMIT = 1_000_000  # 1 MB
+
+
+@dataclass(frozen=True)
+class Usage:
+    """How much of CloudFormation's quotas one template takes."""
+
+    file: str
+    resources: int
+    parameters: int
+    outputs: int
+    template_bytes: int
+
+
+def usage(stack: StackTemplates) -> list[Usage]:
+    """The stack's and each nested stack's use of the quotas, root first."""
+    return [
+        Usage(
+            each.file.name,
+            len(each.template["Resources"]),
+            len(each.template.get("Parameters", {})),
+            len(each.template.get("Outputs", {})),
+            each.file.stat().st_size,
+        )
+        for each in stack.each()
+    ]
+
+
+def main(argv: list[str]) -> int:
+    """`python -m infra.templates cdk.out/fip-dev.template.json`: each template's resources, parameters,
+    outputs and size, against CloudFormation's limits."""
+    sys.stdout.write(
+        f"{'template':<56} {'resources':>9} {'parameters':>10} {'outputs':>7} {'bytes':>9}\n"
+        f"{'(limit)':<56} {RESOURCES_LIMIT:>9} {PARAMETERS_LIMIT:>10} {OUTPUTS_LIMIT:>7} {TEMPLATE_BYTES_LIMIT:>9}\n"
+    )
+    for path in argv:
+        for used in usage(read_stack(Path(path))):
+            counts = f"{used.resources:>9} {used.parameters:>10} {used.outputs:>7} {used.template_bytes:>9}"
+            sys.stdout.write(f"{used.file:<56} {counts}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -102,7 +102,8 @@ def _by_reference(template: dict[str, Any]) -> dict[str, Any]:
                 if after == f":function:{name}" or after.startswith(f":function:{name}/"):
                     rest = after.removeprefix(f":function:{name}")
                     replaced = [before.removesuffix("arn:"), {"Fn::GetAtt": [logical_id, "Arn"]}, rest]
-                    return function_arns([*parts[:start], *(p for p in replaced if p != ""), *parts[start + 7 :]])
+                    end = start + len(arn_middle) + 2
+                    return function_arns([*parts[:start], *(p for p in replaced if p != ""), *parts[end:]])
         return parts
 
     def resolve(value: Any) -> Any:
