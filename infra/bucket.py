@@ -118,7 +118,10 @@ class DomainBucket(Construct):
 
 
 def access_logs(stack: Stack) -> s3.Bucket:
-    """The stack's one bucket for the other buckets' server access logs, made with the first of them."""
+    """The platform's one bucket for the other buckets' server access logs, made with the first of them in
+    the top-level stack, whichever (nested) stack the logging bucket is in."""
+    while stack.nested_stack_parent is not None:
+        stack = stack.nested_stack_parent
     found = stack.node.try_find_child(ACCESS_LOGS_ID)
     if isinstance(found, s3.Bucket):
         return found

@@ -38,6 +38,7 @@ FEATURE_FLAGS: dict[str, object] = {
 # The runtime and architecture are pinned together with the platform the dependency wheels are built for.
 LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_12
 LAMBDA_ARCHITECTURE = lambda_.Architecture.ARM_64
+LAMBDA_FUNCTION_NAME_LIMIT = 64  # characters of a function name, by Lambda's own limit
 PIP_PLATFORM = "manylinux2014_aarch64"
 PIP_IMPLEMENTATION = "cp"
 PIP_PYTHON_VERSION = "3.12"

@@ -1,6 +1,7 @@
-"""`make cost`: what each deployment profile costs, read from its synthesised template and the
-checked-in price table (infra/prices.json: region, date and source of every price, and the
-assumptions of the estimate). Prints one JSON line per item and per profile total, then a table."""
+"""`make cost`: what each deployment profile costs, read from its synthesised templates (the stack's and its
+nested stacks', as one: `infra.templates`) and the checked-in price table (infra/prices.json: region, date
+and source of every price, and the assumptions of the estimate). Prints one JSON line per item and per
+profile total, then a table."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from infra.templates import flatten, read_stack
 
 PRICE_TABLE = Path(__file__).resolve().parent / "prices.json"
 _RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")
@@ -254,12 +257,14 @@ def table(all_lines: list[dict[str, Any]]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    """`python -m infra.cost small=<template.json> standard=<template.json>`."""
+    """`python -m infra.cost small=<template.json> standard=<template.json>`: each the top-level stack's
+    template in its cloud assembly."""
     prices = load_prices()
     everything: list[dict[str, Any]] = []
     for argument in argv:
         profile, _, path = argument.partition("=")
-        template = json.loads(Path(path).read_text())
+        # every resource of the stack and of its nested stacks (a domain's each)
+        template = flatten(read_stack(Path(path))).template
         everything.extend(lines(profile, estimate(template, prices)))
     for line in everything:
         sys.stdout.write(json.dumps(line) + "\n")

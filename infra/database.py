@@ -128,8 +128,9 @@ class DatabaseCluster(Construct):
 
 
 class DomainDatabase(Construct):
-    """A domain's database on a cluster: the owner's credentials (its migrations function alone reads
-    them) and the app role's (every other function), both generated, encrypted and rotated."""
+    """A domain's database on a cluster: the security group of its clients (the domain's functions), the
+    owner's credentials (its migrations function alone reads them) and the app role's (every other
+    function), both generated, encrypted and rotated."""
 
     def __init__(
         self,
@@ -139,13 +140,24 @@ class DomainDatabase(Construct):
         domain: str,
         cluster: DatabaseCluster,
         network: Network,
-        client_security_group: ec2.ISecurityGroup,
+        reaches_internet: bool,
     ) -> None:
         super().__init__(scope, construct_id)
         self.domain = domain
         self.cluster = cluster
-        self.owner_secret = self._login(domain, "Owner", owner_role(domain), network, client_security_group)
-        self.app_secret = self._login(domain, "App", app_role(domain), network, client_security_group)
+        # Functions that call external services need any port anywhere; the others only HTTPS to AWS APIs.
+        self.client_security_group = ec2.SecurityGroup(
+            self,
+            "FunctionSecurityGroup",
+            vpc=network.vpc,
+            description=f"The {domain} functions, the only clients of the {domain} database",
+            allow_all_outbound=reaches_internet,
+        )
+        if not reaches_internet:
+            self.client_security_group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to AWS APIs")
+        cluster.admit(self.client_security_group, f"PostgreSQL from the {domain} functions")
+        self.owner_secret = self._login(domain, "Owner", owner_role(domain), network, self.client_security_group)
+        self.app_secret = self._login(domain, "App", app_role(domain), network, self.client_security_group)
 
     def _login(
         self, domain: str, kind: str, username: str, network: Network, client_security_group: ec2.ISecurityGroup
@@ -170,11 +182,28 @@ class DomainDatabase(Construct):
 
     def grant_owner(self, grantee: iam.IGrantable) -> None:
         """Let a function (the migrations function) read the owner's credentials."""
-        self.owner_secret.grant_read(grantee)
+        self._grant_read(self.owner_secret, grantee)
 
     def grant_app(self, grantee: iam.IGrantable) -> None:
         """Let a function read the app role's credentials, decrypting them through Secrets Manager."""
-        self.app_secret.grant_read(grantee)
+        self._grant_read(self.app_secret, grantee)
+
+    def _grant_read(self, secret: secretsmanager.ISecret, grantee: iam.IGrantable) -> None:
+        # What `secret.grant_read` grants, all in the reader's own policy: that would name the reader in the
+        # key's policy too, and the readers are the domain's, in its nested stack, which waits for this stack's
+        # provisioning step, which waits for the key: a cycle. The key's policy lets the account's IAM policies
+        # grant its use, so the reader's policy alone suffices.
+        iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            resource_arns=[secret.secret_arn],
+        )
+        iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["kms:Decrypt"],
+            resource_arns=[self.cluster.key.key_arn],
+            conditions={"StringEquals": {"kms:ViaService": f"secretsmanager.{Stack.of(self).region}.amazonaws.com"}},
+        )
 
 
 @jsii.implements(IStableStringProducer)
@@ -252,23 +281,23 @@ class PlatformDatabases(Construct):
         self.clusters[identifier] = cluster
         return cluster
 
-    def add_domain(
-        self, scope: Construct, domain: str, client_security_group: ec2.ISecurityGroup, app_connection_limit: int
-    ) -> DomainDatabase:
-        """A domain's database, on the shared cluster or a cluster of its own; its functions' security
-        group admitted to that cluster, its database added to the provisioning step."""
+    def add_domain(self, domain: str, *, reaches_internet: bool, app_connection_limit: int) -> DomainDatabase:
+        """A domain's database, on the shared cluster or a cluster of its own, with the security group of its
+        functions (admitted to that cluster, with any port out if they reach the internet), added to the
+        provisioning step. Made here, in the platform's stack, and not in the domain's: the provisioning step
+        reads every domain's secrets before any domain's migrations run, so the domain's stack refers to these
+        and nothing here refers to the domain's stack."""
         if self.cluster_per_domain:
             cluster = self._add_cluster(f"{domain.capitalize()}Cluster", f"{NAME_PREFIX}-{self._environment}-{domain}")
         else:
             cluster = next(iter(self.clusters.values()))
-        cluster.admit(client_security_group, f"PostgreSQL from the {domain} functions")
         database = DomainDatabase(
-            scope,
-            "Database",
+            self,
+            f"{domain.capitalize()}Database",
             domain=domain,
             cluster=cluster,
             network=self._network,
-            client_security_group=client_security_group,
+            reaches_internet=reaches_internet,
         )
         self.domains[domain] = database
         self._connection_limits[domain] = app_connection_limit

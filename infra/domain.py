@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Duration, triggers
+from aws_cdk import ArnFormat, Duration, Stack, triggers
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -30,11 +30,13 @@ from infra.constants import (
     EVENT_TARGET_MAX_AGE,
     EVENT_TARGET_RETRY_ATTEMPTS,
     LAMBDA_ARCHITECTURE,
+    LAMBDA_FUNCTION_NAME_LIMIT,
     LAMBDA_RUNTIME,
     LOG_RETENTION,
     MIGRATION_STATEMENT_MARGIN_SECONDS,
+    NAME_PREFIX,
 )
-from infra.database import PlatformDatabases
+from infra.database import DomainDatabase
 from infra.http_api import PlatformHttpApi
 from infra.network import Network
 from infra.profiles import ConcurrencyPlan
@@ -50,6 +52,23 @@ _VPC_ACCESS_ACTIONS = [
     "ec2:AssignPrivateIpAddresses",
     "ec2:UnassignPrivateIpAddresses",
 ]
+
+
+def function_name(environment: str, domain: str, function: str) -> str:
+    """The physical name of a domain's function that another stack refers to (another domain's call, the
+    platform's authorizer): fixed before anything is deployed, so that the reference is a name and makes no
+    dependency between the stacks, whichever way the domains call each other."""
+    name = f"{NAME_PREFIX}-{environment}-{domain}-{function}"
+    if len(name) > LAMBDA_FUNCTION_NAME_LIMIT:
+        raise ValueError(f"the function name {name!r} is longer than Lambda's {LAMBDA_FUNCTION_NAME_LIMIT} characters")
+    return name
+
+
+def function_arn(scope: Construct, name: str) -> str:
+    """The ARN of the function of this name in the account and region of `scope`'s stack."""
+    return Stack.of(scope).format_arn(
+        service="lambda", resource="function", resource_name=name, arn_format=ArnFormat.COLON_RESOURCE_NAME
+    )
 
 
 def schedule_expression(minutes: int, *, aligned: bool) -> events.Schedule:
@@ -78,9 +97,12 @@ class DomainFunction(Construct):
         security_group: ec2.ISecurityGroup | None,
         environment: dict[str, str],
         reserved_concurrency: int | None = None,
+        function_name: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.declaration = declaration
+        # the name other stacks know it by, if they invoke it (`function_name`)
+        self.fixed_name = function_name
         self.log_group = logs.LogGroup(self, "Logs", retention=LOG_RETENTION)
         self.role = iam.Role(
             self,
@@ -94,6 +116,7 @@ class DomainFunction(Construct):
         self.function = lambda_.Function(
             self,
             "Function",
+            function_name=function_name,
             description=declaration.description,
             runtime=LAMBDA_RUNTIME,
             architecture=LAMBDA_ARCHITECTURE,
@@ -147,7 +170,8 @@ class DomainService(Construct):
         event_bus: events.IEventBus,
         api: PlatformHttpApi,
         environment: str,
-        databases: PlatformDatabases,
+        database: DomainDatabase,
+        provisioned: triggers.Trigger,
         concurrency: ConcurrencyPlan,
         cloud: CloudContext,
         schedule_floor_minutes: int = 1,
@@ -162,20 +186,9 @@ class DomainService(Construct):
         self.resources: dict[str, BuiltResource] = {
             spec.name: kind_of(spec).build(self, spec, cloud) for spec in declaration.resources
         }
-        # Functions that call external services need any port anywhere; the others only HTTPS to AWS APIs.
-        reaches_internet = any(function.reaches_internet for function in declaration.functions)
-        self.security_group = ec2.SecurityGroup(
-            self,
-            "FunctionSecurityGroup",
-            vpc=network.vpc,
-            description=f"The {domain} functions, the only clients of the {domain} database",
-            allow_all_outbound=reaches_internet,
-        )
-        if not reaches_internet:
-            self.security_group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to AWS APIs")
-        self.database = databases.add_domain(
-            self, domain, self.security_group, app_connection_limit=concurrency.app_connections(declaration)
-        )
+        # the database and its clients' security group are the platform stack's (PlatformDatabases.add_domain)
+        self.database = database
+        self.security_group = database.client_security_group
 
         prefix = env_prefix(domain)
         function_environment = {
@@ -207,6 +220,12 @@ class DomainService(Construct):
                     **self._database_environment(prefix, function),
                 },
                 reserved_concurrency=concurrency.reserved[(domain, function.name)],
+                # what another stack invokes goes by a name (another domain's calls, the platform's authorizer)
+                function_name=(
+                    function_name(environment, domain, function.name)
+                    if function.callers or function.name == declaration.authorizer_function
+                    else None
+                ),
             )
             # only the migrations function logs in as the owner; every other one as the app role
             if function.name == declaration.migrations_function:
@@ -238,7 +257,7 @@ class DomainService(Construct):
             "MigrationsTrigger",
             handler=migrations.function,
             # the database and its roles exist first: the platform's provisioning step made them
-            execute_after=[databases.provisioned],
+            execute_after=[provisioned],
             execute_on_handler_change=True,
             invocation_type=triggers.InvocationType.REQUEST_RESPONSE,
             timeout=Duration.seconds(migrations.declaration.timeout_seconds),
@@ -257,6 +276,13 @@ class DomainService(Construct):
     def function(self, name: str) -> lambda_.Function:
         """The Lambda function of a declared function."""
         return self.functions[name].function
+
+    def fixed_name(self, name: str) -> str:
+        """The name other stacks invoke a declared function by: only a call's target and the authorizer have one."""
+        fixed = self.functions[name].fixed_name
+        if fixed is None:
+            raise ValueError(f"{self.declaration.name}/{name} is invoked from another stack, but has no fixed name")
+        return fixed
 
     def resource(self, name: str) -> BuiltResource:
         """A declared resource, as its kind built it."""

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from typing import cast
 
 import jsii
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigwv2
-from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -74,6 +74,21 @@ class _JsonAccessLogs:
         return apigateway.AccessLogFormat.custom(json.dumps(_ACCESS_LOG_FIELDS, separators=(",", ":")))
 
 
+@jsii.implements(apigwv2.IHttpRouteAuthorizer)
+class _RouteAuthorizer:
+    """A route's use of the API's Lambda authorizer, which exists already (made once, in the platform's
+    stack, rather than in the stack of the first route that binds it)."""
+
+    def __init__(self, authorizer: apigwv2.IHttpAuthorizer) -> None:
+        self._authorizer = authorizer
+
+    def bind(self, *, route: apigwv2.IHttpRoute, scope: Construct) -> apigwv2.HttpRouteAuthorizerConfig:
+        """The authorizer, as a custom one, whichever route and scope."""
+        return apigwv2.HttpRouteAuthorizerConfig(
+            authorizer_id=self._authorizer.authorizer_id, authorization_type="CUSTOM"
+        )
+
+
 class PlatformHttpApi(Construct):
     """The HTTP API with its `$default` stage: access logs in JSON and throttling for every route."""
 
@@ -97,7 +112,7 @@ class PlatformHttpApi(Construct):
             access_log_settings=_JsonAccessLogs(self.access_logs),
             throttle=apigwv2.ThrottleSettings(rate_limit=API_THROTTLE_RATE_LIMIT, burst_limit=API_THROTTLE_BURST_LIMIT),
         )
-        self.authorizer: authorizers.HttpLambdaAuthorizer | None = None
+        self.authorizer: apigwv2.HttpAuthorizer | None = None
         self._route_settings: dict[str, dict[str, float]] = {}
 
     @property
@@ -105,21 +120,45 @@ class PlatformHttpApi(Construct):
         """The API's base URL, without a trailing slash (a token until deployment)."""
         return self.http_api.api_endpoint
 
-    def use_authorizer(self, function: lambda_.IFunction, cache_seconds: int) -> authorizers.HttpLambdaAuthorizer:
+    def use_authorizer(self, function_arn: str, cache_seconds: int) -> apigwv2.HttpAuthorizer:
         """The platform's one Lambda authorizer, for every route that is not public: simple responses (which
-        need payload format 2.0), its decision cached per `Authorization` header. It is made, with API
-        Gateway's permission to invoke the function for it alone, when the first route uses it."""
+        need payload format 2.0), its decision cached per `Authorization` header. It names its function by ARN:
+        the function is a domain's, in that domain's stack, whose routes in turn refer to this authorizer, so a
+        reference to the function itself would make the two stacks depend on each other."""
         if self.authorizer is not None:
             raise ValueError("the HTTP API has one Lambda authorizer, and it is set already")
-        self.authorizer = authorizers.HttpLambdaAuthorizer(
+        stack = Stack.of(self)
+        self.authorizer = apigwv2.HttpAuthorizer(
+            self,
             "Authorizer",
-            function,
+            http_api=self.http_api,
+            type=apigwv2.HttpAuthorizerType.LAMBDA,
             authorizer_name=AUTHORIZER_NAME,
-            response_types=[authorizers.HttpLambdaResponseType.SIMPLE],
+            authorizer_uri=(
+                f"arn:{stack.partition}:apigateway:{stack.region}:lambda:path/2015-03-31/functions/"
+                f"{function_arn}/invocations"
+            ),
+            enable_simple_responses=True,
+            payload_format_version=apigwv2.AuthorizerPayloadVersion.VERSION_2_0,
             identity_source=[AUTHORIZER_IDENTITY_SOURCE],
             results_cache_ttl=Duration.seconds(cache_seconds),
         )
         return self.authorizer
+
+    def let_the_authorizer_invoke(self, function: lambda_.IFunction) -> None:
+        """API Gateway's permission to invoke the authorizer's function as this authorizer alone, in the
+        function's stack."""
+        if self.authorizer is None:
+            raise ValueError("no authorizer is set")
+        function.add_permission(
+            "AuthorizerPermission",
+            principal=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            source_arn=Stack.of(function).format_arn(
+                service="execute-api",
+                resource=self.http_api.api_id,
+                resource_name=f"authorizers/{self.authorizer.authorizer_id}",
+            ),
+        )
 
     def add_lambda_routes(self, scope: Construct, function: lambda_.IFunction, routes: Sequence[HttpRoute]) -> None:
         """Routes served by one function (payload format 2.0), created in the scope of the domain that serves them;
@@ -169,12 +208,12 @@ class PlatformHttpApi(Construct):
         acknowledge(route, "APIG4", DEFAULT_ROUTE)
         return route
 
-    def _authorizer_for(self, route: HttpRoute) -> authorizers.HttpLambdaAuthorizer:
+    def _authorizer_for(self, route: HttpRoute) -> apigwv2.IHttpRouteAuthorizer:
         if self.authorizer is None:
             raise ValueError(
                 f"{route.route_key} is {route.access.value}, not public, but no domain declares the authorizer"
             )
-        return self.authorizer
+        return _RouteAuthorizer(self.authorizer)
 
     def _add_route(
         self,

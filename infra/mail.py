@@ -24,14 +24,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from aws_cdk import Annotations, Aws, CfnOutput, RemovalPolicy, Stack
+from aws_cdk import Annotations, Aws, CfnOutput, Names, RemovalPolicy, Stack
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
@@ -177,8 +176,11 @@ class PlatformMail(Construct):
             install_latest_aws_sdk=False,
         )
         sending.node.add_dependency(self.identity)
-        # the function behind every SDK call of the stack, which the CDK makes once at the stack's root
-        provider = Stack.of(self).node.find_child("AWS" + cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace("-", ""))
+        # the function behind every SDK call of the stack, which the CDK makes once at the root of the stack the
+        # call is in (the pool's)
+        provider = Stack.of(sending).node.find_child(
+            "AWS" + cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace("-", "")
+        )
         acknowledge(
             provider,
             "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
@@ -241,5 +243,21 @@ class DomainSender(Construct):
         asynchronously; a permission lets that topic alone)."""
         if self.mail is None:
             return
-        for function in self.spec.notified():
-            self.mail.feedback_topic.add_subscription(subscriptions.LambdaSubscription(functions[function]))
+        # What `LambdaSubscription` makes, but for its stack dependency: the functions are in the domain's nested
+        # stack and the topic in the platform's, and a nested stack may not depend on its parent (it refers to
+        # the topic's ARN, passed in, so the topic exists first all the same).
+        topic = self.mail.feedback_topic
+        for name in self.spec.notified():
+            function = functions[name]
+            function.add_permission(
+                f"AllowInvoke:{Names.node_unique_id(topic.node)}",
+                principal=iam.ServicePrincipal("sns.amazonaws.com"),
+                source_arn=topic.topic_arn,
+            )
+            sns.Subscription(
+                self,
+                f"{name} feedback",
+                topic=topic,
+                endpoint=function.function_arn,
+                protocol=sns.SubscriptionProtocol.LAMBDA,
+            )

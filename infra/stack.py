@@ -1,12 +1,12 @@
-"""The one stack of the platform: shared network, bus, API (with its one authorizer) and layers, and a
-construct per domain."""
+"""The platform's stack: shared network, bus, API (with its one authorizer), layers, databases, mail, web
+console, alarms and catch-all, and a nested stack per domain."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from aws_cdk import Aspects, CfnOutput, Stack
+from aws_cdk import Aspects, CfnOutput, NestedStack, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -17,7 +17,7 @@ from fip_core.settings import METRICS_NAMESPACE
 from infra.alarms import PlatformAlarms
 from infra.bundling import PlatformAssets
 from infra.database import PlatformDatabases
-from infra.domain import DomainFunction, DomainService
+from infra.domain import DomainFunction, DomainService, function_arn
 from infra.event_bus import PlatformEventBus
 from infra.http_api import PlatformHttpApi
 from infra.layers import SharedLayers
@@ -82,9 +82,23 @@ class PlatformStack(Stack):
                 scope, declaration, code, security_group, environment
             ),
         )
-        self.domains = {
-            declaration.name: DomainService(
+        # each domain in a nested stack of its own, so that no stack nears CloudFormation's 500 resources as
+        # domains are added; it refers to the shared things here (network, bus, API, layers, its database),
+        # and nothing of it refers to another domain's stack (calls go by name: `infra.domain.function_name`)
+        self.domains: dict[str, DomainService] = {}
+        for declaration in domains:
+            database = self.databases.add_domain(
+                declaration.name,
+                reaches_internet=any(function.reaches_internet for function in declaration.functions),
+                app_connection_limit=self.concurrency.app_connections(declaration),
+            )
+            domain_stack = NestedStack(
                 self,
+                f"{declaration.name.capitalize()}Domain",
+                description=f"Federated Imputation Platform ({environment}): the {declaration.name} domain",
+            )
+            self.domains[declaration.name] = DomainService(
+                domain_stack,
                 declaration.name,
                 declaration=declaration,
                 code_directory=assets.domain_code[declaration.name],
@@ -93,14 +107,13 @@ class PlatformStack(Stack):
                 event_bus=self.event_bus.bus,
                 api=self.api,
                 environment=environment,
-                databases=self.databases,
+                database=database,
+                provisioned=self.databases.provisioned,
                 concurrency=self.concurrency,
                 cloud=CloudContext(declaration.name, environment, self.mail, tuple(web_origins)),
                 schedule_floor_minutes=profile.schedule_floor_minutes,
                 align_schedules=profile.align_schedules,
             )
-            for declaration in domains
-        }
         self._let_domains_call_each_other()
         # the authorizer first: every domain's routes that are not public use it
         self._use_the_authorizer()
@@ -163,26 +176,34 @@ class PlatformStack(Stack):
 
     def _use_the_authorizer(self) -> None:
         declared = {
-            name: (service.function(authorizer), service.declaration.authorizer_cache_seconds)
+            name: (service, authorizer)
             for name, service in self.domains.items()
             if (authorizer := service.declaration.authorizer_function) is not None
         }
         if len(declared) > 1:
             raise ValueError(f"the platform has one authorizer, but {sorted(declared)} each declare one")
-        for function, cache_seconds in declared.values():
-            self.api.use_authorizer(function, cache_seconds)
+        for service, authorizer in declared.values():
+            # by the name the function is given, not by reference: its stack refers to the authorizer
+            self.api.use_authorizer(
+                function_arn(self, service.fixed_name(authorizer)), service.declaration.authorizer_cache_seconds
+            )
+            self.api.let_the_authorizer_invoke(service.function(authorizer))
 
     def _let_domains_call_each_other(self) -> None:
         # exactly the declared calls: the caller's role may invoke the target (no other role may, and no
         # resource policy lets anything else in), and the caller is told the target's name
         for caller in self.domains.values():
             for call in caller.declaration.calls:
-                target = self.domains[call.domain].function(call.target)
+                # by the target's name, fixed before deployment: a reference would make the caller's stack
+                # depend on the target's, and calls both ways (or round a ring) would make a cycle
+                target = self.domains[call.domain].fixed_name(call.target)
                 function = caller.functions[call.function]
                 iam.Grant.add_to_principal(
-                    grantee=function.role, actions=["lambda:InvokeFunction"], resource_arns=[target.function_arn]
+                    grantee=function.role,
+                    actions=["lambda:InvokeFunction"],
+                    resource_arns=[function_arn(function, target)],
                 )
-                function.function.add_environment(call.variable(caller.declaration.name), target.function_name)
+                function.function.add_environment(call.variable(caller.declaration.name), target)
 
     def _output_internal_functions(self) -> None:
         # what an operator invokes with `aws lambda invoke --function-name <output>`

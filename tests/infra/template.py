@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import App, CfnElement
+from aws_cdk import App, CfnElement, NestedStack, Stack
 from aws_cdk.assertions import Match, Template
 from constructs import IConstruct
 
@@ -18,24 +19,30 @@ from fip_core.resources import BucketSpec, EmailIdentitySpec, EncryptionKeySpec,
 from infra.domain import DomainService
 from infra.domains import DOMAINS
 from infra.stack import PlatformStack
+from infra.templates import Flattened, StackTemplates, flatten, read_stack
 
 CDK_VARIABLES = ("CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION", "CDK_CONTEXT_JSON", "CDK_OUTDIR")
 
 
 @dataclass(frozen=True)
 class Synthesised:
-    """A synthesised stack: the constructs (to find logical ids by) and the template."""
+    """A synthesised stack: the constructs (to find logical ids by), its templates (the root's and each
+    nested stack's, as deployed) and all of them read as one template (`infra.templates.flatten`, with the
+    domains' named functions read as references: `_by_reference`)."""
 
     stack: PlatformStack
     template: Template
     resources: dict[str, dict[str, Any]]
     messages: list[Any]
+    stacks: StackTemplates
+    flattened: Flattened
 
     def id_of(self, construct: IConstruct) -> str:
-        """The logical id of a construct's CloudFormation resource."""
+        """The logical id of a construct's CloudFormation resource, in the flattened template."""
         element = construct if isinstance(construct, CfnElement) else construct.node.default_child
         assert isinstance(element, CfnElement), construct.node.path
-        return str(self.stack.resolve(element.logical_id))
+        stack = Stack.of(element)
+        return self.flattened.logical_id(_nested_path(stack), str(stack.resolve(element.logical_id)))
 
     def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
         """The resources of one type, by logical id."""
@@ -46,13 +53,79 @@ class Synthesised:
         return self.stack.domains[domain.name]
 
 
+def _nested_path(stack: Stack) -> tuple[str, ...]:
+    # the logical ids of the nested-stack resources from the root down to this stack
+    path: list[str] = []
+    while isinstance(stack, NestedStack):
+        parent = stack.nested_stack_parent
+        assert parent is not None
+        path.insert(0, str(parent.resolve(stack.nested_stack_resource.logical_id)))  # type: ignore[union-attr]
+        stack = parent
+    return tuple(path)
+
+
 def synthesise(app: App, stack: PlatformStack) -> Synthesised:
-    """Synthesise the app and read the stack's template."""
+    """Synthesise the app and read the stack's templates, the root's and its nested stacks'."""
     assembly = app.synth()
     artifact = assembly.get_stack_artifact(stack.artifact_id)
-    # from_json also fails on a dependency cycle, which CloudFormation would reject at deploy time
-    template = Template.from_json(artifact.template)
-    return Synthesised(stack, template, artifact.template["Resources"], list(artifact.messages))
+    stacks = read_stack(Path(assembly.directory) / artifact.template_file)
+    # from_json fails on a dependency cycle, which CloudFormation would reject at deploy time
+    for each in stacks.each():
+        Template.from_json(each.template)
+    flattened = flatten(stacks)
+    template = _by_reference(flattened.template)
+    return Synthesised(
+        stack, Template.from_json(template), template["Resources"], list(artifact.messages), stacks, flattened
+    )
+
+
+def _by_reference(template: dict[str, Any]) -> dict[str, Any]:
+    """The template with the fixed names of the functions other stacks invoke (`infra.domain.function_name`),
+    and the ARNs made of them, read as the `Ref` and `Arn` of the function so named: what a value points at
+    reads the same whether the reference crosses a stack or not."""
+    named = {
+        resource["Properties"]["FunctionName"]: logical_id
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::Lambda::Function" and isinstance(resource["Properties"].get("FunctionName"), str)
+    }
+    arn_middle = [{"Ref": "AWS::Partition"}, ":lambda:", {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"}]
+
+    def function_arns(parts: list[Any]) -> list[Any]:
+        # `arn:<partition>:lambda:<region>:<account>:function:<name>`, anywhere in a join's parts
+        for start in range(len(parts) - len(arn_middle) - 1):
+            before, after = parts[start], parts[start + len(arn_middle) + 1]
+            if not (isinstance(before, str) and before.endswith("arn:") and isinstance(after, str)):
+                continue
+            if parts[start + 1 : start + 1 + len(arn_middle)] != arn_middle:
+                continue
+            for name, logical_id in named.items():
+                if after == f":function:{name}" or after.startswith(f":function:{name}/"):
+                    rest = after.removeprefix(f":function:{name}")
+                    replaced = [before.removesuffix("arn:"), {"Fn::GetAtt": [logical_id, "Arn"]}, rest]
+                    end = start + len(arn_middle) + 2
+                    return function_arns([*parts[:start], *(p for p in replaced if p != ""), *parts[end:]])
+        return parts
+
+    def resolve(value: Any) -> Any:
+        if isinstance(value, list):
+            return [resolve(item) for item in value]
+        if isinstance(value, str):
+            return {"Ref": named[value]} if value in named else value
+        if not isinstance(value, dict):
+            return value
+        if set(value) == {"Fn::Join"} and value["Fn::Join"][0] == "":
+            parts = function_arns(resolve(value["Fn::Join"][1]))
+            return parts[0] if len(parts) == 1 and not isinstance(parts[0], str) else {"Fn::Join": ["", parts]}
+        return {key: resolve(item) for key, item in value.items()}
+
+    resources = {}
+    for logical_id, resource in template["Resources"].items():
+        properties = resource.get("Properties", {})
+        resolved = {**resource, "Properties": resolve(properties)} if properties else resource
+        if resource["Type"] == "AWS::Lambda::Function" and "FunctionName" in properties:
+            resolved["Properties"]["FunctionName"] = properties["FunctionName"]  # its own name stays a name
+        resources[logical_id] = resolved
+    return {**template, "Resources": resources}
 
 
 def ref(logical_id: str) -> dict[str, str]:

@@ -38,6 +38,7 @@ from tests.infra.template import (
     resource_variables,
     spec_of,
     statements_naming,
+    synthesise,
 )
 from users.adapters import cognito as cognito_adapter
 from users.adapters.kms import CredentialCipher
@@ -68,8 +69,8 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         for variable in ("CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION", "CDK_CONTEXT_JSON", "CDK_OUTDIR"):
             patch.delenv(variable, raising=False)
         app, stack = build_app(str(tmp_path_factory.mktemp("cdk.out")), {"mail_from": SENDER, "mail_verified": "true"})
-        artifact = app.synth().get_stack_artifact(stack.artifact_id)
-        return {"template": artifact.template, "stack": stack}
+        # the root's template and its nested stacks', as one
+        return {"template": synthesise(app, stack).template.to_json(), "stack": stack}
 
 
 def of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
