@@ -193,6 +193,8 @@ class DomainService(Construct):
         prefix = env_prefix(domain)
         function_environment = {
             f"{prefix}PUBLIC_API_URL": api.endpoint,
+            # where people read the platform's pages: links in messages point there
+            f"{prefix}WEB_ORIGIN": cloud.web_origins[0],
             "FIP_EVENT_BUS_NAME": event_bus.event_bus_name,
             "FIP_ENVIRONMENT": environment,
             # calls to registered services reach public HTTPS addresses only (fip_core.outbound)

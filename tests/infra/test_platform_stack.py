@@ -201,6 +201,13 @@ def test_functions_are_told_what_the_code_reads(platform, domain, monkeypatch):
     prefix = domain.name.upper()
     expected = {
         f"{prefix}_PUBLIC_API_URL": {"Fn::GetAtt": [platform.id_of(platform.stack.api.http_api), "ApiEndpoint"]},
+        # links in messages open the console: CloudFront's origin when no `-c web_origin` names another
+        f"{prefix}_WEB_ORIGIN": {
+            "Fn::Join": [
+                "",
+                ["https://", {"Fn::GetAtt": [platform.id_of(platform.stack.web.distribution), "DomainName"]}],
+            ]
+        },
         "FIP_EVENT_BUS_NAME": ref(platform.id_of(platform.stack.event_bus.bus)),
         "FIP_ENVIRONMENT": ENVIRONMENT,
         "FIP_ALLOW_PRIVATE_NETWORKS": "false",
