@@ -121,4 +121,9 @@ def test_cancelling_a_wes_job_cancels_the_run_on_sapporo(
         return state if state in ("CANCELED", "COMPLETE", "EXECUTOR_ERROR") else None
 
     assert eventually(run_state, 60, "sapporo cancelling the run", interval=0.5) == "CANCELED"
-    assert job(platform, researcher, job_id)["status"] == "cancelled"
+
+    def cancelled_here() -> bool | None:
+        # sapporo answers the cancel CANCELING (stopping): the job stays running until the poll sees CANCELED
+        return True if job(platform, researcher, job_id)["status"] == "cancelled" else None
+
+    eventually(cancelled_here, DEADLINE_SECONDS, "the poll seeing the run cancelled", interval=2.0)
