@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from fip_core.wes_workflow import WesWorkflow
 from registry.models.common import ApiType, GenomeBuild, HealthStatus
 from registry.models.health import ProbeDetails, ProbeOutcome
 from registry.models.panels import PanelCreate
@@ -52,6 +53,7 @@ class ServiceRecord:
     updated_at: datetime
     health: HealthState
     probe_details: ProbeDetails | None = None
+    workflow: WesWorkflow | None = None  # what a WES service runs for a job; None: it takes no jobs
 
 
 @dataclass(frozen=True)

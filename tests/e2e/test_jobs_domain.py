@@ -19,7 +19,8 @@ import httpx
 import pytest
 
 from tests.support.cloudgene import CloudgeneFake
-from tests.support.job_world import HRC, SAMPLE
+from tests.support.e2e_jobs import job, register_service, sign_up, submit, submitted, upload_sample
+from tests.support.job_world import SAMPLE
 from tests.support.platform_process import RunningPlatform, eventually
 
 pytestmark = pytest.mark.e2e
@@ -42,30 +43,13 @@ def service(platform: RunningPlatform, admin: dict[str, str], fake: CloudgeneFak
     """The fake registered as an admin would, with a panel, and found healthy by the scheduled sweep."""
     body = {"name": "E2E Cloudgene", "slug": "e2e-cloudgene", "api_type": "michigan", "base_url": fake.base_url,
             "requires_user_token": True, "supported_builds": ["hg19"]}  # fmt: skip
-    created = httpx.post(f"{platform.url}/services", json=body, headers=admin)
-    assert created.status_code == 201, created.text
-    service_id = str(created.json()["id"])
-    panel = httpx.post(f"{platform.url}/services/{service_id}/panels", json=HRC, headers=admin)
-    assert panel.status_code == 201, panel.text
-
-    def healthy() -> bool | None:
-        report = httpx.get(f"{platform.url}/services/{service_id}/health", headers=admin).json()
-        return True if report["health"]["status"] == "healthy" else None
-
-    eventually(healthy, 60, "the sweep finding the Cloudgene server healthy", interval=1.0)
-    return service_id
+    return register_service(platform, admin, body)
 
 
 @pytest.fixture(scope="module")
 def researcher(platform: RunningPlatform, service: str) -> dict[str, str]:
     """A researcher signed up over HTTP, with her token for the service stored."""
-    account = {"email": EMAIL, "password": "Imputer-pass-12"}
-    assert httpx.post(f"{platform.url}/auth/sign-up", json=account).status_code == 202
-    confirmed = httpx.post(f"{platform.url}/auth/confirm", json={"email": account["email"], "code": "123456"})
-    assert confirmed.status_code == 200, confirmed.text
-    session = {
-        "Authorization": f"Bearer {httpx.post(f'{platform.url}/auth/sign-in', json=account).json()['access_token']}"
-    }
+    session = sign_up(platform, EMAIL)
     stored = httpx.put(f"{platform.url}/me/credentials/{service}", json={"token": TOKEN}, headers=session)
     assert stored.status_code in (200, 201), stored.text
     return session
@@ -74,52 +58,7 @@ def researcher(platform: RunningPlatform, service: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def valid_file(platform: RunningPlatform, researcher: dict[str, str]) -> str:
     """The sample VCF uploaded through the presigned part URLs and validated."""
-    data = SAMPLE.read_bytes()
-    created = httpx.post(
-        f"{platform.url}/files", json={"filename": "chr20.vcf.gz", "size_bytes": len(data), "build": "hg19"},
-        headers=researcher,
-    )  # fmt: skip
-    assert created.status_code == 201, created.text
-    plan, file_id = created.json()["upload"], created.json()["id"]
-    [part] = plan["parts"]
-    put = httpx.put(part["url"], content=data, timeout=60)
-    assert put.status_code == 200, put.text
-    parts = [{"part_number": 1, "etag": put.headers["etag"]}]
-    completed = httpx.post(f"{platform.url}/files/{file_id}/complete", json={"parts": parts}, headers=researcher)
-    assert completed.status_code == 200, completed.text
-
-    def valid() -> bool | None:
-        status = httpx.get(f"{platform.url}/files/{file_id}", headers=researcher).json()["status"]
-        assert status != "invalid"
-        return True if status == "valid" else None
-
-    eventually(valid, 120, "the sample file validated", interval=1.0)
-    return str(file_id)
-
-
-def submit(platform: RunningPlatform, researcher: dict[str, str], service: str, file_id: str, key: str) -> str:
-    body = {"name": f"e2e {key}", "service": service, "panel": "apps@hrc-r1.1", "build": "hg19", "phasing": "eagle",
-            "mode": "imputation", "file_ids": [file_id]}  # fmt: skip
-    answer = httpx.post(f"{platform.url}/jobs", json=body, headers={**researcher, "Idempotency-Key": key})
-    assert answer.status_code == 201, answer.text
-    return str(answer.json()["id"])
-
-
-def job(platform: RunningPlatform, researcher: dict[str, str], job_id: str, path: str = "") -> Any:
-    answer = httpx.get(f"{platform.url}/jobs/{job_id}{path}", headers=researcher, timeout=30)
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
-def submitted(platform: RunningPlatform, researcher: dict[str, str], job_id: str) -> str:
-    """The job's id on the server, once the submit function handed it over."""
-
-    def handed_over() -> str | None:
-        shown = job(platform, researcher, job_id)
-        assert shown["status"] != "failed", shown["error"]
-        return str(shown["external_id"]) if shown["external_id"] else None
-
-    return eventually(handed_over, 60, "the job submitted to the Cloudgene server", interval=0.5)
+    return upload_sample(platform, researcher)
 
 
 def test_a_job_completes_and_its_output_downloads_through_the_files_domain(

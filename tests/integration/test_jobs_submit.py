@@ -13,7 +13,7 @@ from files.dal.unit_of_work import files_repository
 from jobs.handlers.wiring import jobs_adapters
 from tests.support.api import invoke_api
 from tests.support.files import deliver, upload
-from tests.support.job_world import SAMPLE, job_world, set_health
+from tests.support.job_world import HRC, SAMPLE, job_world, set_health
 from tests.support.jobs import InProcessDomains
 
 
@@ -114,3 +114,20 @@ def test_a_job_needs_an_idempotency_key(world):
     assert answer.status == 422
     assert "idempotency-key" in str(answer.body).lower()
     assert invoke_api("GET", "/jobs", principal=world.alice).body["total"] == 0
+
+
+def test_a_wes_service_takes_jobs_once_it_has_a_workflow_and_as_many_files_as_it_takes(world):
+    wes = {"name": "Node", "slug": "node", "api_type": "ga4gh_wes", "base_url": "https://wes.example.org"}
+    service = invoke_api("POST", "/services", body=wes).body["id"]
+    invoke_api("POST", f"/services/{service}/panels", body=HRC)
+    set_health(service, "healthy")
+    bare = submit(world.body(service=service), world.alice)
+    assert (bare.status, _locations(bare)) == (422, ["body.service"])
+    assert "no workflow is set for this WES service" in bare.body["detail"]
+    workflow = {"workflow_url": "https://example.org/impute.cwl", "workflow_type": "CWL",
+                "workflow_type_version": "v1.2", "params_template": {"vcf": "{{file}}"}}  # fmt: skip
+    assert invoke_api("PATCH", f"/services/{service}", body={"workflow": workflow}).status == 200
+    two = submit(world.body(service=service, file_ids=[world.file, str(uuid.uuid4())]), world.alice, "k2")
+    assert (two.status, _locations(two)) == (422, ["body.file_ids"])
+    assert "takes one file a job" in two.body["detail"]
+    assert submit(world.body(service=service), world.alice, "k3").status == 201

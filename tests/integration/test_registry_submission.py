@@ -52,6 +52,8 @@ def test_a_service_is_answered_with_its_state_and_its_panels():
                 "available": True,
             }
         ],
+        "api_url": "https://imputationserver.sph.umich.edu/api/v2",
+        "workflow": None,
     }
 
 

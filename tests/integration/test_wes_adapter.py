@@ -16,6 +16,7 @@ from pydantic import SecretStr
 
 from fip_core.outbound.client import OutboundClient
 from fip_core.outbound.policy import OutboundPolicy, outbound_settings
+from fip_core.wes_workflow import WesWorkflow
 from jobs.adapters.base import (
     ExternalState,
     InputFile,
@@ -24,7 +25,7 @@ from jobs.adapters.base import (
     Submission,
     UnknownJobError,
 )
-from jobs.adapters.wes import WesAdapter, WesWorkflow
+from jobs.adapters.wes import WesAdapter
 from tests.support.network_records import AUDIT_HOOK, audit_records, is_local
 from tests.support.sapporo import SapporoServer, cwltool_environment, cwltool_run_script
 
@@ -37,7 +38,7 @@ COUNT = WesWorkflow(
     workflow_type="CWL",
     workflow_type_version="v1.2",
     workflow_engine="cwltool",
-    params_template={"vcf": "{{file}}", "panel": "{{panel}} ({{build}})"},
+    params_template={"vcf": "{{file}}", "panel": "{{panel}}"},
     tags={"platform": "fip-test"},
     attachments={"count_variants.cwl": (DATA / "wes" / "count_variants.cwl").read_text()},
 )
@@ -126,7 +127,7 @@ def test_a_run_goes_from_submit_to_completed_and_its_outputs_are_fetched(sapporo
     outputs = {output.name: output for output in asyncio.run(wes.list_outputs(run_id, None))}
     assert set(outputs) == {"variants.txt", "panel.txt"}
     assert fetch(wes, outputs["variants.txt"]) == b"100\n"  # the VCF's 100 records, counted by the workflow
-    assert fetch(wes, outputs["panel.txt"]) == b"apps@1000g-phase-3-v5 (hg19)\n"
+    assert fetch(wes, outputs["panel.txt"]) == b"apps@1000g-phase-3-v5\n"
 
 
 def test_the_run_request_is_the_specs_with_the_inputs_url_in_its_params(sapporo, inputs):

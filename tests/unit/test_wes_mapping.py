@@ -1,32 +1,15 @@
-"""The WES adapter's reading and writing without a server: every state of both spec versions mapped,
-workflow parameters filled from a submission by the service's template, outputs read in the spec's
-form and in sapporo's, and a failed run's words kept."""
+"""The WES adapter's reading without a server: every state of both spec versions mapped, outputs read
+in the spec's form and in sapporo's, and a failed run's words kept."""
 
 from pathlib import Path
 
 import pytest
 import yaml
-from pydantic import SecretStr, ValidationError
 
-from jobs.adapters.base import ExternalState, InputFile, JobMode, MessageLevel, Submission
-from jobs.adapters.wes import STATES, WesWorkflow, fill_params, outputs_of, run_status
+from jobs.adapters.base import ExternalState, MessageLevel
+from jobs.adapters.wes import STATES, outputs_of, run_status
 
 SPECS = Path(__file__).parents[2] / "specs"
-URL = "https://results.s3.amazonaws.com/chr20.vcf.gz?X-Amz-Signature=abc"
-
-
-def submission(**changes):
-    values = {
-        "name": "study",
-        "files": (InputFile("chr20.vcf.gz", 10, url=URL),),
-        "panel": "h3africa-v6hc-s",
-        "build": "hg38",
-        "phasing": "eagle",
-        "mode": JobMode.QC_ONLY,
-        "r2_filter": 0.3,
-        "password": SecretStr("pw"),
-    }
-    return Submission(**{**values, **changes})
 
 
 @pytest.mark.parametrize(
@@ -59,50 +42,6 @@ def test_the_states_mean_what_the_platform_documents():
         "DELETED": "cancelled",
         "DELETING": "cancelled",
     }
-
-
-def test_a_template_is_filled_with_typed_values_and_text():
-    template = {
-        "vcf": "{{file}}",
-        "all": "{{files}}",
-        "urls": "{{file_urls}}",
-        "r2": "{{r2_filter}}",
-        "population": "{{population}}",
-        "label": "{{panel}} on {{build}}, r2 {{r2_filter}}, population '{{population}}'",
-        "fixed": [1, True, {"mode": "{{mode}}"}],
-    }
-    assert fill_params(template, submission()) == {
-        "vcf": {"class": "File", "location": URL, "basename": "chr20.vcf.gz"},
-        "all": [{"class": "File", "location": URL, "basename": "chr20.vcf.gz"}],
-        "urls": [URL],
-        "r2": 0.3,
-        "population": None,
-        "label": "h3africa-v6hc-s on hg38, r2 0.3, population ''",
-        "fixed": [1, True, {"mode": "qc_only"}],
-    }
-
-
-def test_one_file_placeholder_is_null_for_several_files():
-    two = (InputFile("chr20.vcf.gz", 10, url=URL), InputFile("chr21.vcf.gz", 10, url=URL))
-    assert fill_params({"vcf": "{{file}}"}, submission(files=two)) == {"vcf": None}
-
-
-def test_an_attachment_with_a_path_for_a_name_is_refused():
-    with pytest.raises(ValidationError, match="plain file name"):
-        WesWorkflow(
-            workflow_url="w.cwl",
-            workflow_type="CWL",
-            workflow_type_version="v1.2",
-            params_template={},
-            attachments={"../w.cwl": "cwlVersion: v1.2"},
-        )
-
-
-def test_a_template_with_an_unknown_placeholder_is_refused():
-    with pytest.raises(ValidationError, match="unknown placeholders"):
-        WesWorkflow(
-            workflow_url="w.cwl", workflow_type="CWL", workflow_type_version="v1.2", params_template={"x": "{{token}}"}
-        )
 
 
 def test_outputs_in_sapporos_list_form():

@@ -9,8 +9,10 @@ from typing import Any
 from fip_core.container import per_container
 from fip_core.outbound.client import OutboundClient, StreamedBody
 from fip_core.outbound.policy import OutboundError, OutboundPolicy, outbound_settings
+from fip_core.wes_workflow import WesWorkflow
 from jobs.adapters.base import ImputationServiceAdapter, ServiceRefusedError, ServiceUnavailableError
 from jobs.adapters.cloudgene import CloudgeneAdapter
+from jobs.adapters.wes import WesAdapter
 
 USER_AGENT = "federated-imputation-platform/0.1 (jobs)"
 
@@ -22,13 +24,19 @@ def outbound_client() -> OutboundClient:
 
 
 def connect(service: dict[str, Any]) -> ImputationServiceAdapter:
-    """The adapter of a service as the registry's `submission` function describes it. A WES service needs
-    the workflow it runs, which the registry does not record yet: its jobs are refused with that reason."""
+    """The adapter of a service as the registry's `submission` function describes it: a WES service's runs
+    go to its API root (as its last check found it) and run the workflow its record names; one without a
+    workflow takes no job, and says so."""
     if service["api_type"] == "michigan":
         return CloudgeneAdapter(outbound_client(), service["base_url"])
-    raise ServiceRefusedError(
-        f"the registry does not say which workflow the {service['api_type']} service runs, so no job can be sent to it"
-    )
+    if service["api_type"] == "ga4gh_wes":
+        if not service.get("workflow"):
+            raise ServiceRefusedError(
+                "the registry does not say which workflow this WES service runs, so no job can be sent to it: "
+                "an administrator sets the service's workflow"
+            )
+        return WesAdapter(outbound_client(), service["api_url"], WesWorkflow.model_validate(service["workflow"]))
+    raise ServiceRefusedError(f"no adapter speaks the {service['api_type']} protocol")
 
 
 class PresignedUploads:

@@ -4,7 +4,8 @@
 `workflow_params` (JSON carrying the inputs' presigned HTTPS URLs, never a file), `tags`,
 `workflow_engine_parameters`, `workflow_engine`/`_version` (1.1) and the workflow's attachments;
 `GET /runs/{id}/status`, `GET /runs/{id}` (the run log), `POST /runs/{id}/cancel`. Which workflow a
-service runs, and how its parameters are filled from a submission, is the service's `WesWorkflow`.
+service runs, and how its parameters are filled from a submission, is the service's `WesWorkflow`
+(`fip_core.wes_workflow`), which the registry records and its `submission` function answers.
 
 sapporo-service's quirks, tolerated (sapporo 2.4.0, sapporo/schemas.py, routers.py, factory.py):
 - it requires `workflow_engine` in the form (routers.run_workflow), where the spec has it optional:
@@ -30,10 +31,11 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import SecretStr
 
 from fip_core.outbound.client import OutboundClient
 from fip_core.outbound.policy import OutboundError
+from fip_core.wes_workflow import WesWorkflow, placeholder
 from jobs.adapters.base import (
     ByteSource,
     Download,
@@ -76,10 +78,6 @@ STATES: dict[str, ExternalState] = {
     "DELETED": ExternalState.CANCELLED,  # sapporo
     "DELETING": ExternalState.CANCELLED,  # sapporo
 }
-PLACEHOLDERS = frozenset(
-    {"files", "file", "file_urls", "name", "panel", "build", "phasing", "population", "r2_filter", "mode", "password"}
-)
-_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _STDERR_LINES = 20  # the last lines of a failed run's stderr kept as its error
 _LISTED = 1000  # the most outputs kept from one answer
@@ -87,61 +85,45 @@ _LISTED = 1000  # the most outputs kept from one answer
 REFUSALS = Refusals(bad_token=frozenset({401, 403}), unknown=frozenset({404}))
 
 
-class WesWorkflow(BaseModel):
-    """Which workflow a WES service runs for an imputation job, and how the run's parameters are filled.
-
-    `params_template` is the `workflow_params` document with placeholders: a string that is exactly
-    `{{name}}` becomes the value itself (`{{files}}` the inputs as CWL `File` objects, `{{file}}` the only
-    input's, `{{file_urls}}` their URLs, `{{r2_filter}}` a number, an absent value null); a placeholder
-    inside a longer string is replaced by its text. `attachments` are files sent with the run (a
-    workflow document that `workflow_url` names by a relative path)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    workflow_url: str = Field(min_length=1, max_length=2048)
-    workflow_type: str = Field(min_length=1, max_length=32, examples=["CWL", "NFL"])
-    workflow_type_version: str = Field(min_length=1, max_length=32, examples=["v1.2", "DSL2"])
-    params_template: dict[str, Any]
-    workflow_engine: str | None = Field(default=None, max_length=64, examples=["cwltool"])
-    workflow_engine_version: str | None = Field(default=None, max_length=64)
-    workflow_engine_parameters: dict[str, str] = Field(default_factory=dict)
-    tags: dict[str, str] = Field(default_factory=dict)
-    attachments: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("params_template")
-    @classmethod
-    def _known_placeholders(cls, template: dict[str, Any]) -> dict[str, Any]:
-        unknown = set(_PLACEHOLDER.findall(json.dumps(template))) - PLACEHOLDERS
-        if unknown:
-            raise ValueError(f"unknown placeholders {sorted(unknown)}; known: {sorted(PLACEHOLDERS)}")
-        return template
-
-    @field_validator("attachments")
-    @classmethod
-    def _plain_names(cls, attachments: dict[str, str]) -> dict[str, str]:
-        for name, text in attachments.items():
-            InputFile(name, len(text.encode()), source=_bytes_source(b""))  # refuses a name that is not plain
-        return attachments
-
-    @property
-    def takes_one_file(self) -> bool:
-        """Whether the parameters name a single input (`{{file}}`): a run then takes exactly one file."""
-        return "{{file}}" in json.dumps(self.params_template)
+def run_request(
+    workflow: WesWorkflow, submission: Submission
+) -> tuple[list[tuple[str, str]], list[tuple[str, InputFile]]]:
+    """The form fields and attached files of the `POST /runs` (RunRequest, multipart/form-data) that runs
+    the workflow on this submission: the spec's fields, the engine whenever the workflow names one
+    (sapporo requires it), the job's name among the tags, the workflow's documents as
+    `workflow_attachment`."""
+    fields = [
+        ("workflow_url", workflow.workflow_url),
+        ("workflow_type", workflow.workflow_type),
+        ("workflow_type_version", workflow.workflow_type_version),
+        ("workflow_params", json.dumps(fill_params(workflow.params_template, submission))),
+    ]
+    if workflow.workflow_engine:
+        fields.append(("workflow_engine", workflow.workflow_engine))
+    if workflow.workflow_engine_version:
+        fields.append(("workflow_engine_version", workflow.workflow_engine_version))
+    if workflow.workflow_engine_parameters:
+        fields.append(("workflow_engine_parameters", json.dumps(workflow.workflow_engine_parameters)))
+    fields.append(("tags", json.dumps({**workflow.tags, "job_name": submission.name})))
+    attachments = [
+        ("workflow_attachment", InputFile(name, len(data), source=_bytes_source(data)))
+        for name, data in ((name, text.encode()) for name, text in workflow.attachments.items())
+    ]
+    return fields, attachments
 
 
 def fill_params(template: Any, submission: Submission) -> Any:
-    """The template with every placeholder replaced by the submission's value."""
-    values = _values(submission)
+    """The template with every placeholder (a string that is exactly `{{name}}`) replaced by the job's value."""
+    return _filled(template, _values(submission))
+
+
+def _filled(template: Any, values: dict[str, Any]) -> Any:
     if isinstance(template, dict):
-        return {key: fill_params(item, submission) for key, item in template.items()}
+        return {key: _filled(item, values) for key, item in template.items()}
     if isinstance(template, list):
-        return [fill_params(item, submission) for item in template]
-    if isinstance(template, str):
-        whole = _PLACEHOLDER.fullmatch(template)
-        if whole:
-            return values[whole.group(1)]
-        return _PLACEHOLDER.sub(lambda found: _text(values[found.group(1)]), template)
-    return template
+        return [_filled(item, values) for item in template]
+    name = placeholder(template)
+    return template if name is None else values[name]
 
 
 def _values(submission: Submission) -> dict[str, Any]:
@@ -149,6 +131,7 @@ def _values(submission: Submission) -> dict[str, Any]:
     return {
         "files": files,
         "file": files[0] if len(files) == 1 else None,
+        "file_url": submission.files[0].url if len(files) == 1 else None,
         "file_urls": [file.url for file in submission.files],
         "name": submission.name,
         "panel": submission.panel,
@@ -157,12 +140,7 @@ def _values(submission: Submission) -> dict[str, Any]:
         "population": submission.population,
         "r2_filter": submission.r2_filter,
         "mode": submission.mode.value,
-        "password": submission.password.get_secret_value() if submission.password else None,
     }
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else value if isinstance(value, str) else json.dumps(value)
 
 
 class WesAdapter:
@@ -193,24 +171,7 @@ class WesAdapter:
             raise ServiceRefusedError(f"this service's workflow takes one file a run, not {len(submission.files)}")
         for file in submission.files:
             await self._check_input(file)
-        workflow = self.workflow
-        fields = [
-            ("workflow_url", workflow.workflow_url),
-            ("workflow_type", workflow.workflow_type),
-            ("workflow_type_version", workflow.workflow_type_version),
-            ("workflow_params", json.dumps(fill_params(workflow.params_template, submission))),
-        ]
-        if workflow.workflow_engine:
-            fields.append(("workflow_engine", workflow.workflow_engine))
-        if workflow.workflow_engine_version:
-            fields.append(("workflow_engine_version", workflow.workflow_engine_version))
-        if workflow.workflow_engine_parameters:
-            fields.append(("workflow_engine_parameters", json.dumps(workflow.workflow_engine_parameters)))
-        fields.append(("tags", json.dumps({**workflow.tags, "job_name": submission.name})))
-        attachments = [
-            ("workflow_attachment", InputFile(name, len(data), source=_bytes_source(data)))
-            for name, data in ((name, text.encode()) for name, text in workflow.attachments.items())
-        ]
+        fields, attachments = run_request(self.workflow, submission)
         content_type, body = multipart_form(self._client, fields, attachments)
         reply = await call_json(
             self._client,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fip_core.problems import ConflictError, FieldProblem, UnprocessableError
+from fip_core.wes_workflow import WesWorkflow
 from jobs.domain import JobRecord
 from jobs.logic import lifecycle
 from jobs.logic.ports import JobsAdapters
@@ -51,6 +52,7 @@ def create_job(
     service_id = str(body.service)
     service = _service(adapters, service_id)
     panel = _panel(service, body)
+    _check_run_inputs(service, body)
     _check_token(adapters, user_id, service)
     _check_files(adapters, user_id, body)
     now = adapters.clock()
@@ -108,7 +110,17 @@ def _service(adapters: JobsAdapters, service_id: str) -> dict[str, Any]:
         raise _refuse(
             "body.service", f"the service is {service['health_status']} now: try again later or choose another"
         )
+    if service["api_type"] == "ga4gh_wes" and not service.get("workflow"):
+        raise _refuse(
+            "body.service", "no workflow is set for this WES service, so it takes no jobs yet: choose another"
+        )
     return service
+
+
+def _check_run_inputs(service: dict[str, Any], body: JobCreate) -> None:
+    workflow = service.get("workflow")
+    if workflow and WesWorkflow.model_validate(workflow).takes_one_file and len(body.file_ids) != 1:
+        raise _refuse("body.file_ids", "this service's workflow takes one file a job: submit each file as its own job")
 
 
 def _panel(service: dict[str, Any], body: JobCreate) -> str:

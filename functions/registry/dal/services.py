@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Select, String, and_, bindparam, cast, del
 
 from fip_core.database import UtcDateTime
 from fip_core.repository import DomainRepository
+from fip_core.wes_workflow import WesWorkflow
 from registry.dal.tables import ServiceRow
 from registry.domain import HealthState, ServiceMatches, ServiceRecord
 from registry.models.common import ApiType, GenomeBuild, HealthStatus
@@ -200,6 +201,7 @@ def _record(values: dict[str, Any]) -> ServiceRecord:
         updated_at=values["updated_at"],
         health=health_state(values),
         probe_details=_PROBE_DETAILS.validate_python(details) if details else None,
+        workflow=WesWorkflow.model_validate(values["workflow"]) if values["workflow"] else None,
     )
 
 

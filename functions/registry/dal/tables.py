@@ -66,6 +66,7 @@ class ServiceRow(Base):
     unhealthy_since: Mapped[datetime | None]
     queue_load: Mapped[int | None] = mapped_column(Integer)
     probe_details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    workflow: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # a WES service's WesWorkflow
 
 
 class PanelRow(Base):

@@ -2,7 +2,8 @@
 
 `{"service_id"}` answers `{"id", "name", "api_type", "base_url", "active", "deactivated_reason",
 "health_status", "requires_user_token", "supported_builds", "panels": [{"id", "slug", "build",
-"populations", "available"}, ...]}`; a service the registry does not hold is `{"error": "not_found",
+"populations", "available"}, ...], "api_url", "workflow"}` (`workflow`: a WES service's `WesWorkflow`, or
+null); a service the registry does not hold is `{"error": "not_found",
 "detail": ...}`, a malformed call `{"error": "invalid_request", "detail": ...}`.
 """
 

@@ -86,6 +86,8 @@ def ranked_out(candidate: Candidate, request: DiscoveryRequest) -> str | None:
         return "not checked yet: its first health check is due"
     if service.health.status is HealthStatus.UNHEALTHY:
         return f"unhealthy: {service.health.last_error or 'its last check failed'}"
+    if service.api_type is ApiType.GA4GH_WES and service.workflow is None:
+        return "no workflow is set for this WES service: it takes no jobs until an administrator sets one"
     if not candidate.panel.is_available:
         return f"the panel {candidate.panel.slug} is marked unavailable on this service"
     if request.build not in service.supported_builds:

@@ -40,7 +40,7 @@ def external_service(service: ServiceRecord, settings: RegistrySettings) -> Exte
         created_at=_rfc3339(service.created_at),
         updated_at=_rfc3339(service.updated_at),
         version=(details.version if isinstance(details, WesDetails) else None) or "unknown",
-        url=_api_url(service),
+        url=api_url(service),
     )
 
 
@@ -91,7 +91,8 @@ def _service_type(service: ServiceRecord) -> ServiceType:
     return ServiceType(group="org.ga4gh", artifact="wes", version=version)
 
 
-def _api_url(service: ServiceRecord) -> str:
+def api_url(service: ServiceRecord) -> str:
+    """Where the service's API is: Cloudgene's `/api/v2`, a WES node's root as its last check found it."""
     if service.api_type is ApiType.MICHIGAN:
         return f"{service.base_url}/api/v2"
     if isinstance(service.probe_details, WesDetails):

@@ -7,12 +7,12 @@ from typing import Any
 from uuid import UUID
 
 from fip_core.access import Principal, Role
-from fip_core.problems import ConflictError, ForbiddenError, NotFoundError
+from fip_core.problems import ConflictError, FieldProblem, ForbiddenError, NotFoundError, UnprocessableError
 from fip_core.repository import DuplicateError
 from registry.dal.repository import RegistryRepository
 from registry.domain import HealthState, ServiceRecord
 from registry.logic.api_models import imputation_service, imputation_service_values
-from registry.models.common import HealthStatus
+from registry.models.common import ApiType, HealthStatus
 from registry.models.services import ImputationService, ServiceCreate, ServicePage, ServiceQuery, ServiceUpdate
 
 _WHERE_IT_IS_CALLED = ("base_url",)
@@ -63,6 +63,12 @@ def change_service(
             "there); change the other fields, or ask a platform administrator"
         )
     current = existing_service(repo, service_id)
+    api_type = changes.api_type or current.api_type
+    workflow = changes.workflow if "workflow" in changes.model_fields_set else current.workflow
+    if workflow is not None and api_type is not ApiType.GA4GH_WES:
+        message = f'a {api_type.value} service runs no WES workflow: send "workflow": null with the change'
+        problem = FieldProblem(location="body.workflow", message=message, type="workflow_not_wes")
+        raise UnprocessableError(message, errors=[problem])
     values: dict[str, Any] = changes.model_dump(mode="json", exclude_unset=True, exclude={"location"})
     if changes.location is not None:
         values.update(changes.location.model_dump())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from registry.logic.api_models import job_panel_values
+from registry.logic.ga4gh import api_url
 from registry.logic.ports import Transaction
 from registry.models.panels import PanelQuery
 from registry.models.submission import SubmissionService
@@ -27,5 +28,7 @@ def submission_service(reading: Transaction, service_id: str) -> SubmissionServi
             "requires_user_token": service.requires_user_token,
             "supported_builds": service.supported_builds,
             "panels": [job_panel_values(panel) for panel in panels],
+            "api_url": api_url(service),
+            "workflow": service.workflow,
         }
     )

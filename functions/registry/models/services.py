@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, model_validator
 
 from fip_core.fields import SingleLineText, single_line
+from fip_core.wes_workflow import WesWorkflow
 from registry.models.common import (
     ApiType,
     BaseUrl,
@@ -66,6 +67,11 @@ class ServiceFields(BaseModel):
     max_upload_size_mb: Annotated[StrictInt, Field(ge=1, le=1_000_000)] | None = None
     requires_user_token: StrictBool | None = None
     is_active: StrictBool | None = None
+    workflow: WesWorkflow | None = Field(
+        default=None,
+        description="For a `ga4gh_wes` service: the workflow its runs execute and how their parameters are "
+        "filled from a job. A WES service without one takes no jobs. A `michigan` service has none.",
+    )
 
     @model_validator(mode="after")
     def _builds_unique(self) -> ServiceFields:
@@ -85,6 +91,20 @@ class ServiceCreate(ServiceFields):
     supported_builds: Builds = Field(default_factory=lambda: [GenomeBuild.HG19, GenomeBuild.HG38])
     requires_user_token: StrictBool = False
     is_active: StrictBool = True
+
+    @model_validator(mode="after")
+    def _workflow_for_wes(self) -> ServiceCreate:
+        check_workflow(self.api_type, self.workflow)
+        return self
+
+
+def check_workflow(api_type: ApiType, workflow: WesWorkflow | None) -> None:
+    """Only a WES service runs a workflow."""
+    if workflow is not None and api_type is not ApiType.GA4GH_WES:
+        raise ValueError(
+            f"workflow: a {api_type.value} service runs no WES workflow; leave workflow out (or null), or "
+            "register the service as ga4gh_wes"
+        )
 
 
 class ServiceUpdate(ServiceFields):
@@ -135,6 +155,9 @@ class ImputationService(BaseModel):
     created_at: datetime
     updated_at: datetime
     health: ServiceHealth
+    workflow: WesWorkflow | None = Field(
+        description="The workflow a WES service runs for a job (null: it takes no jobs; always null for michigan)."
+    )
 
 
 class ServiceQuery(BaseModel):

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from fip_core.wes_workflow import WesWorkflow
 from registry.models.common import ApiType, GenomeBuild, HealthStatus
 
 
@@ -40,3 +41,8 @@ class SubmissionService(BaseModel):
     requires_user_token: bool
     supported_builds: list[GenomeBuild]
     panels: list[SubmissionPanel]
+    api_url: str = Field(
+        description="Where the service's API is: a WES node's root as its last check found it (with or without "
+        "`/ga4gh/wes/v1`), Cloudgene's `/api/v2`."
+    )
+    workflow: WesWorkflow | None = Field(description="The workflow a WES service runs; null: it takes no jobs.")

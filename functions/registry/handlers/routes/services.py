@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from aws_lambda_powertools.event_handler import Response
@@ -51,7 +51,8 @@ def list_services(
 def register_service(body: ServiceCreate) -> Response[ImputationService]:
     with registry_repository() as repo:
         service = services.register_service(repo, body, utc_now())
-        audit(router, repo, "service_created", "service", service.id, {"slug": service.slug})
+        details = {"slug": service.slug, **_workflow_audited(body)}
+        audit(router, repo, "service_created", "service", service.id, details)
     return json_response(service, HTTPStatus.CREATED, {"Location": f"/services/{service.id}"})
 
 
@@ -74,8 +75,19 @@ def get_service(service_id: UUID) -> ImputationService:
 def change_service(service_id: UUID, body: ServiceUpdate) -> ImputationService:
     with registry_repository() as repo:
         service = services.change_service(repo, current_principal(router), service_id, body, utc_now())
-        audit(router, repo, "service_changed", "service", service_id, {"fields": sorted(body.model_fields_set)})
+        details = {"fields": sorted(body.model_fields_set), **_workflow_audited(body)}
+        audit(router, repo, "service_changed", "service", service_id, details)
     return service
+
+
+def _workflow_audited(body: ServiceCreate | ServiceUpdate) -> dict[str, Any]:
+    """Which workflow the service now runs, when the request set it (the whole document is in the service)."""
+    if "workflow" not in body.model_fields_set:
+        return {}
+    workflow = body.workflow
+    if workflow is None:
+        return {"workflow": None}
+    return {"workflow": workflow.model_dump(include={"workflow_url", "workflow_type", "workflow_type_version"})}
 
 
 @router.delete(
