@@ -86,6 +86,10 @@ class BenchDomains:
         """Never asked: no job is pending."""
         raise AssertionError("no job is pending in this benchmark")
 
+    def discover(self, panel: str, build: str) -> dict[str, Any]:
+        """Never asked: the poll routes nothing."""
+        raise AssertionError("no job is routed in this benchmark")
+
     def results(self, call: dict[str, Any]) -> dict[str, Any]:
         """Never asked: no job completes."""
         raise AssertionError("no job completes in this benchmark")

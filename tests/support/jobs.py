@@ -11,7 +11,7 @@ from uuid import uuid4
 from fip_core.declaration import InternalCall
 from infra.domains import DOMAINS
 from jobs.dal.unit_of_work import STORE
-from jobs.declaration import CREDENTIALS, INPUTS, RESULTS, SUBMISSION
+from jobs.declaration import CREDENTIALS, DISCOVER, INPUTS, RESULTS, SUBMISSION
 from jobs.domain import JobRecord
 from jobs.logic import lifecycle
 from local_platform.events import lambda_context
@@ -65,6 +65,10 @@ class InProcessDomains:
     def inputs(self, user_id: str, file_ids: list[str], *, links: bool) -> dict[str, Any]:
         """The files domain's answer about a user's files."""
         return self._invoke(INPUTS, {"user_id": user_id, "file_ids": file_ids, "links": links})
+
+    def discover(self, panel: str, build: str) -> dict[str, Any]:
+        """The registry's ranking of the services offering the panel on the build."""
+        return self._invoke(DISCOVER, {"panel": panel, "build": build})
 
     def credential(self, user_id: str, service_id: str) -> dict[str, Any]:
         """The users domain's token of a user for a service."""

@@ -40,6 +40,9 @@ class OneService:
     def inputs(self, user_id, file_ids, *, links):
         raise AssertionError("no job here is pending")
 
+    def discover(self, panel, build):
+        raise AssertionError("no job here is routed")
+
     def results(self, call):
         raise AssertionError("no job here completes")
 
