@@ -91,7 +91,9 @@ def valid_file(platform: RunningPlatform, researcher: dict[str, str]) -> str:
     return str(file_id)
 
 
-def submit(platform: RunningPlatform, researcher: dict[str, str], service: str, file_id: str, key: str) -> str:
+def submit(
+    platform: RunningPlatform, researcher: dict[str, str], service: str | list[str], file_id: str, key: str
+) -> str:
     body = {"name": f"e2e {key}", "service": service, "panel": "apps@hrc-r1.1", "build": "hg19", "phasing": "eagle",
             "mode": "imputation", "file_ids": [file_id]}  # fmt: skip
     answer = httpx.post(f"{platform.url}/jobs", json=body, headers={**researcher, "Idempotency-Key": key})
@@ -145,3 +147,20 @@ def test_cancelling_a_job_cancels_it_on_the_server(
     cancelled = httpx.post(f"{platform.url}/jobs/{job_id}/cancel", headers=researcher, timeout=30)
     assert (cancelled.status_code, cancelled.json()["status"]) == (200, "cancelled")
     assert fake.jobs[external_id].state == 6  # CANCELED on the server
+
+
+def test_auto_and_a_list_of_services_reach_the_server_through_the_declared_calls(
+    platform: RunningPlatform, researcher: dict[str, str], service: str, valid_file: str, fake: CloudgeneFake
+) -> None:
+    auto = submit(platform, researcher, "auto", valid_file, "e2e-auto")
+    shown = job(platform, researcher, auto)
+    assert shown["service"]["id"] == service  # the registry's `discover`, invoked over the local Invoke API
+    assert [r["service_id"] for r in shown["routing"]["ranking"]] == [service]
+    assert submitted(platform, researcher, auto) in fake.jobs
+    assert httpx.post(f"{platform.url}/jobs/{auto}/cancel", headers=researcher, timeout=30).status_code == 200
+    family = submit(platform, researcher, [service], valid_file, "e2e-family")
+    [child] = job(platform, researcher, family)["children"]
+    external_id = submitted(platform, researcher, child["id"])
+    cancelled = httpx.post(f"{platform.url}/jobs/{family}/cancel", headers=researcher, timeout=30)
+    assert (cancelled.status_code, cancelled.json()["status"]) == (200, "cancelled")
+    assert fake.jobs[external_id].state == 6  # the child, CANCELED on the server

@@ -138,6 +138,7 @@ def poll() -> dict[str, Any]:
 
 
 def submit_pending(job_id: str) -> dict[str, Any]:
-    """The submit function, given the job's `pending` event."""
+    """The submit function, given the job's latest `pending` event (an `auto` job failing over has one
+    per service it is sent to)."""
     pending = [e for e in job_events(job_id) if e["detail"]["data"]["status"] == "pending"]
-    return dict(run_function("submit", pending[0]))
+    return dict(run_function("submit", pending[-1]))

@@ -1,11 +1,10 @@
 """The status of a job sent to several services, derived from its children's. A pure policy, no I/O.
 
-While any child is unfinished the parent is as far along as its furthest child (pending < submitted <
-queued < running), a finished child counting as running: so the parent is `running` while any child
-runs or some have finished while others go on, and it never moves back. Once every child has
-finished: `completed` if any child completed (its results are there to download; each child says how
-it ended), else `failed` if any failed, else `cancelled`. A researcher reads the outcome of each
-service in `children`.
+While any child is unfinished the parent is as far along as its furthest unfinished child (pending <
+submitted < queued < running), and never moves back: `running` while any child runs, and still
+`running` when one finished and the others wait. Once every child has finished: `completed` if any
+child completed (its results are there to download; each child says how it ended), else `failed` if
+any failed, else `cancelled`. A researcher reads the outcome of each service in `children`.
 """
 
 from __future__ import annotations
@@ -17,8 +16,8 @@ from jobs.domain import JobRecord, JobStatus
 _ALONG = (JobStatus.PENDING, JobStatus.SUBMITTED, JobStatus.QUEUED, JobStatus.RUNNING)
 
 
-def family_status(children: Sequence[JobStatus]) -> JobStatus:
-    """The parent's status for its children's statuses."""
+def family_status(current: JobStatus, children: Sequence[JobStatus]) -> JobStatus:
+    """The status of a parent now `current` (unfinished) for its children's statuses."""
     if not children:
         raise ValueError("a multi-service job has at least one child")
     if all(status.finished for status in children):
@@ -26,7 +25,8 @@ def family_status(children: Sequence[JobStatus]) -> JobStatus:
             if outcome in children:
                 return outcome
         return JobStatus.CANCELLED
-    return max((JobStatus.RUNNING if s.finished else s for s in children), key=_ALONG.index)
+    furthest: JobStatus = max(current, *(status for status in children if not status.finished), key=_ALONG.index)
+    return furthest
 
 
 def family_progress(children: Sequence[JobRecord]) -> int | None:

@@ -86,7 +86,7 @@ def settle_family(repository: JobsRepository, parent_id: str, now: datetime) -> 
     if parent is None or parent.status.finished:
         return parent
     children = repository.jobs.children(parent_id)
-    target = family_status([child.status for child in children])
+    target = family_status(parent.status, [child.status for child in children])
     changes: dict[str, Any] = {"progress": family_progress(children)}
     if target is parent.status or not transitions.may_follow(parent.status, target):
         return repository.jobs.change(parent, now, **changes)

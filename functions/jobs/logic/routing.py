@@ -72,10 +72,7 @@ def fail_over(adapters: JobsAdapters, job: JobRecord, why: str) -> bool:
     now = adapters.clock()
     record = dict(job.routing or {"ranking": [], "attempts": []})
     attempts = [*record["attempts"], _attempt(job.service_id, job.service_name, now, why)]
-    tried = {attempt["service_id"] for attempt in attempts}
-    for entry in record["ranking"]:
-        if entry["skipped"] is not None or entry["service_id"] in tried:
-            continue
+    for entry in candidates_left(record["ranking"], attempts):
         try:
             usable = eligibility.check_service(adapters, job.user_id, entry["service_id"], entry["panel"], job.build)
         except eligibility.Unusable as unusable:
@@ -109,6 +106,12 @@ def fail_over(adapters: JobsAdapters, job: JobRecord, why: str) -> bool:
             routing=record | {"attempts": attempts},
         )
     return False
+
+
+def candidates_left(ranking: list[dict[str, Any]], attempts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ranked services a job may still be sent to, best first: neither skipped at its creation nor tried."""
+    tried = {attempt["service_id"] for attempt in attempts}
+    return [entry for entry in ranking if entry["skipped"] is None and entry["service_id"] not in tried]
 
 
 def _attempt(service_id: str, name: str, at: datetime, refused: str) -> dict[str, Any]:
