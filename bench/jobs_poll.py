@@ -82,7 +82,9 @@ class BenchDomains:
         """The owner's token."""
         return {"token": TOKEN}
 
-    def inputs(self, user_id: str, file_ids: list[str], *, links: bool) -> dict[str, Any]:
+    def inputs(
+        self, user_id: str, file_ids: list[str], *, links: bool, recipient: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         """Never asked: no job is pending."""
         raise AssertionError("no job is pending in this benchmark")
 

@@ -62,9 +62,12 @@ class InProcessDomains:
         """The registry's submission details of a service."""
         return self._invoke(SUBMISSION, {"service_id": service_id})
 
-    def inputs(self, user_id: str, file_ids: list[str], *, links: bool) -> dict[str, Any]:
-        """The files domain's answer about a user's files."""
-        return self._invoke(INPUTS, {"user_id": user_id, "file_ids": file_ids, "links": links})
+    def inputs(
+        self, user_id: str, file_ids: list[str], *, links: bool, recipient: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """The files domain's answer about a user's files (recording the service the links are for)."""
+        call: dict[str, Any] = {"user_id": user_id, "file_ids": file_ids, "links": links}
+        return self._invoke(INPUTS, call | ({"recipient": recipient} if recipient else {}))
 
     def discover(self, panel: str, build: str) -> dict[str, Any]:
         """The registry's ranking of the services offering the panel on the build."""

@@ -28,8 +28,11 @@ class OtherDomains(Protocol):
         """The registry's submission details of a service, or `{"error": ...}`."""
         ...
 
-    def inputs(self, user_id: str, file_ids: list[str], *, links: bool) -> dict[str, Any]:
-        """The files domain's answer about a user's files, with links to the valid ones if `links`."""
+    def inputs(
+        self, user_id: str, file_ids: list[str], *, links: bool, recipient: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """The files domain's answer about a user's files, with links to the valid ones if `links`; the
+        files record the `recipient` (`service_id`, `service_name`, `job_id`) the links are for."""
         ...
 
     def discover(self, panel: str, build: str) -> dict[str, Any]:

@@ -106,7 +106,8 @@ def _prepare(
     if "error" in service:
         raise Refused("the service is no longer in the registry")
     token = owner_token(adapters, job, service)
-    inputs = adapters.domains.inputs(job.user_id, job.file_ids, links=True)
+    recipient = {"service_id": job.service_id, "service_name": job.service_name, "job_id": job.id}
+    inputs = adapters.domains.inputs(job.user_id, job.file_ids, links=True, recipient=recipient)
     if "error" in inputs:
         raise Refused("the files domain could not check the job's files")
     files = []

@@ -79,6 +79,9 @@ def test_a_refusal_fails_over_to_the_next_service_in_the_history(world, fake, se
     ]
     clock.advance(minutes=1)
     assert poll()["submissions"] == {}
+    # the file's record names both: its link went to the first before that refused, then to the second
+    sent = invoke_api("GET", f"/files/{world.file}", principal=world.alice).body["sent_to"]
+    assert [s["service_id"] for s in sent] == [world.service, second_service]
 
 
 def test_the_job_fails_with_every_reason_when_every_service_refuses(world, fake, second, second_service):
