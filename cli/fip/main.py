@@ -309,7 +309,10 @@ def submit(
         show_json(job)
     else:
         click.echo(job["id"])
-        say(f"Job {job['name']!r} is {job['status']} on {job['service']['name']}: `fip wait {job['id']}`")
+        # a job sent to several services runs on none itself: each of its children names its own
+        where = [job["service"]] if job.get("service") else [child["service"] for child in job.get("children", [])]
+        on = ", ".join(service["name"] for service in where)
+        say(f"Job {job['name']!r} is {job['status']} on {on}: `fip wait {job['id']}`")
 
 
 @cli.command()

@@ -41,3 +41,14 @@ class FileRecord:
     def parts(self) -> int:
         """How many parts the upload has: the last may be smaller, an empty file is one empty part."""
         return max(1, -(-self.size_bytes // self.part_size))
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A service a file was sent to (a link to it handed over for a job), and when: for ethics reports."""
+
+    file_id: str
+    service_id: str
+    service_name: str
+    job_id: str
+    at: datetime

@@ -28,6 +28,14 @@ class JobStatus(StrEnum):
 FINISHED = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED})
 
 
+class Target(StrEnum):
+    """How a request named where its job runs."""
+
+    SERVICE = "service"  # one service, by id
+    AUTO = "auto"  # the registry's best-ranked service that takes it, the next one on a refusal
+    SERVICES = "services"  # several: a parent job with one child per service
+
+
 @dataclass(frozen=True)
 class JobRecord:
     """One imputation job, as stored. `revision` counts its transitions (the events' revision);
@@ -66,6 +74,20 @@ class JobRecord:
     retry_of: str | None = None  # the failed or cancelled job this one tries again
     outputs_due_at: datetime | None = None  # when its outputs are next copied in; None: nothing to copy
     password_ciphertext: bytes | None = field(default=None, repr=False)  # the result archives' password, encrypted
+    target: str = "service"  # how the request named its service: one id, `auto`, or several (a family)
+    parent_id: str | None = None  # the family (a request naming several services) this job is a child of
+    routing: dict[str, Any] | None = None  # `auto`: the ranking it chose from and each attempt; a family: its services
+
+    @property
+    def lock_order(self) -> tuple[str, str]:
+        """Where the job's row comes in the one order every transaction changes rows in: by family (a
+        child's changes lock its parent first), then by id."""
+        return (self.parent_id or self.id, self.id)
+
+    @property
+    def is_family(self) -> bool:
+        """Whether this is the parent of a multi-service job: it runs nowhere, its children do."""
+        return self.target == Target.SERVICES
 
     @classmethod
     def pending(cls, now: datetime, **asked: Any) -> JobRecord:

@@ -110,7 +110,9 @@ def test_problems_are_shown_as_their_detail_with_a_non_zero_exit(fip: Fip, signe
     [valid] = _json(fip("upload", str(SAMPLE), "--wait", "--json"))
     automatic = fip("submit", "--panel", "apps@1000g-phase-3-v5", "--build", "hg19", valid["id"])
     assert automatic.returncode == 1
-    assert "`auto` and lists of services are not yet supported" in automatic.stderr
+    # `auto` (the default) finds the only service not yet checked by the registry: nothing can take the job
+    assert "no service can take this job now" in automatic.stderr
+    assert "not checked yet" in automatic.stderr
     unknown = fip(
         "submit", "--panel", "apps@1000g-phase-3-v5", "--build", "hg19", "--service", str(uuid.uuid4()), valid["id"]
     )

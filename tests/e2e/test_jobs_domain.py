@@ -135,3 +135,20 @@ def test_fip_submits_a_local_file_waits_for_the_job_and_downloads_its_results(
     assert downloaded.returncode == 0, downloaded.stderr
     assert json.loads(downloaded.stdout)["files"] == [str(Path("results") / "chr_20.zip")]
     assert (tmp_path / "results" / "chr_20.zip").read_bytes() == ARCHIVE
+
+
+def test_auto_and_a_list_of_services_reach_the_server_through_the_declared_calls(
+    platform: RunningPlatform, researcher: dict[str, str], service: str, valid_file: str, fake: CloudgeneFake
+) -> None:
+    auto = submit(platform, researcher, "auto", valid_file, "e2e-auto")
+    shown = job(platform, researcher, auto)
+    assert shown["service"]["id"] == service  # the registry's `discover`, invoked over the local Invoke API
+    assert [r["service_id"] for r in shown["routing"]["ranking"]] == [service]
+    assert submitted(platform, researcher, auto) in fake.jobs
+    assert httpx.post(f"{platform.url}/jobs/{auto}/cancel", headers=researcher, timeout=30).status_code == 200
+    family = submit(platform, researcher, [service], valid_file, "e2e-family")
+    [child] = job(platform, researcher, family)["children"]
+    external_id = submitted(platform, researcher, child["id"])
+    cancelled = httpx.post(f"{platform.url}/jobs/{family}/cancel", headers=researcher, timeout=30)
+    assert (cancelled.status_code, cancelled.json()["status"]) == (200, "cancelled")
+    assert fake.jobs[external_id].state == 6  # the child, CANCELED on the server

@@ -69,7 +69,8 @@ def test_the_panel_may_be_named_by_its_registry_id(world):
     ("changes", "location"),
     [
         ({"service": str(uuid.uuid4())}, "body.service"),
-        ({"service": "auto"}, "body.service"),
+        ({"service": "auto", "panel": "apps@topmed-r3"}, "body.service"),  # no service offers it
+        ({"service": [str(uuid.uuid4())]}, "body.service.0"),
         ({"panel": "apps@topmed-r3"}, "body.panel"),
         ({"build": "hg38"}, "body.build"),
         ({"file_ids": [str(uuid.uuid4())]}, "body.file_ids.0"),

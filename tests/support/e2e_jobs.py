@@ -63,7 +63,9 @@ def upload_sample(platform: RunningPlatform, researcher: dict[str, str]) -> str:
     return str(file_id)
 
 
-def submit(platform: RunningPlatform, researcher: dict[str, str], service: str, file_id: str, key: str) -> str:
+def submit(
+    platform: RunningPlatform, researcher: dict[str, str], service: str | list[str], file_id: str, key: str
+) -> str:
     """A job on the HRC panel submitted through `POST /jobs`; its id."""
     body = {"name": f"e2e {key}", "service": service, "panel": HRC["slug"], "build": "hg19", "phasing": "eagle",
             "mode": "imputation", "file_ids": [file_id]}  # fmt: skip

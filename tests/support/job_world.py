@@ -59,27 +59,35 @@ def researcher() -> Principal:
     return Principal(user_id=sign_up().user_id, method="cognito", grants=[Grant(role=Role.RESEARCHER)])
 
 
-def set_health(service_id: str, status: str) -> None:
-    """The registry's last health check found the service so."""
+def set_health(service_id: str, status: str, **found: Any) -> None:
+    """The registry's last health check found the service so (and found its `queue_load`, say)."""
     with registry_repository() as repo:
-        repo.session.execute(update(ServiceRow).where(ServiceRow.id == service_id).values(health_status=status))
+        statement = update(ServiceRow).where(ServiceRow.id == service_id)
+        repo.session.execute(statement.values(health_status=status, **found))
+
+
+def add_service(base_url: str, slug: str, callers: dict[str, Principal]) -> str:
+    """A Cloudgene service at `base_url` registered as an admin would, healthy, with one panel, and each
+    caller's token (by token) stored for it; its id."""
+    service = {"name": f"Cloudgene {slug}", "slug": slug, "api_type": "michigan", "base_url": base_url,
+               "requires_user_token": True, "supported_builds": ["hg19", "hg38"]}  # fmt: skip
+    created = invoke_api("POST", "/services", body=service)
+    assert created.status == 201, created.body
+    service_id = str(created.body["id"])
+    invoke_api("POST", f"/services/{service_id}/panels", body=HRC)
+    set_health(service_id, "healthy")
+    for token, caller in callers.items():
+        stored = invoke_api("PUT", f"/me/credentials/{service_id}", body={"token": token}, principal=caller)
+        assert stored.status in (200, 201), stored.body
+    return service_id
 
 
 def job_world(platform: Any, base_url: str) -> JobWorld:
     """The service at `base_url` registered and healthy with one panel; alice's file validated; alice's and
     bob's tokens stored."""
     s3_events = S3Events(platform).start()
-    service = {"name": "Cloudgene", "slug": "cloudgene", "api_type": "michigan", "base_url": base_url,
-               "requires_user_token": True, "supported_builds": ["hg19", "hg38"]}  # fmt: skip
-    created = invoke_api("POST", "/services", body=service)
-    assert created.status == 201, created.body
-    service_id = created.body["id"]
-    invoke_api("POST", f"/services/{service_id}/panels", body=HRC)
-    set_health(service_id, "healthy")
     alice, bob = researcher(), researcher()
-    for caller, token in ((alice, ALICES_TOKEN), (bob, BOBS_TOKEN)):
-        stored = invoke_api("PUT", f"/me/credentials/{service_id}", body={"token": token}, principal=caller)
-        assert stored.status in (200, 201), stored.body
+    service_id = add_service(base_url, "cloudgene", {ALICES_TOKEN: alice, BOBS_TOKEN: bob})
     valid = upload(alice, "chr20.vcf.gz", SAMPLE.read_bytes(), build="hg19")
     assert deliver(s3_events.take()) == ["validated"]
     return JobWorld(service_id, valid, alice, bob, s3_events)

@@ -12,7 +12,7 @@ from uuid import uuid4
 from fip_core.declaration import InternalCall
 from infra.domains import DOMAINS
 from jobs.dal.unit_of_work import STORE
-from jobs.declaration import CREDENTIALS, INPUTS, RESULTS, SUBMISSION
+from jobs.declaration import CREDENTIALS, DISCOVER, INPUTS, RESULTS, SUBMISSION
 from jobs.domain import JobRecord
 from jobs.logic import lifecycle
 from local_platform.events import lambda_context
@@ -63,9 +63,16 @@ class InProcessDomains:
         """The registry's submission details of a service."""
         return self._invoke(SUBMISSION, {"service_id": service_id})
 
-    def inputs(self, user_id: str, file_ids: list[str], *, links: bool) -> dict[str, Any]:
-        """The files domain's answer about a user's files."""
-        return self._invoke(INPUTS, {"user_id": user_id, "file_ids": file_ids, "links": links})
+    def inputs(
+        self, user_id: str, file_ids: list[str], *, links: bool, recipient: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """The files domain's answer about a user's files (recording the service the links are for)."""
+        call: dict[str, Any] = {"user_id": user_id, "file_ids": file_ids, "links": links}
+        return self._invoke(INPUTS, call | ({"recipient": recipient} if recipient else {}))
+
+    def discover(self, panel: str, build: str) -> dict[str, Any]:
+        """The registry's ranking of the services offering the panel on the build."""
+        return self._invoke(DISCOVER, {"panel": panel, "build": build})
 
     def credential(self, user_id: str, service_id: str) -> dict[str, Any]:
         """The users domain's token of a user for a service."""
@@ -94,9 +101,15 @@ class CloudgeneDomains:
         """The owner's token."""
         return {"token": self.token}
 
-    def inputs(self, user_id: str, file_ids: list[str], *, links: bool) -> dict[str, Any]:
+    def inputs(
+        self, user_id: str, file_ids: list[str], *, links: bool, recipient: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         """Never asked: no job is pending."""
         raise AssertionError("no job is pending here")
+
+    def discover(self, panel: str, build: str) -> dict[str, Any]:
+        """Never asked: no job is routed."""
+        raise AssertionError("no job is routed here")
 
     def results(self, call: dict[str, Any]) -> dict[str, Any]:
         """Never asked: no job completes."""
@@ -162,6 +175,7 @@ def poll() -> dict[str, Any]:
 
 
 def submit_pending(job_id: str) -> dict[str, Any]:
-    """The submit function, given the job's `pending` event."""
+    """The submit function, given the job's latest `pending` event (an `auto` job failing over has one
+    per service it is sent to)."""
     pending = [e for e in job_events(job_id) if e["detail"]["data"]["status"] == "pending"]
-    return dict(run_function("submit", pending[0]))
+    return dict(run_function("submit", pending[-1]))

@@ -9,11 +9,12 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from files.dal.tables import FileActionRow, FileRow
-from files.domain import FileRecord, FileStatus
+from files.dal.tables import FileActionRow, FileRecipientRow, FileRow
+from files.domain import FileRecord, FileStatus, Recipient
 from fip_core.repository import DomainRepository
 
 _FIELDS = [field.name for field in fields(FileRecord)]
+_RECIPIENT_FIELDS = [field.name for field in fields(Recipient)]
 
 
 class FileRepository(DomainRepository):
@@ -83,6 +84,18 @@ class FileRepository(DomainRepository):
         """Keep what was done with a file: a download, a deletion."""
         self.session.add(FileActionRow(file_id=file_id, actor=actor, action=action, at=now, detail=detail))
         self._flush()
+
+    def record_recipient(self, recipient: Recipient) -> None:
+        """Keep that a file was sent to a service for a job."""
+        self.session.add(FileRecipientRow(**{name: getattr(recipient, name) for name in _RECIPIENT_FIELDS}))
+        self._flush()
+
+    def recipients(self, file_id: str) -> list[Recipient]:
+        """The services a file was sent to, oldest first."""
+        rows = self.session.scalars(
+            select(FileRecipientRow).where(FileRecipientRow.file_id == file_id).order_by(FileRecipientRow.id)
+        )
+        return [Recipient(**{name: getattr(row, name) for name in _RECIPIENT_FIELDS}) for row in rows]
 
     def actions(self, file_id: str) -> list[tuple[str, str]]:
         """`(actor, action)` of what was done with a file, oldest first."""

@@ -65,5 +65,20 @@ class FileActionRow(Base):
     detail: Mapped[str | None] = mapped_column(Text)
 
 
+class FileRecipientRow(Base):
+    """A service a file was sent to (a link to it handed over for a job's submission), and when."""
+
+    __tablename__ = "file_recipients"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    file_id: Mapped[str] = mapped_column(String(36), index=True)
+    service_id: Mapped[str] = mapped_column(String(36))
+    service_name: Mapped[str] = mapped_column(String(255))
+    job_id: Mapped[str] = mapped_column(String(36))
+    at: Mapped[datetime]
+
+
 EVENTS = event_tables(Base.metadata)
 metadata = Base.metadata

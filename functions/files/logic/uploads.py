@@ -103,9 +103,10 @@ def get_file(adapters: FilesAdapters, caller: Principal, file_id: str) -> FileVi
     """A file: the owner's, or any for an admin (its metadata and findings, never its content)."""
     with adapters.reading() as repo:
         record = repo.files.get(file_id)
+        recipients = repo.files.recipients(file_id) if record is not None else []
     if record is None or (record.user_id != caller.user_id and not caller.holds(Role.ADMIN)):
         raise NotFoundError(NOT_FOUND)
-    return file_view(record)
+    return file_view(record, recipients)
 
 
 def list_files(adapters: FilesAdapters, user_id: str, status: FileStatus | None, limit: int, offset: int) -> FilePage:

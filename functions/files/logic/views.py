@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from files.domain import FileRecord
-from files.models.files import FileView, FindingView, SummaryView
+from collections.abc import Sequence
+
+from files.domain import FileRecord, Recipient
+from files.models.files import FileView, FindingView, SentTo, SummaryView
 
 
-def file_view(record: FileRecord) -> FileView:
-    """The API's view of a file."""
+def file_view(record: FileRecord, recipients: Sequence[Recipient] = ()) -> FileView:
+    """The API's view of a file (with the services it was sent to, where the caller reads one file)."""
     return FileView.model_validate(
         {
             "id": record.id,
@@ -23,5 +25,11 @@ def file_view(record: FileRecord) -> FileView:
             "created_at": record.created_at,
             "validated_at": record.validated_at,
             "expires_at": record.expires_at,
+            "sent_to": [
+                SentTo.model_validate(
+                    {"service_id": r.service_id, "service_name": r.service_name, "job_id": r.job_id, "at": r.at}
+                )
+                for r in recipients
+            ],
         }
     )

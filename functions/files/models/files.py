@@ -137,6 +137,15 @@ class SummaryView(BaseModel):
     sha256: str | None
 
 
+class SentTo(BaseModel):
+    """A service the file was sent to for a job, and when (its link was handed over for that submission)."""
+
+    service_id: UUID
+    service_name: str
+    job_id: UUID
+    at: datetime
+
+
 class FileView(BaseModel):
     """A file and what its validation found."""
 
@@ -153,6 +162,9 @@ class FileView(BaseModel):
     created_at: datetime
     validated_at: datetime | None
     expires_at: datetime = Field(description="When the retention policy deletes it.")
+    sent_to: list[SentTo] = Field(
+        default_factory=list, description="Every service the file was sent to, for which job and when, oldest first."
+    )
 
 
 class FilePage(BaseModel):

@@ -12,6 +12,16 @@ from files.models.files import Build, FileStatus
 from files.models.results import UserId
 
 
+class RecipientRequest(BaseModel):
+    """The service the links are for, and the job that sends the files there."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    service_id: UUID
+    service_name: str = Field(min_length=1, max_length=255)
+    job_id: UUID
+
+
 class InputsRequest(BaseModel):
     """The files a user wants to submit to an imputation service."""
 
@@ -20,6 +30,9 @@ class InputsRequest(BaseModel):
     user_id: UserId = Field(description="Who submits: only their own files are answered.")
     file_ids: Annotated[list[UUID], Field(min_length=1, max_length=100)]
     links: bool = Field(default=True, description="False to check the files only, without presigning links.")
+    recipient: RecipientRequest | None = Field(
+        default=None, description="Where the linked files go: recorded on each file (`sent_to`) for ethics reports."
+    )
 
 
 class InputSummary(BaseModel):

@@ -6,7 +6,7 @@ from typing import Any
 
 from fip_core import calls
 from jobs import DOMAIN
-from jobs.declaration import CREDENTIALS, INPUTS, RESULTS, SUBMISSION
+from jobs.declaration import CREDENTIALS, DISCOVER, INPUTS, RESULTS, SUBMISSION
 
 
 class InvokedDomains:
@@ -16,9 +16,16 @@ class InvokedDomains:
         """The registry's submission details of a service."""
         return dict(calls.invoke(DOMAIN, SUBMISSION, {"service_id": service_id}))
 
-    def inputs(self, user_id: str, file_ids: list[str], *, links: bool) -> dict[str, Any]:
-        """The files domain's answer about a user's files."""
-        return dict(calls.invoke(DOMAIN, INPUTS, {"user_id": user_id, "file_ids": file_ids, "links": links}))
+    def inputs(
+        self, user_id: str, file_ids: list[str], *, links: bool, recipient: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """The files domain's answer about a user's files (recording the service the links are for)."""
+        call: dict[str, Any] = {"user_id": user_id, "file_ids": file_ids, "links": links}
+        return dict(calls.invoke(DOMAIN, INPUTS, call | ({"recipient": recipient} if recipient else {})))
+
+    def discover(self, panel: str, build: str) -> dict[str, Any]:
+        """The registry's ranking of the services offering the panel on the build."""
+        return dict(calls.invoke(DOMAIN, DISCOVER, {"panel": panel, "build": build}))
 
     def credential(self, user_id: str, service_id: str) -> dict[str, Any]:
         """The users domain's token of a user for a service (never logged)."""

@@ -38,6 +38,11 @@ class JobRepository(DomainRepository):
         row = self.session.scalar(select(JobRow).where(JobRow.id == job_id, JobRow.user_id == user_id))
         return _record(row) if row else None
 
+    def children(self, parent_id: str) -> list[JobRecord]:
+        """The children of a multi-service job, in the order the request named their services."""
+        statement = select(JobRow).where(JobRow.parent_id == parent_id).order_by(JobRow.created_at, JobRow.id)
+        return sorted((_record(row) for row in self.session.scalars(statement)), key=_requested_order)
+
     def by_idempotency_key(self, user_id: str, key: str) -> JobRecord | None:
         """The job this user created with this idempotency key, if any."""
         statement = select(JobRow).where(JobRow.user_id == user_id, JobRow.idempotency_key == key)
@@ -85,7 +90,11 @@ class JobRepository(DomainRepository):
 
     def change(self, job: JobRecord, now: datetime, **changes: Any) -> JobRecord | None:
         """Set fields of a job read at `job.version`; None, and nothing changed, if another writer
-        changed it since (the optimistic lock)."""
+        changed it since (the optimistic lock). A child's parent row is locked first: every change in a
+        family is serialised on its parent, so the parent's status is derived from what its children
+        are, and rows are locked parent before child, families in order, never in a cycle."""
+        if job.parent_id is not None:
+            self.session.execute(select(JobRow.id).where(JobRow.id == job.parent_id).with_for_update())
         version = job.version + 1
         result = self.session.execute(
             update(JobRow)
@@ -132,6 +141,10 @@ class JobRepository(DomainRepository):
 def _record(row: JobRow) -> JobRecord:
     values = {name: getattr(row, name) for name in _FIELDS}
     return JobRecord(**values | {"status": JobStatus(row.status)})
+
+
+def _requested_order(job: JobRecord) -> int:
+    return int((job.routing or {}).get("position", 0))
 
 
 def _output(row: JobOutputRow) -> JobOutput:

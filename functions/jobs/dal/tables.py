@@ -28,7 +28,7 @@ class Base(DeclarativeBase):
     """Declarative base carrying the jobs domain's metadata."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UtcDateTime(), list[str]: JSON, list[dict[str, Any]]: JSON}
+    type_annotation_map = {datetime: UtcDateTime(), list[str]: JSON, list[dict[str, Any]]: JSON, dict[str, Any]: JSON}
 
 
 class JobRow(Base):
@@ -75,6 +75,9 @@ class JobRow(Base):
     retry_of: Mapped[str | None] = mapped_column(String(36), index=True)
     outputs_due_at: Mapped[datetime | None] = mapped_column(index=True)
     password_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    target: Mapped[str] = mapped_column(String(16), server_default="service")
+    parent_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    routing: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class JobTransitionRow(Base):

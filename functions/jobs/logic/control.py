@@ -76,7 +76,8 @@ def retry_job(adapters: JobsAdapters, user_id: str, job_id: str) -> creation.Cre
     if job.status not in (JobStatus.FAILED, JobStatus.CANCELLED):
         raise ConflictError(f"only a failed or cancelled job is retried; this one is {job.status}")
     body = JobCreate.model_validate(
-        {"name": job.name, "service": job.service_id, "panel": job.panel, "build": job.build, "phasing": job.phasing,
-         "population": job.population, "r2_filter": job.r2_filter, "mode": job.mode, "file_ids": job.file_ids}
+        {"name": job.name, "service": creation.requested_service(job), "panel": job.panel, "build": job.build,
+         "phasing": job.phasing, "population": job.population, "r2_filter": job.r2_filter, "mode": job.mode,
+         "file_ids": job.file_ids}
     )  # fmt: skip
     return creation.create_job(adapters, user_id, f"retry-of:{job.id}", body, retry_of=job.id)

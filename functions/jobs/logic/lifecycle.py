@@ -12,6 +12,7 @@ from jobs.adapters.base import ExternalState, ExternalStatus, Step
 from jobs.dal.repository import JobsRepository
 from jobs.domain import JobRecord, JobStatus, Transition
 from jobs.logic import transitions
+from jobs.logic.family_status import family_error, family_progress, family_reason, family_status
 
 
 def event_of(job: JobRecord, previous: JobStatus | None, at: datetime) -> JobStatusChanged:
@@ -20,8 +21,9 @@ def event_of(job: JobRecord, previous: JobStatus | None, at: datetime) -> JobSta
         job_id=job.id,
         user_id=job.user_id,
         job_name=job.name,
-        service_id=job.service_id,
-        service_name=job.service_name,
+        parent_id=job.parent_id,
+        service_id=job.service_id or None,  # a multi-service job's parent runs on no one service
+        service_name=job.service_name or None,
         previous_status=previous,
         status=job.status,
         revision=job.revision,
@@ -50,14 +52,47 @@ def transition(
     changed the job since it was read."""
     transitions.check(job.status, target)
     finished = {"finished_at": now, "next_poll_at": None} if target.finished else {}
-    if target is JobStatus.COMPLETED:  # its result files are copied in from now on
+    if target is JobStatus.COMPLETED and not job.is_family:  # its result files are copied in from now on
         finished["outputs_due_at"] = now
     changed = repository.jobs.change(job, now, status=target, revision=job.revision + 1, **changes | finished)
     if changed is None:
         return None
     repository.jobs.record_transition(job.id, Transition(changed.revision, job.status, target, now, reason))
     repository.add_event(event_of(changed, job.status, now), now)
+    if changed.parent_id is not None:
+        settle_family(repository, changed.parent_id, now)
     return changed
+
+
+def reroute(repository: JobsRepository, job: JobRecord, now: datetime, reason: str, **changes: Any) -> JobRecord | None:
+    """Hand a pending job read at its version to another service (`auto` failing over after a refusal):
+    still pending, with a history entry pending -> pending saying why and its `JobStatusChanged`, whose
+    `pending` invokes the submission again. None, and nothing written, if another writer got there first."""
+    if job.status is not JobStatus.PENDING:
+        raise transitions.TransitionRefusedError(job.status, JobStatus.PENDING)
+    changed = repository.jobs.change(job, now, revision=job.revision + 1, **changes)
+    if changed is None:
+        return None
+    repository.jobs.record_transition(job.id, Transition(changed.revision, job.status, job.status, now, reason))
+    repository.add_event(event_of(changed, job.status, now), now)
+    return changed
+
+
+def settle_family(repository: JobsRepository, parent_id: str, now: datetime) -> JobRecord | None:
+    """Move a multi-service job to the status its children now give it (`family_status`), in the
+    transaction of the child's transition; the parent's row is locked already (`JobRepository.change`),
+    so the children read here are the ones every sibling's transaction sees."""
+    parent = repository.jobs.get(parent_id)
+    if parent is None or parent.status.finished:
+        return parent
+    children = repository.jobs.children(parent_id)
+    target = family_status(parent.status, [child.status for child in children])
+    changes: dict[str, Any] = {"progress": family_progress(children)}
+    if target is parent.status or not transitions.may_follow(parent.status, target):
+        return repository.jobs.change(parent, now, **changes)
+    if target is JobStatus.FAILED:
+        changes["error"] = family_error(children)
+    return transition(repository, parent, target, now, family_reason(children), **changes)
 
 
 def apply_report(

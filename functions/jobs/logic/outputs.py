@@ -41,7 +41,7 @@ def _claim_due(adapters: JobsAdapters, timings: Timings, limit: int) -> list[Job
     now = adapters.clock()
     claimed = []
     with adapters.transaction() as repo:
-        for job in repo.jobs.outputs_due(now, limit):
+        for job in sorted(repo.jobs.outputs_due(now, limit), key=lambda job: job.lock_order):
             # held for the lease: another poll does not copy the same files meanwhile
             mine = repo.jobs.change(job, now, outputs_due_at=now + timings.lease)
             if mine is not None:

@@ -208,8 +208,8 @@ def _apply_batch(
 ) -> None:
     now = adapters.clock()
     with adapters.batch() as repo:
-        # rows are changed in the order of their ids, so that two polls' transactions never deadlock
-        for job, answer in sorted(batch, key=lambda item: item[0].id):
+        # rows are changed in one order (a family's parent before its children), so that no two transactions deadlock
+        for job, answer in sorted(batch, key=lambda item: item[0].lock_order):
             changed = _apply(repo, job, answer, now, timings)
             report.polled += 1
             if changed is None:

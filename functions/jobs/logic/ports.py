@@ -1,5 +1,5 @@
 """What the jobs logic is given: its transactions, the clock, the other domains' internal functions it
-asks (the registry's `submission`, the files domain's `inputs`, the users domain's `credentials`),
+asks (the registry's `submission` and `discover`, the files domain's `inputs`, the users domain's `credentials`),
 through small protocols, each answering the target's JSON as it is, and the adapter of each service."""
 
 from __future__ import annotations
@@ -28,8 +28,15 @@ class OtherDomains(Protocol):
         """The registry's submission details of a service, or `{"error": ...}`."""
         ...
 
-    def inputs(self, user_id: str, file_ids: list[str], *, links: bool) -> dict[str, Any]:
-        """The files domain's answer about a user's files, with links to the valid ones if `links`."""
+    def inputs(
+        self, user_id: str, file_ids: list[str], *, links: bool, recipient: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """The files domain's answer about a user's files, with links to the valid ones if `links`; the
+        files record the `recipient` (`service_id`, `service_name`, `job_id`) the links are for."""
+        ...
+
+    def discover(self, panel: str, build: str) -> dict[str, Any]:
+        """The registry's ranking of the services offering the panel on the build (`GET /services/discover`)."""
         ...
 
     def credential(self, user_id: str, service_id: str) -> dict[str, Any]:

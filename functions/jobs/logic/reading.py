@@ -34,5 +34,10 @@ def get_job(adapters: JobsAdapters, caller: Principal, job_id: str) -> JobView:
         record = repo.jobs.get(job_id)
         if record is None or (record.user_id != caller.user_id and not caller.holds(Role.ADMIN)):
             raise NotFoundError(NOT_FOUND)
-        history = repo.jobs.history(job_id)
-    return job_view(record, history)
+        return view_of(repo, record)
+
+
+def view_of(repo: JobsRepository, job: JobRecord) -> JobView:
+    """A job as the API shows it: with its history, and its children if it was sent to several services."""
+    children = repo.jobs.children(job.id) if job.is_family else []
+    return job_view(job, repo.jobs.history(job.id), children=[job_summary(child) for child in children])

@@ -4,7 +4,8 @@ links and the service's adapter, then the submission itself, then its outcome wr
 
 A service that cannot take the job now (Cloudgene's cap on a user's running jobs, maintenance, a
 service that does not answer) leaves it pending, waiting for the service, and it is tried again at the
-next poll; a refusal fails it with the service's words. No call outside the domain runs inside a
+next poll; a refusal fails it with the service's words (an `auto` job fails over to the next service
+of its ranking first: `logic/routing.py`). No call outside the domain runs inside a
 database transaction."""
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from jobs.adapters.base import (
     ServiceUnavailableError,
     Submission,
 )
-from jobs.domain import JobRecord, JobStatus
-from jobs.logic import lifecycle
+from jobs.domain import JobRecord, JobStatus, Target
+from jobs.logic import lifecycle, routing
 from jobs.logic.lookups import Lookups, Refused
 from jobs.logic.ports import JobsAdapters
 from jobs.settings import JobsSettings
@@ -58,6 +59,7 @@ class Submitted(StrEnum):
     WAITING = "waiting"  # the service cannot take it now: pending, tried again later
     FAILED = "failed"
     NOT_DUE = "not_due"  # not pending, not due, or another submitter holds it
+    REROUTED = "rerouted"  # refused, and `auto` moved it to the next service of its ranking
 
 
 async def submit_job(
@@ -98,7 +100,8 @@ def _claim(adapters: JobsAdapters, job_id: str, timings: Timings) -> JobRecord |
 def _prepare(
     adapters: JobsAdapters, job: JobRecord, service: dict[str, Any]
 ) -> tuple[ImputationServiceAdapter, Submission, bytes | None]:
-    inputs = adapters.domains.inputs(job.user_id, job.file_ids, links=True)
+    recipient = {"service_id": job.service_id, "service_name": job.service_name, "job_id": job.id}
+    inputs = adapters.domains.inputs(job.user_id, job.file_ids, links=True, recipient=recipient)
     if "error" in inputs:
         raise Refused("the files domain could not check the job's files")
     files = []
@@ -135,6 +138,8 @@ def _wait(adapters: JobsAdapters, job: JobRecord, why: str, timings: Timings) ->
 
 
 def _fail(adapters: JobsAdapters, job: JobRecord, why: str) -> Submitted:
+    if job.target == Target.AUTO:  # the next service of its ranking, if one is left
+        return Submitted.REROUTED if routing.fail_over(adapters, job, why) else Submitted.FAILED
     now = adapters.clock()
     with adapters.transaction() as repo:
         lifecycle.transition(repo, job, JobStatus.FAILED, now, "the submission was refused", error=why)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobs.domain import JobRecord, Transition
-from jobs.models.jobs import JobSummary, JobView, ServiceRef, TransitionView
+from jobs.domain import JobRecord, Target, Transition
+from jobs.models.jobs import JobSummary, JobView, Routing, ServiceRef, TransitionView
 
 
 def _summary_fields(job: JobRecord) -> dict[str, Any]:
@@ -14,9 +14,10 @@ def _summary_fields(job: JobRecord) -> dict[str, Any]:
         "name": job.name,
         "status": job.status.value,
         "progress": job.progress,
-        "service": ServiceRef.model_validate(
-            {"id": job.service_id, "name": job.service_name, "api_type": job.api_type}
-        ),
+        "service": None
+        if job.is_family
+        else ServiceRef.model_validate({"id": job.service_id, "name": job.service_name, "api_type": job.api_type}),
+        "parent_id": job.parent_id,
         "created_at": job.created_at,
         "updated_at": job.updated_at,
         "finished_at": job.finished_at,
@@ -28,8 +29,8 @@ def job_summary(job: JobRecord) -> JobSummary:
     return JobSummary.model_validate(_summary_fields(job))
 
 
-def job_view(job: JobRecord, history: list[Transition]) -> JobView:
-    """The API's view of one job, with its history."""
+def job_view(job: JobRecord, history: list[Transition], *, children: list[JobSummary] | None = None) -> JobView:
+    """The API's view of one job, with its history (and its children, for a multi-service job)."""
     transitions = [
         TransitionView(
             revision=t.revision,
@@ -58,5 +59,7 @@ def job_view(job: JobRecord, history: list[Transition]) -> JobView:
             "error": job.error,
             "history": transitions,
             "retry_of": job.retry_of,
+            "children": children or [],
+            "routing": Routing.model_validate(job.routing) if job.target == Target.AUTO else None,
         }
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -45,16 +45,54 @@ class ServiceRef(BaseModel):
 
 
 class JobSummary(BaseModel):
-    """A job as listed."""
+    """A job as listed. A job sent to several services is a parent whose status follows its children's:
+    while any is unfinished, the furthest along of them (pending < submitted < queued < running, a finished
+    child counting as running); once all have finished, `completed` if any completed (each child says
+    how it ended), else `failed` if any failed, else `cancelled`."""
 
     id: UUID
     name: str
     status: JobStatusName
-    progress: int | None = Field(description="Percent done (0-100), where the service says.")
-    service: ServiceRef
+    progress: int | None = Field(
+        description="Percent done (0-100), where the service says; a multi-service job's is its children's mean."
+    )
+    service: ServiceRef | None = Field(
+        description="The service it runs on (for `auto`, the one chosen: see `routing`); null for a job sent to "
+        "several services, whose `children` each name theirs."
+    )
+    parent_id: UUID | None = Field(default=None, description="The multi-service job this one is a child of.")
     created_at: datetime
     updated_at: datetime
     finished_at: datetime | None
+
+
+class RankedChoice(BaseModel):
+    """A service the registry ranked for the job (`GET /services/discover`), and whether `auto` may use it."""
+
+    service_id: UUID
+    name: str
+    rank: int | None = Field(description="The registry's rank, 1 the best; null when ranked out.")
+    score: float | None = Field(description="0 to 100; null when ranked out.")
+    panel: str = Field(description="The panel's name on that service.")
+    reasons: list[str] = Field(description="Why it scored so: health, queue load, latency, distance, panel match.")
+    skipped: str | None = Field(description="Why `auto` does not send the job there; null when it may.")
+
+
+class RoutingAttempt(BaseModel):
+    """A service `auto` sent the job to that refused it (or could no longer be tried)."""
+
+    service_id: UUID
+    service_name: str
+    at: datetime
+    refused: str = Field(description="Why, in the service's words and ours.")
+
+
+class Routing(BaseModel):
+    """How `auto` chose the job's service: the ranking best first (the job runs on the first service not
+    skipped nor refused), and each attempt that was refused, after which it tried the next."""
+
+    ranking: list[RankedChoice]
+    attempts: list[RoutingAttempt]
 
 
 class JobView(JobSummary):
@@ -77,6 +115,14 @@ class JobView(JobSummary):
     error: str | None = Field(description="Why the job failed, in the service's words and ours.")
     history: list[TransitionView]
     retry_of: UUID | None = Field(default=None, description="The failed or cancelled job this one tries again.")
+    children: list[JobSummary] = Field(
+        default_factory=list,
+        description="For a job sent to several services: one job per service, each with its own status, "
+        "external id and outputs, in the order the request named them. Cancelling the parent cancels them.",
+    )
+    routing: Routing | None = Field(
+        default=None, description="For `auto`: the ranking the service was chosen from, and each refused attempt."
+    )
 
 
 class JobPage(BaseModel):
@@ -89,13 +135,16 @@ class JobPage(BaseModel):
 
 
 class JobCreate(BaseModel):
-    """A job to run on one imputation service."""
+    """A job to run on one imputation service, on several at once, or on the best one (`auto`)."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200, description="Your name for the job.")
-    service: UUID | Literal["auto"] | list[UUID] = Field(
-        description="The id of the service to run it on (`auto` and lists of services are not yet supported)."
+    service: UUID | Literal["auto"] | Annotated[list[UUID], Field(min_length=1, max_length=10)] = Field(
+        description="The id of the service to run it on; a list of ids to run it on each (a parent job with a "
+        "child per service, every service checked before any is stored); or `auto`: the registry's best-ranked "
+        "service that can take it (`GET /services/discover`: healthy, least loaded, nearest, with the panel on "
+        "the build, and your token stored where one is needed), and the next one if a service refuses it."
     )
     panel: str = Field(
         min_length=1,

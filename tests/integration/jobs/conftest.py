@@ -3,18 +3,29 @@ and bob's tokens stored, the jobs handlers asking the other domains in process o
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 
 from tests.support.cloudgene import CloudgeneFake
-from tests.support.job_world import ALICES_TOKEN, BOBS_TOKEN, JobWorld, job_world
+from tests.support.job_world import ALICES_TOKEN, BOBS_TOKEN, JobWorld, add_service, job_world
 from tests.support.jobs import Clock, with_world
 
 
-@pytest.fixture
-def fake():
-    """The Cloudgene server, knowing alice's and bob's tokens."""
-    with CloudgeneFake({ALICES_TOKEN: "alice", BOBS_TOKEN: "bob"}) as server:
-        yield server
+def cloudgene_server(name: str, doc: str) -> Any:
+    """A fixture `name`: a Cloudgene server knowing alice's and bob's tokens."""
+
+    def server() -> Iterator[CloudgeneFake]:
+        with CloudgeneFake({ALICES_TOKEN: "alice", BOBS_TOKEN: "bob"}) as running:
+            yield running
+
+    server.__doc__ = doc
+    return pytest.fixture(name=name)(server)
+
+
+fake = cloudgene_server("fake", "The Cloudgene server the world registers.")
+second = cloudgene_server("second", "Another Cloudgene server (`second_service` registers it).")
 
 
 @pytest.fixture
@@ -29,3 +40,9 @@ def clock(platform, monkeypatch) -> Clock:
 def world(platform, fake, clock, outbound_to_loopback) -> JobWorld:
     """The platform with the fake registered and alice's file validated."""
     return job_world(platform, fake.base_url)
+
+
+@pytest.fixture
+def second_service(world, second) -> str:
+    """The second server registered and healthy, with the same panel and alice's and bob's tokens."""
+    return add_service(second.base_url, "cloudgene-two", {ALICES_TOKEN: world.alice, BOBS_TOKEN: world.bob})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from jobs.adapters.cloudgene import CloudgeneAdapter
 from jobs.adapters.services import outbound_client
+from tests.support.api import invoke_api
 from tests.support.job_world import ALICES_TOKEN, SAMPLE
 from tests.support.jobs import job_events, poll, run_function, submit_pending
 
@@ -89,3 +90,17 @@ def test_the_token_never_reaches_the_logs(world, fake, capsys):
     poll()
     captured = capsys.readouterr()
     assert ALICES_TOKEN not in captured.out + captured.err
+
+
+def test_the_files_record_lists_each_service_it_was_sent_to_and_for_which_job(world, fake):
+    assert invoke_api("GET", f"/files/{world.file}", principal=world.alice).body["sent_to"] == []
+    first, other = world.submit(), world.submit(key="key-2")
+    submit_pending(first["id"])
+    submit_pending(other["id"])
+    sent = invoke_api("GET", f"/files/{world.file}", principal=world.alice).body["sent_to"]
+    assert [(s["service_id"], s["service_name"], s["job_id"]) for s in sent] == [
+        (world.service, "Cloudgene cloudgene", first["id"]),
+        (world.service, "Cloudgene cloudgene", other["id"]),
+    ]
+    assert all(s["at"] for s in sent)
+    assert invoke_api("GET", f"/files/{world.file}", principal=world.bob).status == 404

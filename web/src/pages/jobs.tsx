@@ -71,7 +71,7 @@ export function JobsPage({ params }: { params: URLSearchParams }): ReactNode {
                         <StatusBadge status={job.status} />
                       </td>
                       <td>{job.progress == null ? "—" : `${job.progress}%`}</td>
-                      <td>{job.service.name}</td>
+                      <td>{job.service?.name ?? "several services"}</td>
                       <td>{when(job.created_at)}</td>
                     </tr>
                   ))}
@@ -149,7 +149,7 @@ function JobDetails({ job, onChanged }: { job: Job; onChanged: () => void }): Re
           </>
         )}
         <dt>Service</dt>
-        <dd>{job.service.name}</dd>
+        <dd>{job.service ? job.service.name : (job.children ?? []).map((child) => child.service?.name).join(", ")}</dd>
         <dt>Panel and build</dt>
         <dd>
           {job.panel} on {job.build}
@@ -179,7 +179,7 @@ function JobDetails({ job, onChanged }: { job: Job; onChanged: () => void }): Re
       ) : null}
       <JobActions job={job} onChanged={onChanged} />
       {job.status === "completed" ? <Outputs job={job} /> : null}
-      {job.service.api_type === "michigan" && job.external_id ? <ArchivePassword jobId={job.id} /> : null}
+      {job.service?.api_type === "michigan" && job.external_id ? <ArchivePassword jobId={job.id} /> : null}
       <Steps job={job} />
       <History job={job} />
     </div>

@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from fip_core.http import answers, current_principal, json_response, route_group
 from jobs.domain import JobStatus
 from jobs.handlers.wiring import jobs_adapters
-from jobs.logic import control, creation, outputs, reading
+from jobs.logic import control, creation, families, outputs, reading
 from jobs.logic.submission import Timings
 from jobs.models.jobs import ArchivePassword, JobCreate, JobOutputs, JobPage, JobStatusName, JobView
 from jobs.settings import jobs_settings
@@ -23,7 +23,8 @@ JOBS = "Imputation jobs"
 
 @router.post(
     "/jobs",
-    summary="Submit a job to one service: 201 with the job, or 200 with the first job for a repeated key",
+    summary="Submit a job to one service, to several (a parent with a child each) or to `auto`: 201 with the "
+    "job, or 200 with the first job for a repeated key",
     tags=[JOBS],
     responses=answers(201, JobView, 422) | answers(200, JobView),
 )
@@ -67,13 +68,13 @@ def get_job(job_id: UUID) -> JobView:
 
 @router.post(
     "/jobs/<job_id>/cancel",
-    summary="Cancel your job, on its service too",
+    summary="Cancel your job, on its service too (a job sent to several services: each of its children)",
     tags=[JOBS],
     responses=answers(200, JobView, 404, 409, 503),
 )
 def cancel_job(job_id: UUID) -> JobView:
     timings = Timings.of(jobs_settings())
-    return control.cancel_job(jobs_adapters(), current_principal(router).user_id, str(job_id), timings)
+    return families.cancel(jobs_adapters(), current_principal(router).user_id, str(job_id), timings)
 
 
 @router.post(
