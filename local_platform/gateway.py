@@ -173,7 +173,7 @@ class Gateway:
         path = gateway_path(raw_path) if raw_path is not None else None
         if path is None:
             return BAD_REQUEST
-        own = self._platform_page(method, path)
+        own = self._own_page(method, path)
         if own is not None:
             return own
         match = self.routes.match(method, path)
@@ -204,6 +204,18 @@ class Gateway:
                 int(HTTPStatus.BAD_GATEWAY),
                 "Internal Server Error",
                 f"the {function} function failed ({type(error).__name__}); the traceback is in the platform's output",
+            )
+
+    def _own_page(self, method: str, path: str) -> GatewayResponse | None:
+        try:
+            return self._platform_page(method, path)
+        except Exception as error:
+            # a page of the local platform itself (the mailbox reads the emulator): a problem, never a dropped line
+            log.exception("! %s %s: the local platform's page failed", method, path)
+            return problem_response(
+                int(HTTPStatus.INTERNAL_SERVER_ERROR),
+                "Internal Server Error",
+                f"the local platform could not answer {path} ({type(error).__name__}); the traceback is in its output",
             )
 
     def _platform_page(self, method: str, path: str) -> GatewayResponse | None:

@@ -58,3 +58,13 @@ def test_without_the_platforms_moto_the_route_says_where_to_look():
     answer = gateway(lambda: None).handle("GET", "/_local/emails", [], b"")
     assert answer.status == 501
     assert "/_aws/ses" in json.loads(answer.body)["detail"]
+
+
+def test_a_mailbox_that_fails_is_a_problem_answer_not_a_dropped_connection():
+    def broken() -> Any:
+        raise RuntimeError("the emulator could not be read")
+
+    answer = gateway(broken).handle("GET", "/_local/emails", [], b"")
+    assert answer.status == 500
+    assert answer.header("Content-Type") == "application/problem+json"
+    assert "/_local/emails (RuntimeError)" in json.loads(answer.body)["detail"]
