@@ -180,10 +180,13 @@ def outputs_view(adapters: JobsAdapters, user_id: str, job_id: str) -> JobOutput
     """The owner's view of a job's result files and their ids in the files domain."""
     with adapters.reading() as repo:
         job = owned_job(repo, user_id, job_id)
-        outputs = repo.jobs.outputs(job_id)
-    if job.outputs_due_at is not None:
+        # a job sent to several services has no outputs of its own: its children's are its
+        members = repo.jobs.children(job.id) if job.is_family else [job]
+        outputs = [output for member in members for output in repo.jobs.outputs(member.id)]
+    completed = [member for member in members if member.status.value == "completed"]
+    if any(member.outputs_due_at is not None for member in members):
         state = "copying"
-    elif job.status.value != "completed":
+    elif not completed:
         state = "none"
     elif any(o.status is OutputStatus.FAILED for o in outputs):
         state = "incomplete"

@@ -175,7 +175,8 @@ class OutputView(BaseModel):
 
 
 class JobOutputs(BaseModel):
-    """A job's result files, copied into the files domain."""
+    """A job's result files, copied into the files domain; for a job sent to several services, its
+    children's (those of the children that completed)."""
 
     job_id: UUID
     state: Literal["none", "copying", "stored", "incomplete"] = Field(

@@ -102,7 +102,11 @@ def test_the_parent_follows_its_children_to_a_partial_success(world, fake, secon
     seen_statuses = [s for s in statuses(job_events(parent["id"])) if s != "queued"]
     assert seen_statuses == ["pending", "submitted", "running", "completed"]
     assert "1 completed, 1 failed" in seen["history"][-1]["reason"]
-    assert invoke_api("GET", f"/jobs/{parent['id']}/outputs", principal=world.alice).body["items"] == []
+    # the parent's outputs are its children's: here the completed one's
+    outputs = invoke_api("GET", f"/jobs/{parent['id']}/outputs", principal=world.alice).body
+    of_child = invoke_api("GET", f"/jobs/{first}/outputs", principal=world.alice).body
+    assert (outputs["state"], outputs["items"]) == (of_child["state"], of_child["items"])
+    assert [item["name"] for item in outputs["items"]] == ["chr20.zip"]
 
 
 def test_cancelling_the_parent_cancels_every_child_on_its_service(world, fake, second, second_service, clock):
