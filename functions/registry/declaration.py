@@ -2,7 +2,13 @@
 
 from fip_core.access import Access
 from fip_core.declaration import DomainDeclaration, FunctionDeclaration, HttpRoute, Schedule
-from fip_core.platform_events import AuditRecorded, ServiceDeactivated, ServiceHealthChanged
+from fip_core.platform_events import (
+    AuditRecorded,
+    ServiceAtRisk,
+    ServiceDeactivated,
+    ServiceHealthChanged,
+    ServicesChecked,
+)
 
 HEALTH_SWEEP_RATE_MINUTES = 5
 RELAY_RATE_MINUTES = 1
@@ -57,7 +63,7 @@ DECLARATION = DomainDeclaration(
     ),
     api_function="api",
     migrations_function="migrate",
-    publishes=(ServiceHealthChanged, ServiceDeactivated, AuditRecorded),
+    publishes=(ServiceHealthChanged, ServiceDeactivated, ServiceAtRisk, ServicesChecked, AuditRecorded),
     relay_function="relay-events",
     routes=(
         HttpRoute("GET", "/services", Access.SIGNED_IN),

@@ -85,6 +85,41 @@ class ServiceDeactivated(DomainEvent):
     reason: str = Field(description="Why, in words for people.")
 
 
+class ServiceAtRisk(DomainEvent):
+    """A service has been unhealthy so long that the registry will deactivate it soon, unless it recovers.
+
+    Published once per spell of ill health, when the spell enters its last days (by default a service
+    unhealthy for 25 of the 30 days after which it is deactivated)."""
+
+    name: ClassVar[str] = "ServiceAtRisk"
+
+    service_id: str = Field(description="The service's id in the registry.")
+    slug: str
+    service_name: str
+    unhealthy_since: datetime = Field(description="When the service was first found unhealthy in this spell.")
+    deactivates_at: datetime = Field(description="When the registry will deactivate it if it stays unhealthy.")
+
+
+class ServiceCheck(BaseModel):
+    """The outcome of one health check of one service."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    service_id: str = Field(description="The service's id in the registry.")
+    status: HealthStatusName
+    checked_at: datetime
+    response_time_ms: float | None = Field(default=None, description="How long the service took to answer.")
+
+
+class ServicesChecked(DomainEvent):
+    """The outcomes of one round of health checks (a sweep, or an admin's check now), changed or not:
+    what uptime and response-time percentiles are computed from. One event per round, not per check."""
+
+    name: ClassVar[str] = "ServicesChecked"
+
+    checks: list[ServiceCheck] = Field(description="Every check of the round, one per service checked.")
+
+
 # --- users ---------------------------------------------------------------------------------------
 
 
@@ -179,6 +214,8 @@ class AuditRecorded(AuditRecord, DomainEvent):
 PLATFORM_EVENTS: tuple[type[DomainEvent], ...] = (
     ServiceHealthChanged,
     ServiceDeactivated,
+    ServiceAtRisk,
+    ServicesChecked,
     UserRegistered,
     FileValidated,
     FileExpiring,
