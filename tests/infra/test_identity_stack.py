@@ -390,7 +390,7 @@ def test_the_key_use_condition_is_the_encryption_context_the_users_code_sends(mo
             sent.append(request)
             return {"Plaintext": b"x"}
 
-    monkeypatch.setattr("users.adapters.kms.aws_client", lambda service: Kms())
+    monkeypatch.setattr("fip_core.kms.aws_client", lambda service: Kms())
     cipher = CredentialCipher("alias/key")
     cipher.encrypt("token", "user-1", "service-1")
     cipher.decrypt(b"x", "user-1", "service-1")

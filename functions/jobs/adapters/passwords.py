@@ -3,13 +3,10 @@ context) to the job and its owner: a ciphertext copied to another job's row does
 
 from __future__ import annotations
 
-from typing import Any
-
-from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import SecretStr
 
-from fip_core.aws import aws_client
 from fip_core.container import per_container
+from fip_core.kms import ContextCipher, KmsError
 from fip_core.problems import UnavailableError
 from jobs.settings import PASSWORD_PURPOSE, jobs_settings
 
@@ -18,33 +15,21 @@ class PasswordCipher:
     """Encrypts and decrypts archive passwords with the domain's key."""
 
     def __init__(self, key_id: str) -> None:
-        self.key_id = key_id
-
-    @property
-    def _client(self) -> Any:
-        return aws_client("kms")
+        self._cipher = ContextCipher(key_id)
 
     def encrypt(self, password: SecretStr, job_id: str, user_id: str) -> bytes:
         """The password's ciphertext for this job of this owner."""
         try:
-            answer = self._client.encrypt(
-                KeyId=self.key_id,
-                Plaintext=password.get_secret_value().encode(),
-                EncryptionContext=_context(job_id, user_id),
-            )
-        except (ClientError, BotoCoreError) as error:
-            raise UnavailableError("the key service refused or failed; try again") from error
-        return bytes(answer["CiphertextBlob"])
+            return self._cipher.encrypt(password.get_secret_value().encode(), _context(job_id, user_id))
+        except KmsError as failure:
+            raise UnavailableError("the key service refused or failed; try again") from failure
 
     def decrypt(self, ciphertext: bytes, job_id: str, user_id: str) -> SecretStr:
         """The password back, only for the job and owner it was stored for."""
         try:
-            answer = self._client.decrypt(
-                CiphertextBlob=ciphertext, KeyId=self.key_id, EncryptionContext=_context(job_id, user_id)
-            )
-        except (ClientError, BotoCoreError) as error:
-            raise UnavailableError("the key service refused or failed; try again") from error
-        return SecretStr(bytes(answer["Plaintext"]).decode())
+            return SecretStr(self._cipher.decrypt(ciphertext, _context(job_id, user_id)).decode())
+        except KmsError as failure:
+            raise UnavailableError("the key service refused or failed; try again") from failure
 
 
 @per_container
