@@ -117,3 +117,22 @@ ACCESS_LOG_RETENTION = Duration.days(90)  # the buckets' server access logs
 ALARM_EMAIL_CONTEXT_KEY = "alarm_email"
 ALARM_PERIOD = Duration.minutes(5)
 API_SERVER_ERRORS_THRESHOLD = 5  # 5xx answers in one period: one may be a client's timeout, five are not
+# Throttled invocations in one period: a function at its reserved concurrency (its share of the database's
+# connections, infra/profiles.py) turns requests away with 429s and delays events; one is already worth a look.
+FUNCTION_THROTTLES_THRESHOLD = 1
+# The database's capacity alarm: the writer at or above this share of the profile's maximum ACU for this many
+# periods in a row. Serverless v2 scales up in seconds, so a burst that comes and goes within a period or two is
+# not worth a page; a quarter of an hour at the ceiling means queries wait and connections are refused.
+DATABASE_CAPACITY_ALARM_FRACTION = 0.9
+DATABASE_CAPACITY_ALARM_PERIODS = 3
+# A service down for longer than this pages the operators: by then the admins have had the registry's email
+# that it went down, a restart or a network blip (which the next checks absorb) has had time to pass, and jobs
+# sent to it have started to wait. It is read from the registry's sweep report (ServicesUnhealthy, the services
+# found unhealthy in one sweep) over periods long enough that each sees every failing service checked again
+# (the registry re-checks a failing service at least every 10 minutes), and never fewer than two sweeps.
+SERVICE_DOWN_ALARM_MINUTES = 60
+SERVICE_DOWN_PERIOD = Duration.minutes(15)
+SERVICE_DOWN_MIN_PERIODS = 2
+# The operations dashboard (infra/dashboard.py): its widgets' period, and one row's height.
+DASHBOARD_PERIOD = Duration.minutes(5)
+DASHBOARD_WIDGET_HEIGHT = 6

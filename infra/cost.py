@@ -101,11 +101,12 @@ def schedules_of(template: Mapping[str, Any]) -> Schedules:
 
 
 def _monthly_per_resource(template: Mapping[str, Any], price: Mapping[str, float]) -> list[Item]:
-    """Keys, secrets and alarms: a monthly price each."""
+    """Keys, secrets, dashboards and alarms: a monthly price each."""
     items = []
     for resource_type, name, key in (
         ("AWS::KMS::Key", "kms keys", "kms_key_month"),
         ("AWS::SecretsManager::Secret", "secrets", "secret_month"),
+        ("AWS::CloudWatch::Dashboard", "dashboards", "dashboard_month"),
     ):
         if count := len(_of_type(template, resource_type)):
             items.append(Item(f"{name} ({count})", count * price[key]))

@@ -1,5 +1,5 @@
 """The platform's stack: shared network, bus, API (with its one authorizer), layers, databases, mail, web
-console, alarms and catch-all, and a nested stack per domain."""
+console, alarms, the operations dashboard and catch-all, and a nested stack per domain."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from fip_core.declaration import DomainDeclaration, FunctionDeclaration, cross_d
 from fip_core.settings import METRICS_NAMESPACE
 from infra.alarms import PlatformAlarms
 from infra.bundling import PlatformAssets
+from infra.dashboard import OperationsDashboard
 from infra.database import PlatformDatabases
 from infra.domain import DomainFunction, DomainService, function_arn
 from infra.event_bus import PlatformEventBus
@@ -133,13 +134,27 @@ class PlatformStack(Stack):
             environment={"POWERTOOLS_SERVICE_NAME": PLATFORM, "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE},
         )
         self.api.add_default_route(self, self.catch_all.function)
+        clusters = {identifier: built.cluster for identifier, built in self.databases.clusters.items()}
         self.alarms = PlatformAlarms(
             self,
             "Alarms",
             domains=self.domains.values(),
             platform_functions=[self.catch_all],
             http_api=self.api.http_api,
+            clusters=clusters,
+            max_capacity=profile.database_max_capacity,
             email=alarm_email,
+        )
+        self.dashboard = OperationsDashboard(
+            self,
+            "Operations",
+            environment=environment,
+            domains=self.domains.values(),
+            platform_functions=[self.catch_all],
+            http_api=self.api.http_api,
+            clusters=clusters,
+            max_capacity=profile.database_max_capacity,
+            alarms=self.alarms.alarms,
         )
         CfnOutput(self, "ApiUrl", value=self.api.endpoint, description="Base URL of the platform's HTTP API")
         CfnOutput(

@@ -11,6 +11,7 @@ from fip_core.declaration import (
 from fip_core.platform_events import (
     FileExpiring,
     JobStatusChanged,
+    ServiceAtRisk,
     ServiceDeactivated,
     ServiceHealthChanged,
     UserRegistered,
@@ -66,7 +67,7 @@ DECLARATION = DomainDeclaration(
         HttpRoute("DELETE", "/notifications/{notification_id}", Access.SELF),
     ),
     subscriptions=(
-        EventSubscription("on-event", (ServiceHealthChanged, ServiceDeactivated), ("fip.registry",)),
+        EventSubscription("on-event", (ServiceHealthChanged, ServiceAtRisk, ServiceDeactivated), ("fip.registry",)),
         EventSubscription("on-event", (FileExpiring,), ("fip.files",)),
         EventSubscription("on-event", (UserRegistered,), ("fip.users",)),
         EventSubscription("on-event", (JobStatusChanged,), ("fip.jobs",)),

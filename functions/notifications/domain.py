@@ -16,6 +16,7 @@ class MessageKind(StrEnum):
     JOB_FAILED = "job_failed"
     FILE_EXPIRING = "file_expiring"
     SERVICE_HEALTH = "service_health"  # admins: a service went down or came back
+    SERVICE_AT_RISK = "service_at_risk"  # admins: a service will be deactivated soon unless it recovers
     SERVICE_DEACTIVATED = "service_deactivated"  # admins
     WELCOME = "welcome"
 

@@ -87,6 +87,7 @@ def test_preferences_have_defaults_and_put_resets_what_it_leaves_out():
         "job_failed": "both",
         "file_expiring": "both",
         "service_health": "both",
+        "service_at_risk": "both",
         "service_deactivated": "both",
         "welcome": "in_app",
     }

@@ -5,17 +5,15 @@ moto's SES and read back from it; each event once, as each recipient prefers."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
-from fip_core.access import Principal
 from fip_core.platform_events import FileExpiring, ServiceDeactivated, ServiceHealthChanged, UserRegistered
 from local_platform.mailbox import sent_emails
 from notifications.dal.unit_of_work import notifications_reading
 from notifications.domain import DeliveryStatus
 from tests.support.api import invoke_api
-from tests.support.notifications import ADDRESSES, ADMIN, ALICE, BOB, add_people, bus_event, deliver
+from tests.support.notifications import ADDRESSES, ADMIN, ALICE, BOB, add_people, bus_event, deliver, inbox
 
 ORIGIN = "https://imputation.example.org"
 
@@ -51,13 +49,6 @@ def health(previous: str, status: str) -> ServiceHealthChanged:
             "error": "timeout" if status == "unhealthy" else None,
         }
     )
-
-
-def inbox(caller: Principal) -> list[dict[str, Any]]:
-    answer = invoke_api("GET", "/notifications", principal=caller)
-    assert answer.status == 200, answer.body
-    items: list[dict[str, Any]] = answer.body["items"]
-    return items
 
 
 def test_a_file_expiring_is_emailed_to_its_owner_and_shown_to_them_alone(event_bus):

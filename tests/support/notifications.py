@@ -11,6 +11,7 @@ from typing import Any
 from fip_core.access import Grant, Principal, Role
 from fip_core.platform_events import DomainEvent, EventMetadata, event_detail
 from local_platform.events import eventbridge_event, lambda_context
+from tests.support.api import invoke_api
 from users.dal.unit_of_work import users_repository
 from users.domain import NewProfile, UserStatus
 
@@ -48,3 +49,11 @@ def deliver(event: dict[str, Any]) -> dict[str, Any]:
 
     answer: dict[str, Any] = handler(event, lambda_context("notifications-on-event"))
     return answer
+
+
+def inbox(caller: Principal) -> list[dict[str, Any]]:
+    """The caller's in-app notifications, newest first, as the API answers them."""
+    answer = invoke_api("GET", "/notifications", principal=caller)
+    assert answer.status == 200, answer.body
+    items: list[dict[str, Any]] = answer.body["items"]
+    return items

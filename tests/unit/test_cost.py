@@ -22,6 +22,7 @@ def test_the_fixed_items_of_a_small_template_add_up():
             "Key1": {"Type": "AWS::KMS::Key", "Properties": {}},
             "Key2": {"Type": "AWS::KMS::Key", "Properties": {}},
             "Secret": {"Type": "AWS::SecretsManager::Secret", "Properties": {}},
+            "Dashboard": {"Type": "AWS::CloudWatch::Dashboard", "Properties": {}},
             "Alarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {}},
             "MathAlarm": {  # priced per metric it reads
                 "Type": "AWS::CloudWatch::Alarm",
@@ -45,6 +46,7 @@ def test_the_fixed_items_of_a_small_template_add_up():
     assert items["public ipv4 (nat gateway)"] == pytest.approx(730 * 0.005)
     assert items["kms keys (2)"] == pytest.approx(2.0)
     assert items["secrets (1)"] == pytest.approx(0.40)
+    assert items["dashboards (1)"] == pytest.approx(3.00)
     assert items["alarm metrics (2 alarms)"] == pytest.approx(0.40)
     assert items["aurora capacity (cluster)"] == pytest.approx(0.5 * 730 * 0.12)
 

@@ -34,6 +34,8 @@ def poll(_event: dict[str, Any]) -> dict[str, Any]:
     obs.logger.info("jobs polled", extra=report.as_dict())
     obs.metrics.add_metric(name="JobsPolled", unit="Count", value=report.polled)
     obs.metrics.add_metric(name="JobTransitions", unit="Count", value=report.transitions)
+    # every active job is polled each interval, stalled or not: this is how many are stalled now
+    obs.metrics.add_metric(name="JobsStalled", unit="Count", value=report.stalled)
     obs.metrics.add_metric(name="PollSeconds", unit="Seconds", value=report.wall_seconds)
     return report.as_dict()
 

@@ -64,6 +64,7 @@ class PollReport:
     lost_races: int = 0  # another poll (or the owner) changed the job first: nothing written
     unanswered: int = 0
     lost: int = 0
+    stalled: int = 0  # polled jobs left flagged stalled (no news for too long): the operators' alarm counts them
     submissions: dict[str, int] = field(default_factory=dict)
     outputs_collected: int = 0  # completed jobs whose result files were copied in (or tried)
     wall_seconds: float = 0.0
@@ -218,6 +219,7 @@ def _apply_batch(
                 report.transitions += 1
             report.unanswered += isinstance(answer, Unanswered)
             report.lost += isinstance(answer, Lost)
+            report.stalled += changed is not None and changed.stalled
 
 
 def _apply(repo: JobsRepository, job: JobRecord, answer: Answer, now: datetime, timings: Timings) -> JobRecord | None:

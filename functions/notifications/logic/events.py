@@ -10,6 +10,7 @@ from fip_core.platform_events import (
     DomainEvent,
     FileExpiring,
     JobStatusChanged,
+    ServiceAtRisk,
     ServiceDeactivated,
     ServiceHealthChanged,
     UserRegistered,
@@ -37,6 +38,7 @@ class MessageMaker:
         """What each subscribed event is applied with."""
         return {
             ServiceHealthChanged: self.health_changed,
+            ServiceAtRisk: self.at_risk,
             ServiceDeactivated: self.deactivated,
             FileExpiring: self.file_expiring,
             UserRegistered: self.registered,
@@ -50,6 +52,11 @@ class MessageMaker:
         came_back = event.status == "healthy" and event.previous_status == "unhealthy"
         if went_down or came_back:
             self._add(repo, delivery, MessageKind.SERVICE_HEALTH, None, event)
+
+    def at_risk(self, repo: NotificationsRepository, delivery: Delivery[ServiceAtRisk]) -> None:
+        """Admins hear when a service has been down so long that it will be deactivated soon, while
+        there is still time to fix it (the registry publishes this once per spell of ill health)."""
+        self._add(repo, delivery, MessageKind.SERVICE_AT_RISK, None, delivery.event)
 
     def deactivated(self, repo: NotificationsRepository, delivery: Delivery[ServiceDeactivated]) -> None:
         """Admins hear when a service is taken out of use."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -47,6 +48,26 @@ def _service_health(facts: dict[str, Any]) -> tuple[str, list[str], str | None]:
     return f"Service {facts['service_name']} {state}", lines, f"/services/{facts['service_id']}"
 
 
+def _when(stamp: str) -> str:
+    """An event's time as an admin reads it: to the minute, in UTC."""
+    return f"{datetime.fromisoformat(stamp):%Y-%m-%d %H:%M} UTC"
+
+
+def _service_at_risk(facts: dict[str, Any]) -> tuple[str, list[str], str | None]:
+    deactivates = _when(facts["deactivates_at"])
+    return (
+        f"Service {facts['service_name']} will be deactivated on {deactivates} unless it recovers",
+        [
+            f"The imputation service {facts['service_name']} ({facts['slug']}) has been unhealthy since "
+            f"{_when(facts['unhealthy_since'])}.",
+            f"If it is still unhealthy on {deactivates}, it will be deactivated (taken out of use).",
+            "Check whether the service is up; if it has moved, correct its URL on its page in the console. "
+            "The next health check that passes keeps it active.",
+        ],
+        f"/services/{facts['service_id']}",
+    )
+
+
 def _service_deactivated(facts: dict[str, Any]) -> tuple[str, list[str], str | None]:
     return (
         f"Service {facts['service_name']} was deactivated",
@@ -72,6 +93,7 @@ TEMPLATES: dict[MessageKind, Template] = {
     MessageKind.JOB_FAILED: _job("failed"),
     MessageKind.FILE_EXPIRING: _file_expiring,
     MessageKind.SERVICE_HEALTH: _service_health,
+    MessageKind.SERVICE_AT_RISK: _service_at_risk,
     MessageKind.SERVICE_DEACTIVATED: _service_deactivated,
     MessageKind.WELCOME: _welcome,
 }

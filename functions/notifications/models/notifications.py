@@ -50,6 +50,7 @@ class NotificationPreferences(BaseModel):
     job_failed: Channel
     file_expiring: Channel
     service_health: Channel = Field(description="Admins: a service went down or came back.")
+    service_at_risk: Channel = Field(description="Admins: a service will be deactivated soon unless it recovers.")
     service_deactivated: Channel = Field(description="Admins: a service was deactivated.")
     welcome: Channel
 
@@ -64,6 +65,7 @@ class PreferencesUpdate(BaseModel):
     job_failed: Channel | None = None
     file_expiring: Channel | None = None
     service_health: Channel | None = None
+    service_at_risk: Channel | None = None
     service_deactivated: Channel | None = None
     welcome: Channel | None = None
 
