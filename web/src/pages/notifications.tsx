@@ -15,15 +15,18 @@ type Kind = components["schemas"]["MessageKind"];
 type Channel = components["schemas"]["Channel"];
 
 const PAGE_SIZE = 20;
-const KINDS: readonly (readonly [Kind, string])[] = [
-  ["job_submitted", "A job of yours was submitted"],
-  ["job_completed", "A job of yours completed"],
-  ["job_failed", "A job of yours failed"],
-  ["file_expiring", "A file of yours is about to be deleted"],
-  ["welcome", "Welcome"],
-  ["service_health", "A service went down or came back (admins)"],
-  ["service_deactivated", "A service was deactivated (admins)"],
-];
+// every kind the API knows must be labelled here: a kind added to the API breaks the build until it is
+const KIND_LABELS: Record<Kind, string> = {
+  job_submitted: "A job of yours was submitted",
+  job_completed: "A job of yours completed",
+  job_failed: "A job of yours failed",
+  file_expiring: "A file of yours is about to be deleted",
+  welcome: "Welcome",
+  service_health: "A service went down or came back (admins)",
+  service_at_risk: "A service is at risk of deactivation (admins)",
+  service_deactivated: "A service was deactivated (admins)",
+};
+const KINDS = Object.entries(KIND_LABELS) as [Kind, string][];
 
 export function NotificationsPage(): ReactNode {
   const [offset, setOffset] = useState(0);
