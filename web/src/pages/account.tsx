@@ -265,7 +265,7 @@ function ServiceTokenRow({ row, onChanged }: { row: ServiceTokenRowData; onChang
     <li className="service-token" data-stored={row.stored ? "yes" : "no"}>
       <h3>{row.name}</h3>
       <p>{row.stored ? `A token is stored (since ${when(row.stored.created_at)}, last changed ${when(row.stored.updated_at)}).` : "No token stored."}</p>
-      <form onSubmit={onStore} noValidate aria-label={`Token for ${row.name}`}>
+      <form onSubmit={onStore} noValidate>
         <div className="field">
           <label htmlFor={inputId}>{row.stored ? `New token for ${row.name}` : `Token for ${row.name}`}</label>
           <input id={inputId} type="password" autoComplete="off" value={token} required onChange={(event) => setToken(event.currentTarget.value)} />
