@@ -204,17 +204,22 @@ function ServiceChoiceField({ choice, services, onChoose }: { choice: ServiceCho
       <fieldset>
         <legend>Where to run it</legend>
         {WHERE.map(([kind, text, hint]) => (
-          <label key={kind} className="check">
-            <input
-              type="radio"
-              name="where"
-              value={kind}
-              checked={choice.kind === kind}
-              onChange={() => onChoose(kind === "auto" ? { kind } : kind === "several" ? { kind, ids: [] } : { kind, id: null })}
-            />
-            {text}
-            <span className="muted"> — {hint}</span>
-          </label>
+          <div key={kind} className="choice">
+            <label className="check">
+              <input
+                type="radio"
+                name="where"
+                value={kind}
+                checked={choice.kind === kind}
+                aria-describedby={`where-${kind}-hint`}
+                onChange={() => onChoose(kind === "auto" ? { kind } : kind === "several" ? { kind, ids: [] } : { kind, id: null })}
+              />
+              {text}
+            </label>
+            <small id={`where-${kind}-hint`} className="hint">
+              {hint}
+            </small>
+          </div>
         ))}
       </fieldset>
       {choice.kind === "one" ? (
