@@ -105,6 +105,14 @@ def world(platform: RunningPlatform) -> Iterator[World]:
         yield World(email, {"Authorization": f"Bearer {tokens.json()['access_token']}"}, services, refusals)
 
 
+def signing_in(console: WatchedPage, email: str, password: str) -> None:
+    """The sign-in form filled in and sent."""
+    console.open("sign-in")
+    console.page.get_by_label("Email", exact=True).fill(email)
+    console.page.get_by_label("Password", exact=True).fill(password)
+    console.page.get_by_role("button", name="Sign in").click()
+
+
 def test_a_forgotten_password_is_reset_with_the_emailed_code_and_signs_in(
     console: WatchedPage, platform: RunningPlatform
 ) -> None:
@@ -154,10 +162,7 @@ def test_sign_in_asks_for_the_authenticator_code_where_the_account_has_one(
     page = console.page
     email = confirmed_researcher(platform, "emmy.mfa@example.org")
     platform.sign_in(email, PASSWORD)  # turns two-factor sign-in on (the secret kept for the test)
-    console.open("sign-in")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    signing_in(console, email, PASSWORD)
     expect(page.get_by_role("heading", name="Two-factor sign-in")).to_be_focused()
     console.assert_accessible("two-factor sign-in")
     console.screenshot("a03-sign-in-mfa")
@@ -180,10 +185,7 @@ def test_an_account_made_with_a_temporary_password_sets_its_own_when_signing_in(
         UserPoolId=pool["Id"], Username=email, TemporaryPassword=temporary, MessageAction="SUPPRESS",
         UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
     )  # fmt: skip
-    console.open("sign-in")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(temporary)
-    page.get_by_role("button", name="Sign in").click()
+    signing_in(console, email, temporary)
     expect(page.get_by_role("heading", name="Choose your password")).to_be_focused()
     console.assert_accessible("new password at sign-in")
     console.screenshot("a04-sign-in-new-password")

@@ -33,6 +33,11 @@ function chosenServices(choice: ServiceChoice, services: readonly Service[]): Se
   return services.filter((service) => ids.includes(service.id));
 }
 
+/** A list of ids with one ticked in or out. */
+function toggled(ids: readonly string[], id: string, on: boolean): string[] {
+  return on ? [...ids, id] : ids.filter((other) => other !== id);
+}
+
 /** The builds the choice can run: one service's; every chosen service's for several; any service's for `auto`. */
 function buildsOf(choice: ServiceChoice, services: readonly Service[]): Build[] {
   const chosen = chosenServices(choice, services);
@@ -139,10 +144,7 @@ function JobFormView({ files, services }: { files: readonly GenotypeFile[]; serv
               name="file"
               value={file.id}
               checked={form.fileIds.includes(file.id)}
-              onChange={(event) => {
-                const on = event.currentTarget.checked;
-                change({ fileIds: on ? [...form.fileIds, file.id] : form.fileIds.filter((id) => id !== file.id) });
-              }}
+              onChange={(event) => change({ fileIds: toggled(form.fileIds, file.id, event.currentTarget.checked) })}
             />
             {file.filename}
             <span className="muted">
@@ -241,10 +243,7 @@ function ServiceChoiceField({ choice, services, onChoose }: { choice: ServiceCho
                 name="services"
                 value={one.id}
                 checked={choice.ids.includes(one.id)}
-                onChange={(event) => {
-                  const on = event.currentTarget.checked;
-                  onChoose({ kind: "several", ids: on ? [...choice.ids, one.id] : choice.ids.filter((id) => id !== one.id) });
-                }}
+                onChange={(event) => onChoose({ kind: "several", ids: toggled(choice.ids, one.id, event.currentTarget.checked) })}
               />
               {label(one)}
             </label>
