@@ -74,7 +74,10 @@ export function JobsPage({ params }: { params: URLSearchParams }): ReactNode {
                         <StatusBadge status={job.status} />
                       </td>
                       <td>{job.progress == null ? "—" : `${job.progress}%`}</td>
-                      <td>{job.service?.name ?? "several services"}</td>
+                      <td>
+                        {job.service?.name ?? "several services"}
+                        {job.parent_id ? <span className="muted"> (one part of a job on several services)</span> : null}
+                      </td>
                       <td>{when(job.created_at)}</td>
                     </tr>
                   ))}
