@@ -1,6 +1,7 @@
 """A researcher's account and where her jobs run, in a real Chromium against the local platform: she resets
 a forgotten password and signs in with the new one; signs in with her authenticator's code, and with a
-password of her own where her account was made with a temporary one; makes an API token on her Account
+password of her own where her account was made with a temporary one; sets two-factor sign-in up on her
+Account page and turns it off; makes an API token on her Account
 page, uses it from a script, and revokes it; stores, replaces and deletes her token for a service; and
 submits a job with `auto` to two Cloudgene servers (the contract fake, on loopback), seeing on the job's
 page which one was chosen and why, and the one that refused it; then one job to both, seeing a job on
@@ -170,6 +171,40 @@ def test_sign_in_asks_for_the_authenticator_code_where_the_account_has_one(
     page.keyboard.type(totp(platform.totp_secrets[email], time.time()))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="My files")).to_be_visible()
+    assert console.console_errors == []
+    assert console.failed_requests == []
+
+
+def test_two_factor_sign_in_is_set_up_on_the_account_page_and_turned_off(
+    console: WatchedPage, platform: RunningPlatform
+) -> None:
+    page = console.page
+    email = confirmed_researcher(platform, "sofia.totp@example.org")
+    sign_in(console, email)
+    console.open("account")
+    expect(page.get_by_test_id("mfa-status")).to_contain_text("Off")
+    page.get_by_role("button", name="Set up two-factor sign-in").click()
+    secret = page.get_by_test_id("totp-secret").inner_text()
+    page.get_by_label("Code from your authenticator app").fill(totp(secret, time.time()))
+    page.get_by_label("Name of the app or device").fill("work phone")
+    console.assert_accessible("account, two-factor being set up")
+    console.screenshot("a12-two-factor-setup")
+    page.get_by_role("button", name="Turn two-factor sign-in on").click()
+    expect(page.get_by_test_id("mfa-status")).to_contain_text("On")
+    assert secret not in page.content()
+
+    page.get_by_role("button", name="Sign out").click()
+    signing_in(console, email, PASSWORD)
+    expect(page.get_by_role("heading", name="Two-factor sign-in")).to_be_visible()
+    page.get_by_label("Code from your authenticator app").fill(totp(secret, time.time()))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="My files")).to_be_visible()
+    console.open("account")
+    page.get_by_role("button", name="Turn two-factor sign-in off").click()
+    page.get_by_role("button", name="Yes, turn it off").click()
+    expect(page.get_by_test_id("mfa-status")).to_contain_text("Off")
+    answer = httpx.post(f"{platform.url}/auth/sign-in", json={"email": email, "password": PASSWORD}, timeout=60)
+    assert answer.status_code == 200, answer.text  # tokens at once: no code asked
     assert console.console_errors == []
     assert console.failed_requests == []
 

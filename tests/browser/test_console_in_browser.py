@@ -35,7 +35,7 @@ ACCOUNT_OUTPUT = OUTPUT / "account"  # screenshots of the account checks, beside
 ACCOUNT_SCREENSHOTS = (
     "a01-forgot-password", "a02-reset-password-problem", "a03-sign-in-mfa", "a04-sign-in-new-password",
     "a05-api-token-made", "a06-api-token-revoked", "a07-service-token-stored", "a08-new-job-auto",
-    "a09-job-routing", "a10-new-job-several", "a11-job-children",
+    "a09-job-routing", "a10-new-job-several", "a11-job-children", "a12-two-factor-setup",
 )  # fmt: skip
 
 
@@ -64,5 +64,5 @@ def test_the_console_works_in_chromium_against_the_local_platform(tmp_path: Path
 
 def test_a_researchers_account_and_where_her_jobs_run_in_chromium(tmp_path: Path) -> None:
     text = run_checks(tmp_path, ACCOUNT_CHECKS, ACCOUNT_OUTPUT)
-    assert "7 passed" in text, text[-5000:]
+    assert "8 passed" in text, text[-5000:]
     assert sorted(path.stem for path in ACCOUNT_OUTPUT.glob("*.png")) == sorted(ACCOUNT_SCREENSHOTS)

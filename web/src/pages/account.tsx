@@ -1,4 +1,4 @@
-// "Account": the person's personal API tokens (for scripts and `fip`: made here, the secret shown once,
+// "Account": two-factor sign-in (an authenticator app: set up, verified, turned off), the person's personal API tokens (for scripts and `fip`: made here, the secret shown once,
 // revoked) and their stored tokens for services that run jobs under their own account there (which
 // services have one, add or replace it, delete it). Neither kind of token is ever shown back.
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
@@ -14,6 +14,7 @@ type ApiToken = components["schemas"]["ApiToken"];
 type ApiTokenCreated = components["schemas"]["ApiTokenCreated"];
 type Service = components["schemas"]["ImputationService"];
 type StoredCredential = components["schemas"]["StoredCredential"];
+type TotpEnrolment = components["schemas"]["TotpEnrolment"];
 
 // the gateway reuses its last decision on a token for this long (the users domain's authorizer cache)
 const GATEWAY_CACHE_MINUTES = 1;
@@ -21,9 +22,94 @@ const GATEWAY_CACHE_MINUTES = 1;
 export function AccountPage(): ReactNode {
   return (
     <Page title="Your account">
+      <TwoFactor />
       <ApiTokens />
       <ServiceTokens />
     </Page>
+  );
+}
+
+/** Whether sign-in asks for an authenticator app's code; set up (the secret, then one code to verify it)
+ * or turned off (unless the person's role needs it). */
+function TwoFactor(): ReactNode {
+  const [status, reload] = useLoad(() => dataOf(api.GET("/me/mfa")), []);
+  const [enrolment, setEnrolment] = useState<TotpEnrolment | null>(null);
+  const [problem, act] = useAction();
+  const start = () => act(async () => setEnrolment(await dataOf(api.POST("/me/mfa/totp"))));
+  const turnOff = () =>
+    act(async () => {
+      await dataOf(api.DELETE("/me/mfa"));
+      reload();
+    });
+  return (
+    <section aria-labelledby="mfa-title">
+      <h2 id="mfa-title">Two-factor sign-in</h2>
+      <Loaded load={status} what="your sign-in settings">
+        {(mfa) =>
+          mfa.totp_enabled ? (
+            <>
+              <p data-testid="mfa-status">
+                On: signing in asks for the code your authenticator app shows.
+                {mfa.required ? " Your role needs it, so it stays on." : ""}
+              </p>
+              {mfa.required ? null : (
+                <Confirmed
+                  label="Turn two-factor sign-in off"
+                  question="Turn two-factor sign-in off? Signing in will ask for your password alone."
+                  confirm="Yes, turn it off"
+                  keep="Keep it on"
+                  onConfirm={turnOff}
+                />
+              )}
+            </>
+          ) : enrolment === null ? (
+            <>
+              <p data-testid="mfa-status">Off: signing in asks for your password alone.</p>
+              <button type="button" onClick={() => void start()}>
+                Set up two-factor sign-in
+              </button>
+            </>
+          ) : (
+            <VerifyTotp
+              enrolment={enrolment}
+              onDone={() => {
+                setEnrolment(null);
+                reload();
+              }}
+            />
+          )
+        }
+      </Loaded>
+      {problem ? <ProblemMessage problem={problem} /> : null}
+    </section>
+  );
+}
+
+/** A new authenticator secret, shown once, and the first code from it that turns two-factor sign-in on. */
+function VerifyTotp({ enrolment, onDone }: { enrolment: TotpEnrolment; onDone: () => void }): ReactNode {
+  const [code, setCode] = useState("");
+  const [device, setDevice] = useState("");
+  const [busy, problem, submit] = useSubmit();
+  const onSubmit = submit(async () => {
+    await dataOf(api.POST("/me/mfa/totp/verify", { body: { code: code.trim(), ...(device.trim() ? { device_name: device.trim() } : {}) } }));
+    onDone();
+  });
+  return (
+    <form onSubmit={onSubmit} noValidate>
+      <p>
+        Add this key to your authenticator app (it is not shown again), then enter the code the app shows: <br />
+        <code className="token" data-testid="totp-secret">
+          {enrolment.secret}
+        </code>
+      </p>
+      <p className="hint">
+        Apps that read links take it as <code className="token">{enrolment.otpauth_uri}</code>
+      </p>
+      <Field label="Code from your authenticator app" name="code" value={code} onChange={setCode} autoComplete="one-time-code" inputMode="numeric" pattern="[0-9]{6}" />
+      <Field label="Name of the app or device" name="device_name" value={device} onChange={setDevice} required={false} hint="Optional, e.g. work phone." />
+      {problem ? <ProblemMessage problem={problem} /> : null}
+      <Submit busy={busy}>Turn two-factor sign-in on</Submit>
+    </form>
   );
 }
 
