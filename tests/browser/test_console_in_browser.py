@@ -1,4 +1,5 @@
-"""The web console's browser checks (`console_checks.py`, `job_checks.py`), run in a network namespace where
+"""The web console's browser checks (`console_checks.py`, `job_checks.py`; `account_checks.py` on a platform of
+its own), run in a network namespace where
 only loopback exists, since Chromium is a program that would otherwise reach out: the local platform and the
 browser both live in it. Where no namespace can be made (not root, no `unshare`), where chromium or the
 built console is missing, the test is skipped, and fails under FIP_REQUIRE_ALL_TESTS=1 (`make test`
@@ -29,17 +30,39 @@ SCREENSHOTS = (
 )  # fmt: skip
 
 
-def test_the_console_works_in_chromium_against_the_local_platform(tmp_path: Path) -> None:
+ACCOUNT_CHECKS = ("tests/browser/account_checks.py",)
+ACCOUNT_OUTPUT = OUTPUT / "account"  # screenshots of the account checks, beside the others'
+ACCOUNT_SCREENSHOTS = (
+    "a01-forgot-password", "a02-reset-password-problem", "a03-sign-in-mfa", "a04-sign-in-new-password",
+    "a05-api-token-made", "a06-api-token-revoked", "a07-service-token-stored", "a08-new-job-auto",
+    "a09-job-routing", "a10-new-job-several", "a11-job-children", "a12-two-factor-setup",
+)  # fmt: skip
+
+
+def run_checks(tmp_path: Path, checks: tuple[str, ...], output: Path) -> str:
+    """Run check modules with pytest inside a loopback-only namespace (a platform and a browser of their own),
+    their screenshots into `output` (emptied first); answers what pytest printed."""
     if shutil.which("chromium") is None:
         skip_or_fail("chromium is not installed: run `make chromium`")
     if not (REPO / "web" / "dist" / "index.html").is_file():
         skip_or_fail("the web console is not built: run `make web`")
     prefix = isolated_command("browser checks")
-    shutil.rmtree(OUTPUT, ignore_errors=True)
-    OUTPUT.mkdir(parents=True)
+    for png in output.glob("*.png"):
+        png.unlink()
+    output.mkdir(parents=True, exist_ok=True)
     log = tmp_path / "browser.out"
-    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *CHECKS]
-    environment = {**os.environ, OUTPUT_VARIABLE: str(OUTPUT)}
-    text = run_isolated("the browser checks", [*prefix, *command], log, DEADLINE_SECONDS, REPO, environment)
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *checks]
+    environment = {**os.environ, OUTPUT_VARIABLE: str(output)}
+    return run_isolated("the browser checks", [*prefix, *command], log, DEADLINE_SECONDS, REPO, environment)
+
+
+def test_the_console_works_in_chromium_against_the_local_platform(tmp_path: Path) -> None:
+    text = run_checks(tmp_path, CHECKS, OUTPUT)
     assert "9 passed" in text, text[-5000:]
     assert sorted(path.stem for path in OUTPUT.glob("*.png")) == sorted(SCREENSHOTS)
+
+
+def test_a_researchers_account_and_where_her_jobs_run_in_chromium(tmp_path: Path) -> None:
+    text = run_checks(tmp_path, ACCOUNT_CHECKS, ACCOUNT_OUTPUT)
+    assert "8 passed" in text, text[-5000:]
+    assert sorted(path.stem for path in ACCOUNT_OUTPUT.glob("*.png")) == sorted(ACCOUNT_SCREENSHOTS)

@@ -2,7 +2,8 @@
 import { StrictMode, useSyncExternalStore, type ReactNode } from "react";
 import { createRoot } from "react-dom/client";
 import { api } from "./api/client";
-import { ConfirmPage, SignInPage, SignUpPage } from "./pages/auth";
+import { AccountPage } from "./pages/account";
+import { ConfirmPage, ForgotPasswordPage, ResetPasswordPage, SignInPage, SignUpPage } from "./pages/auth";
 import { FilesPage } from "./pages/files";
 import { JobPage, JobsPage } from "./pages/jobs";
 import { NotificationsPage } from "./pages/notifications";
@@ -13,7 +14,14 @@ import { href, navigate, useLocation } from "./router";
 import { session } from "./session";
 import "./styles.css";
 
-const PUBLIC_PAGES = new Set(["sign-up", "confirm", "sign-in"]);
+const PUBLIC_PAGES = new Set(["sign-up", "confirm", "sign-in", "forgot-password", "reset-password"]);
+
+/** What the sign-in page tells someone who arrives from confirming their email or resetting a password. */
+function signInNotice(params: URLSearchParams): string | null {
+  if (params.get("confirmed") === "1") return "Your email is confirmed. Sign in to continue.";
+  if (params.get("reset") === "1") return "Your password is changed. Sign in with the new one.";
+  return null;
+}
 
 function useSession() {
   return useSyncExternalStore(session.subscribe, session.snapshot);
@@ -59,13 +67,19 @@ function App(): ReactNode {
   const signedIn = stored !== null;
   let content: ReactNode;
   if (!signedIn && !PUBLIC_PAGES.has(page)) {
-    content = <SignInPage initialEmail={params.get("email") ?? ""} confirmed={false} />;
+    content = <SignInPage initialEmail={params.get("email") ?? ""} notice={null} />;
   } else if (page === "sign-up") {
     content = <SignUpPage />;
   } else if (page === "confirm") {
     content = <ConfirmPage initialEmail={params.get("email") ?? ""} />;
   } else if (page === "sign-in") {
-    content = <SignInPage initialEmail={params.get("email") ?? ""} confirmed={params.get("confirmed") === "1"} />;
+    content = <SignInPage initialEmail={params.get("email") ?? ""} notice={signInNotice(params)} />;
+  } else if (page === "forgot-password") {
+    content = <ForgotPasswordPage initialEmail={params.get("email") ?? ""} />;
+  } else if (page === "reset-password") {
+    content = <ResetPasswordPage initialEmail={params.get("email") ?? ""} />;
+  } else if (page === "account") {
+    content = <AccountPage />;
   } else if (page === "services" || page.startsWith("services/")) {
     content = <ServicesPage />;
   } else if (page === "jobs") {
@@ -102,6 +116,9 @@ function App(): ReactNode {
               </NavLink>
               <NavLink page="notifications" current={page === "notifications"}>
                 <NotificationsLabel />
+              </NavLink>
+              <NavLink page="account" current={page === "account"}>
+                Account
               </NavLink>
               <li>
                 <button type="button" className="link" onClick={() => void signOut()}>

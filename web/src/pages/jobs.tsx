@@ -1,10 +1,12 @@
 // "My jobs" (a status filter, pages) and one job's page: where it stands, the service's step logs, its
 // history, cancel and retry (each confirmed first), its outputs to download and the archive password.
 // A job's page asks again while the job is active and stops when it ends or the page is left.
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { api, dataOf } from "../api/client";
 import type { components } from "../api/schema";
+import { Confirmed } from "../components/confirmed";
 import { Select } from "../components/forms";
+import { when } from "../components/format";
 import { Page } from "../components/page";
 import { Empty, Loaded, ProblemMessage, useAction, useLoad, useRefresh } from "../components/states";
 import { refreshUnread } from "../notices";
@@ -13,6 +15,7 @@ import { href, navigate } from "../router";
 type Job = components["schemas"]["JobView"];
 type Status = Job["status"];
 type Output = components["schemas"]["OutputView"];
+type Routing = components["schemas"]["Routing"];
 
 const PAGE_SIZE = 20;
 const JOB_REFRESH_MS = 5000; // an active job's page asks this often (the platform polls services each minute)
@@ -71,7 +74,10 @@ export function JobsPage({ params }: { params: URLSearchParams }): ReactNode {
                         <StatusBadge status={job.status} />
                       </td>
                       <td>{job.progress == null ? "—" : `${job.progress}%`}</td>
-                      <td>{job.service?.name ?? "several services"}</td>
+                      <td>
+                        {job.service?.name ?? "several services"}
+                        {job.parent_id ? <span className="muted"> (one part of a job on several services)</span> : null}
+                      </td>
                       <td>{when(job.created_at)}</td>
                     </tr>
                   ))}
@@ -98,10 +104,6 @@ export function JobsPage({ params }: { params: URLSearchParams }): ReactNode {
 
 function StatusBadge({ status }: { status: Status }): ReactNode {
   return <span className={`badge badge-${status}`}>{status}</span>;
-}
-
-function when(moment: string | null | undefined): string {
-  return moment ? new Date(moment).toLocaleString() : "—";
 }
 
 export function JobPage({ id }: { id: string }): ReactNode {
@@ -149,7 +151,10 @@ function JobDetails({ job, onChanged }: { job: Job; onChanged: () => void }): Re
           </>
         )}
         <dt>Service</dt>
-        <dd>{job.service ? job.service.name : (job.children ?? []).map((child) => child.service?.name).join(", ")}</dd>
+        <dd>
+          {job.service ? job.service.name : (job.children ?? []).map((child) => child.service?.name).join(", ")}
+          {job.routing ? <span className="muted"> (chosen automatically: see Routing)</span> : null}
+        </dd>
         <dt>Panel and build</dt>
         <dd>
           {job.panel} on {job.build}
@@ -177,7 +182,14 @@ function JobDetails({ job, onChanged }: { job: Job; onChanged: () => void }): Re
           </p>
         </div>
       ) : null}
+      {job.parent_id ? (
+        <p>
+          Part of a job sent to several services: <a href={href(`jobs/${job.parent_id}`)}>the whole job</a>.
+        </p>
+      ) : null}
       <JobActions job={job} onChanged={onChanged} />
+      {(job.children ?? []).length > 0 ? <Children job={job} /> : null}
+      {job.routing ? <RoutingView routing={job.routing} chosen={job.service?.id ?? null} /> : null}
       {job.status === "completed" ? <Outputs job={job} /> : null}
       {job.service?.api_type === "michigan" && job.external_id ? <ArchivePassword jobId={job.id} /> : null}
       <Steps job={job} />
@@ -210,59 +222,6 @@ function JobActions({ job, onChanged }: { job: Job; onChanged: () => void }): Re
         <Confirmed label="Retry the job" question={`Run ${job.name} again as a new job, with the same files and options?`} confirm="Yes, retry it" keep="Not now" onConfirm={retry} />
       ) : null}
       {problem ? <ProblemMessage problem={problem} /> : null}
-    </div>
-  );
-}
-
-interface ConfirmedProps {
-  label: string;
-  question: string;
-  confirm: string;
-  keep: string;
-  onConfirm: () => Promise<void>;
-}
-
-/** A button that asks first, in the page (keyboard focus goes to the answer and back). */
-function Confirmed({ label, question, confirm, keep, onConfirm }: ConfirmedProps): ReactNode {
-  const [asking, setAsking] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const yes = useRef<HTMLButtonElement>(null);
-  const opener = useRef<HTMLButtonElement>(null);
-  const asked = useRef(false);
-  useEffect(() => {
-    // focus to the answer when asked, and back to the button when the person keeps the job as it is
-    if (asking) yes.current?.focus();
-    else if (asked.current) opener.current?.focus();
-    asked.current = asking;
-  }, [asking]);
-  if (!asking) {
-    return (
-      <button type="button" ref={opener} onClick={() => setAsking(true)}>
-        {label}
-      </button>
-    );
-  }
-  return (
-    <div role="group" aria-label={label} className="confirm">
-      <p>{question}</p>
-      <button
-        type="button"
-        ref={yes}
-        disabled={busy}
-        aria-busy={busy}
-        onClick={() => {
-          setBusy(true);
-          void onConfirm().finally(() => {
-            setBusy(false);
-            setAsking(false);
-          });
-        }}
-      >
-        {confirm}
-      </button>{" "}
-      <button type="button" className="secondary" disabled={busy} onClick={() => setAsking(false)}>
-        {keep}
-      </button>
     </div>
   );
 }
@@ -342,6 +301,115 @@ function ArchivePassword({ jobId }: { jobId: string }): ReactNode {
         </p>
       )}
       {problem ? <ProblemMessage problem={problem} /> : null}
+    </section>
+  );
+}
+
+/** A job sent to several services: a job on each, with where it stands and a link to its page. */
+function Children({ job }: { job: Job }): ReactNode {
+  return (
+    <section aria-labelledby="children-title">
+      <h2 id="children-title">On each service</h2>
+      <table>
+        <caption className="visually-hidden">The job on each service it was sent to, in the order asked</caption>
+        <thead>
+          <tr>
+            <th scope="col">Service</th>
+            <th scope="col">Status</th>
+            <th scope="col">Progress</th>
+            <th scope="col">Finished</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(job.children ?? []).map((child) => (
+            <tr key={child.id}>
+              <th scope="row">
+                <a href={href(`jobs/${child.id}`)}>{child.service?.name ?? child.name}</a>
+              </th>
+              <td>
+                <StatusBadge status={child.status} />
+              </td>
+              <td>{child.progress == null ? "—" : `${child.progress}%`}</td>
+              <td>{when(child.finished_at)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** How `auto` chose the service: the registry's ranking with each service's score and reasons, what
+ * became of each (chosen, refused, skipped and why), and each refusal it failed over from. */
+function RoutingView({ routing, chosen }: { routing: Routing; chosen: string | null }): ReactNode {
+  const refusals = new Map(routing.attempts.map((attempt) => [attempt.service_id, attempt.refused]));
+  const outcome = (serviceId: string, skipped: string | null | undefined): string => {
+    if (serviceId === chosen) return "chosen: the job runs here";
+    const refused = refusals.get(serviceId);
+    if (refused !== undefined) return `refused the job: ${refused}`;
+    if (skipped) return `skipped: ${skipped}`;
+    return "not needed: a better-ranked service took the job";
+  };
+  return (
+    <section aria-labelledby="routing-title">
+      <h2 id="routing-title">Routing</h2>
+      <p>
+        You asked for the best service automatically. The registry ranked the services that offer the panel on the build (a score
+        from 0 to 100); the job went to the best-ranked one that could take it
+        {routing.attempts.length > 0 ? `, after ${routing.attempts.length} ${routing.attempts.length === 1 ? "refusal" : "refusals"}` : ""}.
+      </p>
+      {routing.ranking.length === 0 ? (
+        <Empty>No service was ranked.</Empty>
+      ) : (
+        <table className="routing">
+          <caption className="visually-hidden">The services ranked for the job, best first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Rank</th>
+              <th scope="col">Service</th>
+              <th scope="col">Score</th>
+              <th scope="col">Why</th>
+              <th scope="col">Outcome</th>
+            </tr>
+          </thead>
+          <tbody>
+            {routing.ranking.map((entry) => (
+              <tr key={entry.service_id} data-chosen={entry.service_id === chosen ? "yes" : "no"}>
+                <td>{entry.rank ?? "—"}</td>
+                <th scope="row">
+                  {entry.name}
+                  <span className="muted"> (panel {entry.panel})</span>
+                </th>
+                <td>{entry.score == null ? "—" : entry.score.toFixed(1)}</td>
+                <td>
+                  {entry.reasons.length === 0 ? (
+                    "—"
+                  ) : (
+                    <ul className="reasons">
+                      {entry.reasons.map((reason) => (
+                        <li key={reason}>{reason}</li>
+                      ))}
+                    </ul>
+                  )}
+                </td>
+                <td>{outcome(entry.service_id, entry.skipped)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h3>Failovers</h3>
+      {routing.attempts.length === 0 ? (
+        <Empty>The first service chosen took the job: no failover.</Empty>
+      ) : (
+        <ol className="attempts">
+          {routing.attempts.map((attempt) => (
+            <li key={`${attempt.service_id}:${attempt.at}`}>
+              {when(attempt.at)}: {attempt.service_name} refused the job ({attempt.refused}); it moved to the next service.
+            </li>
+          ))}
+        </ol>
+      )}
     </section>
   );
 }

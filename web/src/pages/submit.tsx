@@ -1,7 +1,8 @@
-// "New job": the caller's validated files, a service, the panels that service offers on the chosen
-// build, and the job's options. One Idempotency-Key per form content, so a double click, or sending
-// again after no answer came, makes one job; the problem the platform answers shows beside the form.
-import { useState, type ReactNode } from "react";
+// "New job": the caller's validated files, where to run it (one service, several at once, or `auto`), the
+// panels offered there on the chosen build, and the job's options. One Idempotency-Key per form content,
+// so a double click, or sending again after no answer came, makes one job; the problem the platform
+// answers shows beside the form.
+import { useId, useState, type ReactNode } from "react";
 import { api, dataOf } from "../api/client";
 import type { components } from "../api/schema";
 import { Field, Select, Submit, useSubmit } from "../components/forms";
@@ -15,18 +16,41 @@ type Service = components["schemas"]["ImputationService"];
 type Panel = components["schemas"]["ReferencePanel"];
 type GenotypeFile = components["schemas"]["FileView"];
 
-/** Where the job runs. One service for now: the API refuses `auto` and lists of services, and the
- * form offers them once it takes them (a choice of this type's other kinds, mapped in `serviceOf`). */
-type ServiceChoice = { kind: "one"; id: string };
+/** Where the job runs: one service; several (a parent job with a child on each); or `auto`, the
+ * registry's best-ranked service that can take it. */
+type ServiceChoice = { kind: "one"; id: string | null } | { kind: "several"; ids: readonly string[] } | { kind: "auto" };
 
-function serviceOf(choice: ServiceChoice): JobCreate["service"] {
+function serviceOf(choice: ServiceChoice): JobCreate["service"] | null {
+  if (choice.kind === "auto") return "auto";
+  if (choice.kind === "several") return choice.ids.length === 0 ? null : [...choice.ids];
   return choice.id;
+}
+
+/** The services the choice names (for `auto`, every active one: any of them may be chosen). */
+function chosenServices(choice: ServiceChoice, services: readonly Service[]): Service[] {
+  if (choice.kind === "auto") return [...services];
+  const ids = choice.kind === "one" ? (choice.id === null ? [] : [choice.id]) : choice.ids;
+  return services.filter((service) => ids.includes(service.id));
+}
+
+/** A list of ids with one ticked in or out. */
+function toggled(ids: readonly string[], id: string, on: boolean): string[] {
+  return on ? [...ids, id] : ids.filter((other) => other !== id);
+}
+
+/** The builds the choice can run: one service's; every chosen service's for several; any service's for `auto`. */
+function buildsOf(choice: ServiceChoice, services: readonly Service[]): Build[] {
+  const chosen = chosenServices(choice, services);
+  if (chosen.length === 0) return ["hg19", "hg38"];
+  const all: Build[] = ["hg19", "hg38"];
+  if (choice.kind === "auto") return all.filter((build) => chosen.some((service) => service.supported_builds.includes(build)));
+  return all.filter((build) => chosen.every((service) => service.supported_builds.includes(build)));
 }
 
 interface JobForm {
   name: string;
   fileIds: readonly string[];
-  service: ServiceChoice | null;
+  service: ServiceChoice;
   build: Build;
   panel: string;
   phasing: string;
@@ -44,13 +68,13 @@ const MODES: readonly (readonly [JobCreate["mode"], string])[] = [
   ["imputation", "Quality control and imputation"],
   ["qc_only", "Quality control only"],
 ];
-const FIRST: JobForm = { name: "", fileIds: [], service: null, build: "hg19", panel: "", phasing: "eagle", population: "", r2: "", mode: "imputation" };
+const FIRST: JobForm = { name: "", fileIds: [], service: { kind: "one", id: null }, build: "hg19", panel: "", phasing: "eagle", population: "", r2: "", mode: "imputation" };
 
 /** The body `POST /jobs` takes from the form (options left empty are left out). */
-function bodyOf(form: JobForm, service: ServiceChoice): JobCreate {
+function bodyOf(form: JobForm, service: JobCreate["service"]): JobCreate {
   return {
     name: form.name.trim(),
-    service: serviceOf(service),
+    service,
     panel: form.panel,
     build: form.build,
     phasing: form.phasing,
@@ -96,13 +120,18 @@ function JobFormView({ files, services }: { files: readonly GenotypeFile[]; serv
     setForm((current) => ({ ...current, ...patch }));
     setKey(crypto.randomUUID());
   };
-  const service = services.find((candidate) => candidate.id === form.service?.id);
-  const builds = (service?.supported_builds ?? ["hg19", "hg38"]) as Build[];
+  const chosen = chosenServices(form.service, services);
+  const builds = buildsOf(form.service, services);
   const onSubmit = submit(async () => {
-    if (form.service === null) throw { title: "Choose a service", status: 0, detail: "Choose the service to run the job on." };
-    const job = await dataOf(api.POST("/jobs", { params: { header: { "idempotency-key": key } }, body: bodyOf(form, form.service) }));
+    const service = serviceOf(form.service);
+    if (service === null) throw { title: "Choose a service", status: 0, detail: "Choose the service (or services) to run the job on, or automatic." };
+    const job = await dataOf(api.POST("/jobs", { params: { header: { "idempotency-key": key } }, body: bodyOf(form, service) }));
     navigate(`jobs/${job.id}`);
   });
+  const choose = (service: ServiceChoice) => {
+    const usable = buildsOf(service, services);
+    change({ service, panel: "", population: "", ...(usable.includes(form.build) || usable[0] === undefined ? {} : { build: usable[0] }) });
+  };
   return (
     <form onSubmit={onSubmit} noValidate className="wide">
       <Field label="Job name" name="name" value={form.name} onChange={(name) => change({ name })} />
@@ -115,10 +144,7 @@ function JobFormView({ files, services }: { files: readonly GenotypeFile[]; serv
               name="file"
               value={file.id}
               checked={form.fileIds.includes(file.id)}
-              onChange={(event) => {
-                const on = event.currentTarget.checked;
-                change({ fileIds: on ? [...form.fileIds, file.id] : form.fileIds.filter((id) => id !== file.id) });
-              }}
+              onChange={(event) => change({ fileIds: toggled(form.fileIds, file.id, event.currentTarget.checked) })}
             />
             {file.filename}
             <span className="muted">
@@ -129,13 +155,7 @@ function JobFormView({ files, services }: { files: readonly GenotypeFile[]; serv
           </label>
         ))}
       </fieldset>
-      <Select
-        label="Service"
-        name="service"
-        value={form.service?.id ?? ""}
-        onChange={(id) => change({ service: id === "" ? null : { kind: "one", id }, panel: "", population: "" })}
-        options={[["", "Choose a service"], ...services.map((one) => [one.id, `${one.name} (${one.health.status})`] as const)]}
-      />
+      <ServiceChoiceField choice={form.service} services={services} onChoose={choose} />
       <Select
         label="Build"
         name="build"
@@ -143,10 +163,10 @@ function JobFormView({ files, services }: { files: readonly GenotypeFile[]; serv
         onChange={(build) => change({ build: build as Build, panel: "", population: "" })}
         options={builds.map((build) => [build, build] as const)}
       />
-      {service?.requires_user_token ? <ServiceToken key={service.id} service={service} /> : null}
-      {form.service === null ? null : (
-        <PanelChoice serviceId={form.service.id} build={form.build} form={form} change={change} />
-      )}
+      {form.service.kind === "auto"
+        ? null
+        : chosen.filter((service) => service.requires_user_token).map((service) => <ServiceToken key={service.id} service={service} />)}
+      {chosen.length === 0 ? null : <PanelChoice choice={form.service} services={chosen} build={form.build} form={form} change={change} />}
       <Select label="Phasing" name="phasing" value={form.phasing} onChange={(phasing) => change({ phasing })} options={PHASING} />
       <div className="field">
         <label htmlFor="job-r2">r² filter</label>
@@ -172,15 +192,118 @@ function JobFormView({ files, services }: { files: readonly GenotypeFile[]; serv
   );
 }
 
-/** The panels the chosen service offers on the chosen build, and the populations of the one chosen. */
-function PanelChoice({ serviceId, build, form, change }: { serviceId: string; build: Build; form: JobForm; change: (patch: Partial<JobForm>) => void }): ReactNode {
-  const [panels] = useLoad(() => dataOf(api.GET("/services/{service_id}/panels", { params: { path: { service_id: serviceId } } })), [serviceId]);
+const WHERE: readonly (readonly [ServiceChoice["kind"], string, string])[] = [
+  ["one", "One service", "The job runs on the service you choose."],
+  ["several", "Several services", "A job on each service you tick, followed together as one; each service must offer the panel."],
+  ["auto", "Automatic", "The platform picks the best-ranked service that can take the job now (healthy, least loaded, nearest, with the panel, your token stored where one is needed), and the next one if it refuses."],
+];
+
+/** Where the job runs: a radio group, then the one service's list or the services' checkboxes. */
+function ServiceChoiceField({ choice, services, onChoose }: { choice: ServiceChoice; services: readonly Service[]; onChoose: (choice: ServiceChoice) => void }): ReactNode {
+  const label = (service: Service) => `${service.name} (${service.health.status})`;
   return (
-    <Loaded load={panels} what="the service's panels">
+    <>
+      <fieldset>
+        <legend>Where to run it</legend>
+        {WHERE.map(([kind, text, hint]) => (
+          <div key={kind} className="choice">
+            <label className="check">
+              <input
+                type="radio"
+                name="where"
+                value={kind}
+                checked={choice.kind === kind}
+                aria-describedby={`where-${kind}-hint`}
+                onChange={() => onChoose(kind === "auto" ? { kind } : kind === "several" ? { kind, ids: [] } : { kind, id: null })}
+              />
+              {text}
+            </label>
+            <small id={`where-${kind}-hint`} className="hint">
+              {hint}
+            </small>
+          </div>
+        ))}
+      </fieldset>
+      {choice.kind === "one" ? (
+        <Select
+          label="Service"
+          name="service"
+          value={choice.id ?? ""}
+          onChange={(id) => onChoose({ kind: "one", id: id === "" ? null : id })}
+          options={[["", "Choose a service"], ...services.map((one) => [one.id, label(one)] as const)]}
+        />
+      ) : null}
+      {choice.kind === "several" ? (
+        <fieldset>
+          <legend>Services</legend>
+          {services.map((one) => (
+            <label key={one.id} className="check">
+              <input
+                type="checkbox"
+                name="services"
+                value={one.id}
+                checked={choice.ids.includes(one.id)}
+                onChange={(event) => onChoose({ kind: "several", ids: toggled(choice.ids, one.id, event.currentTarget.checked) })}
+              />
+              {label(one)}
+            </label>
+          ))}
+        </fieldset>
+      ) : null}
+    </>
+  );
+}
+
+/** A panel as the form offers it: its slug (what the job names), its name, and the populations every
+ * service offering it lists. */
+interface OfferedPanel {
+  slug: string;
+  name: string;
+  offeredBy: number;
+  populations: string[];
+}
+
+/** The panels the form offers, by the rule `POST /jobs` applies: for one service or several, a panel
+ * every chosen service offers (available, on the build, the same slug); for `auto`, one that at least
+ * one active service offers (the registry ranks those that do, and the job goes to the best that can
+ * take it). */
+function offeredPanels(choice: ServiceChoice, services: readonly Service[], panels: readonly Panel[], build: Build): OfferedPanel[] {
+  const ids = new Set(services.map((service) => service.id));
+  const bySlug = new Map<string, Panel[]>();
+  for (const panel of panels) {
+    if (!ids.has(panel.service_id) || panel.build !== build || !panel.is_available) continue;
+    bySlug.set(panel.slug, [...(bySlug.get(panel.slug) ?? []), panel]);
+  }
+  const needed = choice.kind === "auto" ? 1 : services.length;
+  return [...bySlug.entries()]
+    .filter(([, offering]) => new Set(offering.map((panel) => panel.service_id)).size >= needed)
+    .map(([slug, offering]) => ({
+      slug,
+      name: offering[0]?.display_name ?? slug,
+      offeredBy: new Set(offering.map((panel) => panel.service_id)).size,
+      populations: (offering[0]?.populations ?? []).filter((population) => offering.every((panel) => panel.populations.includes(population))),
+    }));
+}
+
+const PANEL_RULE: Record<ServiceChoice["kind"], string> = {
+  one: "The panels the service offers on this build.",
+  several: "The panels every chosen service offers on this build (the job is refused if one of them lacks it).",
+  auto: "The panels at least one service offers on this build; the job goes to the best-ranked service that has it.",
+};
+
+/** The panels offered where the job may run, on the chosen build, and the populations of the one chosen. */
+function PanelChoice({ choice, services, build, form, change }: { choice: ServiceChoice; services: readonly Service[]; build: Build; form: JobForm; change: (patch: Partial<JobForm>) => void }): ReactNode {
+  const [panels] = useLoad(() => dataOf(api.GET("/panels", { params: { query: { build, available: true } } })), [build]);
+  return (
+    <Loaded load={panels} what="the services' panels">
       {(list) => {
-        const offered = list.items.filter((panel: Panel) => panel.build === build && panel.is_available);
-        if (offered.length === 0) return <Empty>This service offers no panel on {build}: choose another build or service.</Empty>;
+        const offered = offeredPanels(choice, services, list.items, build);
+        if (offered.length === 0) {
+          const where = choice.kind === "one" ? "This service offers" : choice.kind === "several" ? "The chosen services offer no panel in common" : "No service offers";
+          return <Empty>{choice.kind === "several" ? `${where} on ${build}: choose other services or another build.` : `${where} no panel on ${build}: choose another build${choice.kind === "one" ? " or service" : ""}.`}</Empty>;
+        }
         const chosen = offered.find((panel) => panel.slug === form.panel);
+        const many = services.length > 1;
         return (
           <>
             <Select
@@ -188,7 +311,11 @@ function PanelChoice({ serviceId, build, form, change }: { serviceId: string; bu
               name="panel"
               value={form.panel}
               onChange={(panel) => change({ panel, population: "" })}
-              options={[["", "Choose a panel"], ...offered.map((panel) => [panel.slug, panel.display_name] as const)]}
+              hint={PANEL_RULE[choice.kind]}
+              options={[
+                ["", "Choose a panel"],
+                ...offered.map((panel) => [panel.slug, many && choice.kind === "auto" ? `${panel.name} (${panel.offeredBy} of ${services.length} services)` : panel.name] as const),
+              ]}
             />
             <Select
               label="Population"
@@ -211,6 +338,7 @@ function ServiceToken({ service }: { service: Service }): ReactNode {
   const [stored, reload] = useLoad(() => dataOf(api.GET("/me/credentials")), []);
   const [token, setToken] = useState("");
   const [problem, act] = useAction();
+  const inputId = useId(); // a job sent to several services may ask for several tokens at once
   const store = () =>
     act(async () => {
       await dataOf(api.PUT("/me/credentials/{service_id}", { params: { path: { service_id: service.id } }, body: { token } }));
@@ -225,18 +353,18 @@ function ServiceToken({ service }: { service: Service }): ReactNode {
         ) : (
           <fieldset>
             <legend>Your token for {service.name}</legend>
-            <p className="hint" id="service-token-hint">
+            <p className="hint" id={`${inputId}-hint`}>
               {service.name} runs jobs under your own account there: paste the API token from your profile on it. It is stored
               encrypted and never shown again.
             </p>
             <div className="field">
-              <label htmlFor="service-token">API token</label>
+              <label htmlFor={inputId}>API token</label>
               <input
-                id="service-token"
+                id={inputId}
                 type="password"
                 autoComplete="off"
                 value={token}
-                aria-describedby="service-token-hint"
+                aria-describedby={`${inputId}-hint`}
                 onChange={(event) => setToken(event.currentTarget.value)}
                 onKeyDown={(event) => {
                   if (event.key !== "Enter") return;
