@@ -2,6 +2,7 @@
 import { StrictMode, useSyncExternalStore, type ReactNode } from "react";
 import { createRoot } from "react-dom/client";
 import { api } from "./api/client";
+import { adminPage } from "./pages/admin/routes";
 import { ConfirmPage, SignInPage, SignUpPage } from "./pages/auth";
 import { FilesPage } from "./pages/files";
 import { JobPage, JobsPage } from "./pages/jobs";
@@ -9,6 +10,7 @@ import { NotificationsPage } from "./pages/notifications";
 import { ServicesPage } from "./pages/services";
 import { NewJobPage } from "./pages/submit";
 import { useUnread } from "./notices";
+import { useRoles } from "./roles";
 import { href, navigate, useLocation } from "./router";
 import { session } from "./session";
 import "./styles.css";
@@ -57,6 +59,8 @@ function App(): ReactNode {
   const stored = useSession();
   const { page, params } = useLocation();
   const signedIn = stored !== null;
+  const roles = useRoles();
+  const serviceOrAdmin = signedIn ? adminPage(page, params) : undefined;
   let content: ReactNode;
   if (!signedIn && !PUBLIC_PAGES.has(page)) {
     content = <SignInPage initialEmail={params.get("email") ?? ""} confirmed={false} />;
@@ -66,7 +70,9 @@ function App(): ReactNode {
     content = <ConfirmPage initialEmail={params.get("email") ?? ""} />;
   } else if (page === "sign-in") {
     content = <SignInPage initialEmail={params.get("email") ?? ""} confirmed={params.get("confirmed") === "1"} />;
-  } else if (page === "services" || page.startsWith("services/")) {
+  } else if (serviceOrAdmin !== undefined) {
+    content = serviceOrAdmin;
+  } else if (page === "services") {
     content = <ServicesPage />;
   } else if (page === "jobs") {
     content = <JobsPage params={params} />;
@@ -97,12 +103,22 @@ function App(): ReactNode {
               <NavLink page="jobs" current={page === "jobs" || page.startsWith("jobs/")}>
                 My jobs
               </NavLink>
-              <NavLink page="services" current={page === "services" || page.startsWith("services/")}>
+              <NavLink page="services" current={page === "services" || page.startsWith("services/") || page.startsWith("admin/services")}>
                 Services
               </NavLink>
               <NavLink page="notifications" current={page === "notifications"}>
                 <NotificationsLabel />
               </NavLink>
+              {roles.admin ? (
+                <>
+                  <NavLink page="admin/users" current={page.startsWith("admin/users")}>
+                    Users
+                  </NavLink>
+                  <NavLink page="admin/audit" current={page === "admin/audit"}>
+                    Audit log
+                  </NavLink>
+                </>
+              ) : null}
               <li>
                 <button type="button" className="link" onClick={() => void signOut()}>
                   Sign out

@@ -1,10 +1,12 @@
 // "My jobs" (a status filter, pages) and one job's page: where it stands, the service's step logs, its
 // history, cancel and retry (each confirmed first), its outputs to download and the archive password.
 // A job's page asks again while the job is active and stops when it ends or the page is left.
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { api, dataOf } from "../api/client";
 import type { components } from "../api/schema";
+import { Confirmed } from "../components/confirmed";
 import { Select } from "../components/forms";
+import { when } from "../components/format";
 import { Page } from "../components/page";
 import { Empty, Loaded, ProblemMessage, useAction, useLoad, useRefresh } from "../components/states";
 import { refreshUnread } from "../notices";
@@ -98,10 +100,6 @@ export function JobsPage({ params }: { params: URLSearchParams }): ReactNode {
 
 function StatusBadge({ status }: { status: Status }): ReactNode {
   return <span className={`badge badge-${status}`}>{status}</span>;
-}
-
-function when(moment: string | null | undefined): string {
-  return moment ? new Date(moment).toLocaleString() : "—";
 }
 
 export function JobPage({ id }: { id: string }): ReactNode {
@@ -210,59 +208,6 @@ function JobActions({ job, onChanged }: { job: Job; onChanged: () => void }): Re
         <Confirmed label="Retry the job" question={`Run ${job.name} again as a new job, with the same files and options?`} confirm="Yes, retry it" keep="Not now" onConfirm={retry} />
       ) : null}
       {problem ? <ProblemMessage problem={problem} /> : null}
-    </div>
-  );
-}
-
-interface ConfirmedProps {
-  label: string;
-  question: string;
-  confirm: string;
-  keep: string;
-  onConfirm: () => Promise<void>;
-}
-
-/** A button that asks first, in the page (keyboard focus goes to the answer and back). */
-function Confirmed({ label, question, confirm, keep, onConfirm }: ConfirmedProps): ReactNode {
-  const [asking, setAsking] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const yes = useRef<HTMLButtonElement>(null);
-  const opener = useRef<HTMLButtonElement>(null);
-  const asked = useRef(false);
-  useEffect(() => {
-    // focus to the answer when asked, and back to the button when the person keeps the job as it is
-    if (asking) yes.current?.focus();
-    else if (asked.current) opener.current?.focus();
-    asked.current = asking;
-  }, [asking]);
-  if (!asking) {
-    return (
-      <button type="button" ref={opener} onClick={() => setAsking(true)}>
-        {label}
-      </button>
-    );
-  }
-  return (
-    <div role="group" aria-label={label} className="confirm">
-      <p>{question}</p>
-      <button
-        type="button"
-        ref={yes}
-        disabled={busy}
-        aria-busy={busy}
-        onClick={() => {
-          setBusy(true);
-          void onConfirm().finally(() => {
-            setBusy(false);
-            setAsking(false);
-          });
-        }}
-      >
-        {confirm}
-      </button>{" "}
-      <button type="button" className="secondary" disabled={busy} onClick={() => setAsking(false)}>
-        {keep}
-      </button>
     </div>
   );
 }
