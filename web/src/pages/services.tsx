@@ -93,8 +93,9 @@ export function HealthBadge({ health }: { health: components["schemas"]["Service
   );
 }
 
-export function uptime(share: number | null | undefined): string {
-  return share == null ? "—" : `${(share * 100).toFixed(1)}%`;
+/** Uptime as the platform answers it: a percentage already (the share of checks found healthy). */
+export function uptime(percent: number | null | undefined): string {
+  return percent == null ? "—" : `${percent.toFixed(1)}%`;
 }
 
 export function queueOf(health: components["schemas"]["ServiceHealth"] | undefined): string {

@@ -8,7 +8,7 @@ import { when } from "../../components/format";
 import { Page } from "../../components/page";
 import { Pager } from "../../components/pager";
 import { Empty, Loaded, useLoad } from "../../components/states";
-import { navigate } from "../../router";
+import { href, navigate } from "../../router";
 
 const PAGE_SIZE = 50;
 // the domains that record actions, and the actions they record today (an action named in the address
@@ -115,7 +115,9 @@ export function AuditPage({ params }: { params: URLSearchParams }): ReactNode {
                       </th>
                       <td>{entry.outcome}</td>
                       <td>{entry.actor_email ?? entry.actor_id ?? "the platform"}</td>
-                      <td>{entry.target_type ? `${entry.target_type} ${entry.target_id ?? ""}` : "—"}</td>
+                      <td>
+                        <Target type={entry.target_type} id={entry.target_id} />
+                      </td>
                       <td>
                         <code className="details">{Object.keys(entry.details).length ? JSON.stringify(entry.details) : ""}</code>
                       </td>
@@ -129,5 +131,16 @@ export function AuditPage({ params }: { params: URLSearchParams }): ReactNode {
         }
       </Loaded>
     </Page>
+  );
+}
+
+/** What an action was done to, linked to its page where the console has one. */
+function Target({ type, id }: { type: string | null; id: string | null }): ReactNode {
+  if (type === null) return "—";
+  const page = id === null ? null : type === "service" ? `services/${id}` : type === "user" ? `admin/users/${id}` : null;
+  return (
+    <>
+      {type} {page === null ? (id ?? "") : <a href={href(page)}>{id}</a>}
+    </>
   );
 }

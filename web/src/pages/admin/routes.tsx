@@ -10,13 +10,13 @@ import { UserPage, UsersPage } from "./users";
 
 /** The page for this route, or undefined when the route is none of these. */
 export function adminPage(page: string, params: URLSearchParams): ReactNode | undefined {
-  const [first, id, action, ...rest] = page.split("/");
-  if (first === "services" && id && action === undefined) return <ServicePage key={id} id={id} />;
-  if (first !== "admin" || rest.length > 0) return undefined;
-  if (id === "services" && action === "new") return <NewServicePage />;
-  if (id === "users" && action === undefined) return <UsersPage params={params} />;
-  if (id === "users" && action) return <UserPage key={action} id={action} />;
-  if (id === "audit" && action === undefined) return <AuditPage params={params} />;
-  const edit = page.match(/^admin\/services\/([^/]+)\/edit$/);
-  return edit?.[1] ? <EditServicePage key={edit[1]} id={edit[1]} /> : undefined;
+  const [first, second, third, fourth, ...rest] = page.split("/");
+  if (rest.length > 0 || !(first === "services" || first === "admin")) return undefined;
+  if (first === "services") return second && third === undefined ? <ServicePage key={second} id={second} /> : undefined;
+  if (second === "services" && third === "new" && fourth === undefined) return <NewServicePage />;
+  if (second === "services" && third && fourth === "edit") return <EditServicePage key={third} id={third} />;
+  if (fourth !== undefined) return undefined;
+  if (second === "users") return third ? <UserPage key={third} id={third} /> : <UsersPage params={params} />;
+  if (second === "audit" && third === undefined) return <AuditPage params={params} />;
+  return undefined;
 }
