@@ -280,3 +280,11 @@ def test_a_researcher_sees_no_admin_pages_and_reads_the_apis_refusal(
     console.assert_accessible("users, refused to a researcher")
     console.screenshot("admin-08-researcher-refused")
     assert console.failed_requests == [f"GET {console.url}/users?limit=25&offset=0: 403"]
+
+    # a service's page for an id nobody registered: the one problem saying so
+    missing = "0b9a8d4e-4c1f-4a57-9a43-3f1c2b7d5e60"
+    console.open(f"services/{missing}")
+    expect(page.get_by_role("alert")).to_have_text(re.compile(f"Not found: no imputation service with id {missing}"))
+    expect(page.get_by_role("heading", name="Health")).to_have_count(0)
+    assert {failure.rsplit(": ", 1)[1] for failure in console.failed_requests[1:]} == {"404"}
+    assert [error for error in console.console_errors if "403" not in error and "404" not in error] == []

@@ -22,13 +22,7 @@ const HISTORY_POINTS = 50;
 
 export function ServicePage({ id }: { id: string }): ReactNode {
   const roles = useRoles();
-  const path = { params: { path: { service_id: id } } };
-  const [service] = useLoad(() => dataOf(api.GET("/services/{service_id}", path)), [id]);
-  const [health, reloadHealth] = useLoad(() => dataOf(api.GET("/services/{service_id}/health", path)), [id]);
-  const [history, reloadHistory] = useLoad(
-    () => dataOf(api.GET("/services/{service_id}/health/history", { params: { path: { service_id: id }, query: { limit: HISTORY_POINTS } } })),
-    [id],
-  );
+  const [service] = useLoad(() => dataOf(api.GET("/services/{service_id}", { params: { path: { service_id: id } } })), [id]);
   const manages = roles.manages(id);
   return (
     <Page
@@ -47,6 +41,21 @@ export function ServicePage({ id }: { id: string }): ReactNode {
       <Loaded load={service} what="the service">
         {(found) => <Facts service={found} />}
       </Loaded>
+      {service.state === "failed" ? null : <ServiceDetails id={id} manages={manages} apiType={service.state === "loaded" ? service.data.api_type : null} />}
+    </Page>
+  );
+}
+
+/** Its health, history and panels; gone when the service itself is not found (one problem shown, not four). */
+function ServiceDetails({ id, manages, apiType }: { id: string; manages: boolean; apiType: Service["api_type"] | null }): ReactNode {
+  const path = { params: { path: { service_id: id } } };
+  const [health, reloadHealth] = useLoad(() => dataOf(api.GET("/services/{service_id}/health", path)), [id]);
+  const [history, reloadHistory] = useLoad(
+    () => dataOf(api.GET("/services/{service_id}/health/history", { params: { path: { service_id: id }, query: { limit: HISTORY_POINTS } } })),
+    [id],
+  );
+  return (
+    <>
       <section aria-labelledby="health-title">
         <h2 id="health-title">Health</h2>
         <Loaded load={health} what="its health">
@@ -65,8 +74,8 @@ export function ServicePage({ id }: { id: string }): ReactNode {
           {(found) => <HistoryChart checks={found.items} />}
         </Loaded>
       </section>
-      <Panels id={id} manages={manages} apiType={service.state === "loaded" ? service.data.api_type : null} />
-    </Page>
+      <Panels id={id} manages={manages} apiType={apiType} />
+    </>
   );
 }
 
