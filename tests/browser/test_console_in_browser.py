@@ -1,5 +1,5 @@
-"""The web console's browser checks (`console_checks.py`, `job_checks.py`; `account_checks.py` on a platform of
-its own), run in a network namespace where
+"""The web console's browser checks (`console_checks.py`, `job_checks.py`; `account_checks.py` and the admin
+pages' `admin_checks.py`, each on a platform of its own), run in a network namespace where
 only loopback exists, since Chromium is a program that would otherwise reach out: the local platform and the
 browser both live in it. Where no namespace can be made (not root, no `unshare`), where chromium or the
 built console is missing, the test is skipped, and fails under FIP_REQUIRE_ALL_TESTS=1 (`make test`
@@ -22,6 +22,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 DEADLINE_SECONDS = 40 * 60  # minutes on a busy machine (jobs are polled each minute); this only stops a hang
 CHECKS = ("tests/browser/console_checks.py", "tests/browser/job_checks.py")  # in this order: services start empty
+ADMIN_CHECKS = ("tests/browser/admin_checks.py",)
+ADMIN_OUTPUT = OUTPUT / "admin"
+ADMIN_SCREENSHOTS = (
+    "admin-01-register-problem", "admin-02-service", "admin-03-services", "admin-04-users", "admin-05-user-granted",
+    "admin-06-user", "admin-07-audit", "admin-08-researcher-refused",
+)  # fmt: skip
 SCREENSHOTS = (
     "01-sign-up", "02-confirm", "03-sign-in", "04-files-empty", "05-files-validated",
     "06-sign-up-problem", "07-upload-interrupted", "08-upload-resumed", "09-upload-to-resume", "10-services",
@@ -41,7 +47,8 @@ ACCOUNT_SCREENSHOTS = (
 
 def run_checks(tmp_path: Path, checks: tuple[str, ...], output: Path) -> str:
     """Run check modules with pytest inside a loopback-only namespace (a platform and a browser of their own),
-    their screenshots into `output` (emptied first); answers what pytest printed."""
+    their screenshots into `output` (its screenshots removed first; the other checks' folders inside it
+    are left); answers what pytest printed."""
     if shutil.which("chromium") is None:
         skip_or_fail("chromium is not installed: run `make chromium`")
     if not (REPO / "web" / "dist" / "index.html").is_file():
@@ -66,3 +73,9 @@ def test_a_researchers_account_and_where_her_jobs_run_in_chromium(tmp_path: Path
     text = run_checks(tmp_path, ACCOUNT_CHECKS, ACCOUNT_OUTPUT)
     assert "8 passed" in text, text[-5000:]
     assert sorted(path.stem for path in ACCOUNT_OUTPUT.glob("*.png")) == sorted(ACCOUNT_SCREENSHOTS)
+
+
+def test_the_admin_pages_work_in_chromium_against_the_local_platform(tmp_path: Path) -> None:
+    text = run_checks(tmp_path, ADMIN_CHECKS, ADMIN_OUTPUT)
+    assert "3 passed" in text, text[-5000:]
+    assert sorted(path.stem for path in ADMIN_OUTPUT.glob("*.png")) == sorted(ADMIN_SCREENSHOTS)

@@ -3,6 +3,7 @@ import { StrictMode, useSyncExternalStore, type ReactNode } from "react";
 import { createRoot } from "react-dom/client";
 import { api } from "./api/client";
 import { AccountPage } from "./pages/account";
+import { adminPage } from "./pages/admin/routes";
 import { ConfirmPage, ForgotPasswordPage, ResetPasswordPage, SignInPage, SignUpPage } from "./pages/auth";
 import { FilesPage } from "./pages/files";
 import { JobPage, JobsPage } from "./pages/jobs";
@@ -10,6 +11,7 @@ import { NotificationsPage } from "./pages/notifications";
 import { ServicesPage } from "./pages/services";
 import { NewJobPage } from "./pages/submit";
 import { useUnread } from "./notices";
+import { useRoles } from "./roles";
 import { href, navigate, useLocation } from "./router";
 import { session } from "./session";
 import "./styles.css";
@@ -65,6 +67,8 @@ function App(): ReactNode {
   const stored = useSession();
   const { page, params } = useLocation();
   const signedIn = stored !== null;
+  const roles = useRoles();
+  const serviceOrAdmin = signedIn ? adminPage(page, params) : undefined;
   let content: ReactNode;
   if (!signedIn && !PUBLIC_PAGES.has(page)) {
     content = <SignInPage initialEmail={params.get("email") ?? ""} notice={null} />;
@@ -80,7 +84,9 @@ function App(): ReactNode {
     content = <ResetPasswordPage initialEmail={params.get("email") ?? ""} />;
   } else if (page === "account") {
     content = <AccountPage />;
-  } else if (page === "services" || page.startsWith("services/")) {
+  } else if (serviceOrAdmin !== undefined) {
+    content = serviceOrAdmin;
+  } else if (page === "services") {
     content = <ServicesPage />;
   } else if (page === "jobs") {
     content = <JobsPage params={params} />;
@@ -111,7 +117,7 @@ function App(): ReactNode {
               <NavLink page="jobs" current={page === "jobs" || page.startsWith("jobs/")}>
                 My jobs
               </NavLink>
-              <NavLink page="services" current={page === "services" || page.startsWith("services/")}>
+              <NavLink page="services" current={page === "services" || page.startsWith("services/") || page.startsWith("admin/services")}>
                 Services
               </NavLink>
               <NavLink page="notifications" current={page === "notifications"}>
@@ -120,6 +126,16 @@ function App(): ReactNode {
               <NavLink page="account" current={page === "account"}>
                 Account
               </NavLink>
+              {roles.admin ? (
+                <>
+                  <NavLink page="admin/users" current={page.startsWith("admin/users")}>
+                    Users
+                  </NavLink>
+                  <NavLink page="admin/audit" current={page === "admin/audit"}>
+                    Audit log
+                  </NavLink>
+                </>
+              ) : null}
               <li>
                 <button type="button" className="link" onClick={() => void signOut()}>
                   Sign out

@@ -5,7 +5,7 @@ import { asProblem, type Problem } from "../api/client";
 interface FieldProps {
   label: string;
   name: string;
-  type?: "text" | "email" | "password";
+  type?: "text" | "email" | "password" | "url" | "datetime-local";
   value: string;
   onChange: (value: string) => void;
   autoComplete?: string;
@@ -13,9 +13,26 @@ interface FieldProps {
   hint?: string;
   inputMode?: "numeric" | "email" | "text";
   pattern?: string;
+  /** What the platform found wrong with this field (a problem's error at its location), shown next to it. */
+  error?: string | undefined;
 }
 
-export function Field({ label, name, type = "text", value, onChange, autoComplete, required = true, hint, inputMode, pattern }: FieldProps): ReactNode {
+/** The ids a field is described by (its hint, its error), for aria-describedby. */
+function describedBy(id: string, hint: string | undefined, error: string | undefined): { "aria-describedby"?: string } {
+  const ids = [hint === undefined ? "" : `${id}-hint`, error === undefined ? "" : `${id}-error`].filter(Boolean).join(" ");
+  return ids ? { "aria-describedby": ids } : {};
+}
+
+/** A field's error, next to it. */
+function FieldError({ id, error }: { id: string; error: string | undefined }): ReactNode {
+  return error === undefined ? null : (
+    <small id={`${id}-error`} className="field-error">
+      {error}
+    </small>
+  );
+}
+
+export function Field({ label, name, type = "text", value, onChange, autoComplete, required = true, hint, inputMode, pattern, error }: FieldProps): ReactNode {
   const id = useId();
   const hintId = `${id}-hint`;
   return (
@@ -31,13 +48,15 @@ export function Field({ label, name, type = "text", value, onChange, autoComplet
         {...(autoComplete === undefined ? {} : { autoComplete })}
         {...(inputMode === undefined ? {} : { inputMode })}
         {...(pattern === undefined ? {} : { pattern })}
-        {...(hint === undefined ? {} : { "aria-describedby": hintId })}
+        {...describedBy(id, hint, error)}
+        {...(error === undefined ? {} : { "aria-invalid": true })}
       />
       {hint === undefined ? null : (
         <small id={hintId} className="hint">
           {hint}
         </small>
       )}
+      <FieldError id={id} error={error} />
     </div>
   );
 }
@@ -71,6 +90,17 @@ export function useSubmit(): [boolean, Problem | null, (run: () => Promise<void>
   return [busy, problem, submit];
 }
 
+/** A problem's message for each field it names, by the field's name (`body.base_url` → `base_url`;
+ * `body.location.city` → `location.city`), to show next to the field. */
+export function fieldErrors(problem: Problem | null): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const error of problem?.errors ?? []) {
+    const name = error.location.replace(/^body\.?/, "");
+    found[name] = found[name] ? `${found[name]}; ${error.message}` : error.message;
+  }
+  return found;
+}
+
 
 interface SelectProps {
   label: string;
@@ -81,10 +111,11 @@ interface SelectProps {
   options: readonly (readonly [string, string])[];
   hint?: string;
   disabled?: boolean;
+  error?: string | undefined;
 }
 
 /** A labelled drop-down list. */
-export function Select({ label, name, value, onChange, options, hint, disabled = false }: SelectProps): ReactNode {
+export function Select({ label, name, value, onChange, options, hint, disabled = false, error }: SelectProps): ReactNode {
   const id = useId();
   const hintId = `${id}-hint`;
   return (
@@ -96,7 +127,8 @@ export function Select({ label, name, value, onChange, options, hint, disabled =
         value={value}
         disabled={disabled}
         onChange={(event) => onChange(event.currentTarget.value)}
-        {...(hint === undefined ? {} : { "aria-describedby": hintId })}
+        {...describedBy(id, hint, error)}
+        {...(error === undefined ? {} : { "aria-invalid": true })}
       >
         {options.map(([option, text]) => (
           <option key={option} value={option}>
@@ -109,6 +141,7 @@ export function Select({ label, name, value, onChange, options, hint, disabled =
           {hint}
         </small>
       )}
+      <FieldError id={id} error={error} />
     </div>
   );
 }

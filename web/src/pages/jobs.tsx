@@ -8,6 +8,7 @@ import { Confirmed } from "../components/confirmed";
 import { Select } from "../components/forms";
 import { when } from "../components/format";
 import { Page } from "../components/page";
+import { Pager } from "../components/pager";
 import { Empty, Loaded, ProblemMessage, useAction, useLoad, useRefresh } from "../components/states";
 import { refreshUnread } from "../notices";
 import { href, navigate } from "../router";
@@ -83,17 +84,7 @@ export function JobsPage({ params }: { params: URLSearchParams }): ReactNode {
                   ))}
                 </tbody>
               </table>
-              <nav aria-label="Pages of jobs" className="pager">
-                <button type="button" className="secondary" disabled={offset === 0} onClick={() => go({ status, offset: Math.max(0, offset - PAGE_SIZE) })}>
-                  Previous
-                </button>
-                <span>
-                  {offset + 1}–{offset + page.items.length} of {page.total}
-                </span>
-                <button type="button" className="secondary" disabled={offset + page.items.length >= page.total} onClick={() => go({ status, offset: offset + PAGE_SIZE })}>
-                  Next
-                </button>
-              </nav>
+              <Pager label="Pages of jobs" offset={offset} shown={page.items.length} total={page.total} size={PAGE_SIZE} onGo={(next) => go({ status, offset: next })} />
             </>
           )
         }
