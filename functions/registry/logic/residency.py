@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from fip_core.problems import FieldProblem, UnprocessableError
+from fip_core.residency import ResidencyRules
 from registry.dal.repository import RegistryRepository
 from registry.domain import ResidencyPolicy as PolicyRecord
-from registry.models.residency import ResidencyPolicy, ResidencyRules
+from registry.models.residency import ResidencyPolicy
 
 
 def residency_values(policy: PolicyRecord) -> dict[str, Any]:

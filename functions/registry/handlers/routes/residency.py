@@ -4,11 +4,12 @@ administrators set them (audited)."""
 from __future__ import annotations
 
 from fip_core.http import answers, current_principal, route_group
+from fip_core.residency import ResidencyRules
 from registry.dal.unit_of_work import registry_reading, registry_repository
 from registry.handlers.routes.common import RESIDENCY, audit
 from registry.handlers.wiring import utc_now
 from registry.logic import residency
-from registry.models.residency import ResidencyPolicy, ResidencyRules
+from registry.models.residency import ResidencyPolicy
 
 router = route_group()
 
