@@ -33,18 +33,26 @@ def test_empty_rules_leave_every_service_and_country_allowed():
 
 
 def test_the_axes_intersect_and_an_empty_axis_takes_nothing_away():
-    rules = (platform(countries=["ZA", "NG", "KE"]), Rule("file f1", frozenset({"ZA", "NG"})), Rule("file f2"))
-    assert effective(rules).countries == {"ZA", "NG"}
+    rules: tuple[Rule, ...] = (
+        platform(countries=["ZA", "NG", "KE"]),
+        Rule("file f1", frozenset({"ZA", "NG"})),
+        Rule("f2"),
+    )
+    assert effective(rules).countries == frozenset({"ZA", "NG"})
     assert effective(rules).services is None
-    rules += (Rule("file f3", services=frozenset({"s-za", "s-ng"})), Rule("file f4", services=frozenset({"s-za"})))
-    assert effective(rules).services == {"s-za"}
+    rules = (
+        *rules,
+        Rule("file f3", services=frozenset({"s-za", "s-ng"})),
+        Rule("file f4", services=frozenset({"s-za"})),
+    )
+    assert effective(rules).services == frozenset({"s-za"})
     assert breach(rules, ZA_SERVICE) is None
     assert breach(rules, NG_SERVICE) == "file f4 may go only to services s-za: Ibadan (s-ng) is not one of them"
 
 
 def test_a_narrowing_never_widens_the_platform():
     rules = (platform(countries=["ZA"]), Rule("file f1", frozenset({"ZA", "NG"})))
-    assert effective(rules).countries == {"ZA"}
+    assert effective(rules).countries == frozenset({"ZA"})
     assert breach(rules, NG_SERVICE) == f"{PLATFORM} allows data only to ZA: Ibadan is in NG"
 
 
