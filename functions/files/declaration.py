@@ -96,6 +96,7 @@ DECLARATION = DomainDeclaration(
         HttpRoute("POST", "/files/{file_id}/complete", Access.SELF),
         HttpRoute("POST", "/files/{file_id}/abort", Access.SELF),
         HttpRoute("GET", "/files/{file_id}/upload", Access.SELF),
+        HttpRoute("PUT", "/files/{file_id}/residency", Access.SELF),
         HttpRoute("GET", "/files/{file_id}/download", Access.SELF),
     ),
     schedules=(

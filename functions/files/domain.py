@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -36,6 +36,9 @@ class FileRecord:
     expires_at: datetime
     expiry_warned_at: datetime | None
     deleted_at: datetime | None
+    # where the owner lets the file go, within the platform's residency policy: [] narrows nothing
+    allowed_countries: list[str] = field(default_factory=list)
+    allowed_services: list[str] = field(default_factory=list)
 
     @property
     def parts(self) -> int:

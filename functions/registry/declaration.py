@@ -84,6 +84,8 @@ DECLARATION = DomainDeclaration(
         HttpRoute("GET", "/services/{service_id}/health/history", Access.SIGNED_IN),
         HttpRoute("POST", "/services/{service_id}/health-check", Access.SERVICE_ADMIN),
         HttpRoute("GET", "/service-health", Access.SIGNED_IN),
+        HttpRoute("GET", "/residency-policy", Access.SIGNED_IN),
+        HttpRoute("PUT", "/residency-policy", Access.ADMIN),
         HttpRoute("GET", "/ga4gh/registry/v1/services", Access.SIGNED_IN),
         HttpRoute("GET", "/ga4gh/registry/v1/services/types", Access.SIGNED_IN),
         HttpRoute("GET", "/ga4gh/registry/v1/services/{service_id}", Access.SIGNED_IN),

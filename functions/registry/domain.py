@@ -151,3 +151,14 @@ class CatalogueError(Exception):
         super().__init__(kind)
         self.kind = kind
         self.http_status = http_status
+
+
+@dataclass(frozen=True)
+class ResidencyPolicy:
+    """Where the platform lets genotype data go: the countries and the services (ids) allowed, an empty
+    tuple leaving that axis unrestricted; `updated_at` None when no administrator has set it."""
+
+    allowed_countries: tuple[str, ...] = ()
+    allowed_services: tuple[str, ...] = ()
+    updated_at: datetime | None = None
+    updated_by: str | None = None

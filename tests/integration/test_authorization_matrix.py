@@ -94,6 +94,8 @@ EXPECTED: dict[str, tuple[Access, frozenset[str] | dict[str, frozenset[str]]]] =
     "GET /services/{service_id}/health/history": (Access.SIGNED_IN, SIGNED_IN),
     "POST /services/{service_id}/health-check": (Access.SERVICE_ADMIN, service_admins()),
     "GET /service-health": (Access.SIGNED_IN, SIGNED_IN),
+    "GET /residency-policy": (Access.SIGNED_IN, SIGNED_IN),
+    "PUT /residency-policy": (Access.ADMIN, ADMINS),
     "GET /ga4gh/registry/v1/services": (Access.SIGNED_IN, SIGNED_IN),
     "GET /ga4gh/registry/v1/services/types": (Access.SIGNED_IN, SIGNED_IN),
     "GET /ga4gh/registry/v1/services/{service_id}": (Access.SIGNED_IN, SIGNED_IN),
@@ -106,6 +108,7 @@ EXPECTED: dict[str, tuple[Access, frozenset[str] | dict[str, frozenset[str]]]] =
     "POST /files/{file_id}/complete": (Access.SELF, SIGNED_IN),
     "POST /files/{file_id}/abort": (Access.SELF, SIGNED_IN),
     "GET /files/{file_id}/upload": (Access.SELF, SIGNED_IN),
+    "PUT /files/{file_id}/residency": (Access.SELF, SIGNED_IN),
     "GET /files/{file_id}/download": (Access.SELF, SIGNED_IN),
     # jobs: everybody signed in, each on their own jobs (another's answers 404; admins read any job's metadata)
     "POST /jobs": (Access.SELF, SIGNED_IN),

@@ -54,6 +54,8 @@ def test_a_service_is_answered_with_its_state_and_its_panels():
         ],
         "api_url": "https://imputationserver.sph.umich.edu/api/v2",
         "workflow": None,
+        "country": None,
+        "residency": {"allowed_countries": [], "allowed_services": []},
     }
 
 

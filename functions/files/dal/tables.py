@@ -16,7 +16,12 @@ class Base(DeclarativeBase):
     """Declarative base carrying the files domain's metadata."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON, list[dict[str, Any]]: JSON}
+    type_annotation_map = {
+        datetime: UtcDateTime(),
+        dict[str, Any]: JSON,
+        list[dict[str, Any]]: JSON,
+        list[str]: JSON,
+    }
 
 
 class FileRow(Base):
@@ -48,6 +53,9 @@ class FileRow(Base):
     expires_at: Mapped[datetime]
     expiry_warned_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
+    # the owner's narrowing of the platform's residency policy: [] leaves that axis as the platform has it
+    allowed_countries: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    allowed_services: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class FileActionRow(Base):

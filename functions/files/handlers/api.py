@@ -21,6 +21,7 @@ API = ApiFunction(
             "POST /files/{file_id}/complete",
             "POST /files/{file_id}/abort",
             "GET /files/{file_id}/upload",
+            "PUT /files/{file_id}/residency",
             "GET /files/{file_id}/download",
         ),
     },

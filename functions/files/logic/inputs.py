@@ -52,6 +52,8 @@ def submission_inputs(
                 size_bytes=record.size_bytes,
                 build=record.build,
                 summary=_summary(record),
+                allowed_countries=record.allowed_countries,
+                allowed_services=record.allowed_services,
                 url=url,
                 url_expires_at=now + timedelta(seconds=seconds) if url else None,
             )

@@ -25,6 +25,7 @@ from files.models.files import (
 from files.settings import S3_MAX_PARTS, FilesSettings
 from fip_core.access import Principal, Role
 from fip_core.problems import ConflictError, FieldProblem, ForbiddenError, NotFoundError, UnprocessableError
+from fip_core.residency import ResidencyRules
 
 MIB = 1024**2
 NOT_FOUND = "no such file: check its id (GET /files lists yours)"
@@ -73,7 +74,8 @@ def create_file(
         size_bytes=body.size_bytes, sha256=body.sha256, build=body.build, status="uploading", upload_id=upload_id,
         part_size=part_size_for(body.size_bytes, settings.min_part_bytes), findings=None, summary=None,
         created_at=now, updated_at=now, validated_at=None, expires_at=now + timedelta(days=settings.retention_days),
-        expiry_warned_at=None, deleted_at=None,
+        expiry_warned_at=None, deleted_at=None, allowed_countries=list(body.allowed_countries),
+        allowed_services=[str(service_id) for service_id in body.allowed_services],
     )  # fmt: skip
     with adapters.transaction() as repo:
         repo.files.add(record)
@@ -105,6 +107,21 @@ def get_file(adapters: FilesAdapters, caller: Principal, file_id: str) -> FileVi
         record = repo.files.get(file_id)
         recipients = repo.files.recipients(file_id) if record is not None else []
     if record is None or (record.user_id != caller.user_id and not caller.holds(Role.ADMIN)):
+        raise NotFoundError(NOT_FOUND)
+    return file_view(record, recipients)
+
+
+def narrow_residency(adapters: FilesAdapters, user_id: str, file_id: str, rules: ResidencyRules) -> FileView:
+    """Set where the owner lets their file go, within the platform's residency policy (jobs intersect the
+    two when they are submitted, failed over or retried); only the owner narrows their file."""
+    owned(adapters, user_id, file_id)
+    countries = list(rules.allowed_countries)
+    services = [str(service_id) for service_id in rules.allowed_services]
+    with adapters.transaction() as repo:
+        repo.files.change(file_id, adapters.clock(), allowed_countries=countries, allowed_services=services)
+        record = repo.files.get(file_id)
+        recipients = repo.files.recipients(file_id)
+    if record is None:  # deleted meanwhile
         raise NotFoundError(NOT_FOUND)
     return file_view(record, recipients)
 

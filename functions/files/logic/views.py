@@ -25,6 +25,8 @@ def file_view(record: FileRecord, recipients: Sequence[Recipient] = ()) -> FileV
             "created_at": record.created_at,
             "validated_at": record.validated_at,
             "expires_at": record.expires_at,
+            "allowed_countries": record.allowed_countries,
+            "allowed_services": record.allowed_services,
             "sent_to": [
                 SentTo.model_validate(
                     {"service_id": r.service_id, "service_name": r.service_name, "job_id": r.job_id, "at": r.at}

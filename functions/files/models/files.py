@@ -6,10 +6,12 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
 from files.settings import S3_MAX_PARTS
+from fip_core.countries import CountryCode
 from fip_core.fields import Matching
+from fip_core.residency import MAX_RULES, each_once
 
 Filename = Annotated[
     str,
@@ -43,6 +45,21 @@ class FileCreate(BaseModel):
         Matching(r"^[0-9a-f]{64}$", "must be the SHA-256 as 64 lower-case hex digits, as `sha256sum` prints it"),
     ] = None
     build: Build | None = Field(default=None, description="The genome build: hg19 names chromosomes 20, hg38 chr20.")
+    allowed_countries: Annotated[list[CountryCode], Field(max_length=MAX_RULES)] = Field(
+        default_factory=list,
+        description="Narrow where jobs may send the file to services in these countries (ISO 3166-1 alpha-2), "
+        "within the platform's residency policy (`GET /residency-policy`). Empty: as the platform allows.",
+    )
+    allowed_services: Annotated[list[UUID], Field(max_length=MAX_RULES)] = Field(
+        default_factory=list,
+        description="Narrow where jobs may send the file to these services (ids), within the platform's policy. "
+        "Empty: as the platform allows.",
+    )
+
+    @model_validator(mode="after")
+    def _narrowing(self) -> FileCreate:
+        each_once(self.allowed_countries, self.allowed_services)
+        return self
 
 
 class UploadedPart(BaseModel):
@@ -162,6 +179,14 @@ class FileView(BaseModel):
     created_at: datetime
     validated_at: datetime | None
     expires_at: datetime = Field(description="When the retention policy deletes it.")
+    allowed_countries: list[str] = Field(
+        description="The owner's narrowing: jobs send the file only to services in these countries (and only "
+        "where the platform's residency policy allows). Empty: as the platform allows."
+    )
+    allowed_services: list[UUID] = Field(
+        description="The owner's narrowing: jobs send the file only to these services (and only where the "
+        "platform's policy allows). Empty: as the platform allows."
+    )
     sent_to: list[SentTo] = Field(
         default_factory=list, description="Every service the file was sent to, for which job and when, oldest first."
     )

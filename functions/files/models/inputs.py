@@ -53,6 +53,12 @@ class SubmissionInput(BaseModel):
     size_bytes: int | None = None
     build: Build | None = None
     summary: InputSummary | None = None
+    allowed_countries: list[str] = Field(
+        default_factory=list, description="The owner's narrowing of the residency policy: [] narrows nothing."
+    )
+    allowed_services: list[str] = Field(
+        default_factory=list, description="The owner's narrowing of the residency policy: [] narrows nothing."
+    )
     url: str | None = Field(default=None, description="A presigned HTTPS GET of the file, only when it is valid.")
     url_expires_at: datetime | None = None
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from fip_core.problems import ConflictError, FieldProblem, UnprocessableError
-from fip_core.wes_workflow import WesWorkflow
 from jobs.domain import JobRecord, Target
 from jobs.logic import eligibility, lifecycle, reading, routing
 from jobs.logic.eligibility import problem, refuse
@@ -44,14 +43,16 @@ def create_job(
         return earlier
     asked: dict[str, Any] = {"user_id": user_id, "name": body.name, "idempotency_key": key}
     asked |= {"request_digest": fingerprint, "retry_of": retry_of}
+    found = adapters.domains.inputs(user_id, [str(file_id) for file_id in body.file_ids], links=False)["files"]
+    files = eligibility.JobFiles.of(found)  # the services are checked against the files' narrowings
     if isinstance(body.service, uuid.UUID):
-        family = [_job(adapters, body, _checked(adapters, user_id, str(body.service), body), asked)]
+        family = [_job(adapters, body, _checked(adapters, user_id, str(body.service), body, files), asked)]
     elif isinstance(body.service, list):
-        family = _family(adapters, user_id, body, asked)
+        family = _family(adapters, user_id, body, files, asked)
     else:
-        choice = routing.choose(adapters, user_id, body)
+        choice = routing.choose(adapters, user_id, body, files)
         family = [_job(adapters, body, choice.usable, asked | {"target": Target.AUTO, "routing": choice.record})]
-    _check_files(adapters, user_id, body)
+    _check_files(found, body)
     try:
         with adapters.transaction() as repo:
             for job in family:
@@ -75,7 +76,6 @@ def requested_service(job: JobRecord) -> str | list[str]:
 
 def _job(adapters: JobsAdapters, body: JobCreate, usable: eligibility.Usable, asked: dict[str, Any]) -> JobRecord:
     service = usable.service
-    _check_run_inputs(service, body)
     return JobRecord.pending(
         adapters.clock(),
         **{"id": str(uuid.uuid4()), "target": Target.SERVICE} | asked,
@@ -92,8 +92,11 @@ def _job(adapters: JobsAdapters, body: JobCreate, usable: eligibility.Usable, as
     )
 
 
-def _family(adapters: JobsAdapters, user_id: str, body: JobCreate, asked: dict[str, Any]) -> list[JobRecord]:
-    """A parent (which runs nowhere and is never polled) and a child per service, each service checked first."""
+def _family(
+    adapters: JobsAdapters, user_id: str, body: JobCreate, files: eligibility.JobFiles, asked: dict[str, Any]
+) -> list[JobRecord]:
+    """A parent (which runs nowhere and is never polled) and a child per service, each service checked first:
+    one service outside the residency policy refuses the whole family."""
     ids = [str(service_id) for service_id in cast(list[uuid.UUID], body.service)]
     if len(set(ids)) != len(ids):
         raise refuse("body.service", "a service is named twice: name each service once")
@@ -101,10 +104,10 @@ def _family(adapters: JobsAdapters, user_id: str, body: JobCreate, asked: dict[s
     problems: list[FieldProblem] = []
     for index, service_id in enumerate(ids):
         try:
-            usable.append(eligibility.check_service(adapters, user_id, service_id, body.panel, body.build))
+            usable.append(eligibility.check_service(adapters, user_id, service_id, body.panel, body.build, files))
         except eligibility.Unusable as unusable:
             where = f"body.service.{index}" if unusable.field == "service" else f"body.{unusable.field}"
-            problems.append(problem(where, f"service {service_id}: {unusable.message}"))
+            problems.append(problem(where, f"service {service_id}: {unusable.message}", unusable.kind))
     if problems:
         raise UnprocessableError("some services cannot take the job: fix or drop them", errors=problems)
     parent_id = str(uuid.uuid4())
@@ -141,24 +144,21 @@ def _earlier(adapters: JobsAdapters, user_id: str, key: str, fingerprint: str) -
         return Created(reading.view_of(repo, job), new=False)
 
 
-def _checked(adapters: JobsAdapters, user_id: str, service_id: str, body: JobCreate) -> eligibility.Usable:
+def _checked(
+    adapters: JobsAdapters, user_id: str, service_id: str, body: JobCreate, files: eligibility.JobFiles
+) -> eligibility.Usable:
     try:
-        return eligibility.check_service(adapters, user_id, service_id, body.panel, body.build)
+        return eligibility.check_service(adapters, user_id, service_id, body.panel, body.build, files)
     except eligibility.Unusable as unusable:
-        raise refuse(f"body.{unusable.field}", unusable.message) from None
+        raise refuse(f"body.{unusable.field}", unusable.message, unusable.kind) from None
 
 
-def _check_run_inputs(service: dict[str, Any], body: JobCreate) -> None:
-    workflow = service.get("workflow")
-    if workflow and WesWorkflow.model_validate(workflow).takes_one_file and len(body.file_ids) != 1:
-        raise refuse("body.file_ids", "this service's workflow takes one file a job: submit each file as its own job")
-
-
-def _check_files(adapters: JobsAdapters, user_id: str, body: JobCreate) -> None:
+def _check_files(files: list[dict[str, Any]], body: JobCreate) -> None:
+    """The caller's files as the files domain answered them: each the caller's, valid, of one chromosome,
+    on the build, all of the same samples."""
     ids = [str(file_id) for file_id in body.file_ids]
     if len(set(ids)) != len(ids):
         raise refuse("body.file_ids", "a file is named twice: name each file once")
-    files = adapters.domains.inputs(user_id, ids, links=False)["files"]
     problems: list[FieldProblem] = []
     for index, file in enumerate(files):
         where = f"body.file_ids.{index}"

@@ -5,8 +5,9 @@ links and the service's adapter, then the submission itself, then its outcome wr
 A service that cannot take the job now (Cloudgene's cap on a user's running jobs, maintenance, a
 service that does not answer) leaves it pending, waiting for the service, and it is tried again at the
 next poll; a refusal fails it with the service's words (an `auto` job fails over to the next service
-of its ranking first: `logic/routing.py`). No call outside the domain runs inside a
-database transaction."""
+of its ranking first: `logic/routing.py`). The residency rules are checked again first, as they are at
+that moment: a job they no longer let go to its service is refused there, before any file is linked.
+No call outside the domain runs inside a database transaction."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from jobs.adapters.base import (
     Submission,
 )
 from jobs.domain import JobRecord, JobStatus, Target
-from jobs.logic import lifecycle, routing
+from jobs.logic import eligibility, lifecycle, routing
 from jobs.logic.lookups import Lookups, Refused
 from jobs.logic.ports import JobsAdapters
 from jobs.settings import JobsSettings
@@ -100,6 +101,7 @@ def _claim(adapters: JobsAdapters, job_id: str, timings: Timings) -> JobRecord |
 def _prepare(
     adapters: JobsAdapters, job: JobRecord, service: dict[str, Any]
 ) -> tuple[ImputationServiceAdapter, Submission, bytes | None]:
+    _check_residency(adapters, job, service)
     recipient = {"service_id": job.service_id, "service_name": job.service_name, "job_id": job.id}
     inputs = adapters.domains.inputs(job.user_id, job.file_ids, links=True, recipient=recipient)
     if "error" in inputs:
@@ -128,6 +130,17 @@ def _prepare(
     except AdapterError as refused:
         raise Refused(str(refused)) from refused
     return adapter, submission, sealed
+
+
+def _check_residency(adapters: JobsAdapters, job: JobRecord, service: dict[str, Any]) -> None:
+    """Refused when the residency rules as they are now (the platform's policy, read with the service, and
+    each file's narrowing) no longer let the job's files go to its service: checked before any link to
+    them is handed out, so a file's `sent_to` lists only the services it really went to."""
+    files = eligibility.job_files(adapters, job.user_id, job.file_ids)
+    if files is None:
+        raise Refused("the files domain could not check the job's files")
+    if (broken := eligibility.residency_breach(service, files)) is not None:
+        raise Refused(f"outside the residency policy: {broken}")
 
 
 def _wait(adapters: JobsAdapters, job: JobRecord, why: str, timings: Timings) -> Submitted:

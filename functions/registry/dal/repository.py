@@ -1,4 +1,4 @@
-"""The registry's repository: one transaction over its three aggregates (services, panels, health)
+"""The registry's repository: one transaction over its aggregates (services, panels, health, the residency policy)
 and its outbox."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from fip_core.events import Outbox
 from fip_core.repository import DomainRepository
 from registry.dal.health import HealthRepository
 from registry.dal.panels import PanelRepository
+from registry.dal.residency import ResidencyRepository
 from registry.dal.services import ServiceRepository
 
 
@@ -21,3 +22,4 @@ class RegistryRepository(DomainRepository):
         self.services = ServiceRepository(session, outbox)
         self.panels = PanelRepository(session, outbox)
         self.health = HealthRepository(session, outbox)
+        self.residency = ResidencyRepository(session, outbox)

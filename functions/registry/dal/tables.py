@@ -107,5 +107,18 @@ class HealthCheckRow(Base):
     checked_url: Mapped[str] = mapped_column(String(2048))
 
 
+class ResidencyPolicyRow(Base):
+    """The platform's residency policy: one row (id 1) once an administrator has set it; none means no
+    restriction."""
+
+    __tablename__ = "residency_policy"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    allowed_countries: Mapped[list[str]] = mapped_column(JSON)
+    allowed_services: Mapped[list[str]] = mapped_column(JSON)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(128))
+
+
 EVENTS = event_tables(Base.metadata)
 metadata = Base.metadata

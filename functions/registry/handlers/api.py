@@ -41,6 +41,7 @@ API = ApiFunction(
             "POST /services/{service_id}/panels/sync",
         ),
         f"{ROUTES}.discovery": ("GET /services/discover",),
+        f"{ROUTES}.residency": ("GET /residency-policy", "PUT /residency-policy"),
         f"{ROUTES}.ga4gh": (
             "GET /ga4gh/registry/v1/services",
             "GET /ga4gh/registry/v1/services/types",

@@ -2,8 +2,9 @@
 
 `{"service_id"}` answers `{"id", "name", "api_type", "base_url", "active", "deactivated_reason",
 "health_status", "requires_user_token", "supported_builds", "panels": [{"id", "slug", "build",
-"populations", "available"}, ...], "api_url", "workflow"}` (`workflow`: a WES service's `WesWorkflow`, or
-null); a service the registry does not hold is `{"error": "not_found",
+"populations", "available"}, ...], "api_url", "workflow", "country", "residency": {"allowed_countries",
+"allowed_services"}}` (`workflow`: a WES service's `WesWorkflow`, or null; `residency`: the platform's
+residency policy as it is now); a service the registry does not hold is `{"error": "not_found",
 "detail": ...}`, a malformed call `{"error": "invalid_request", "detail": ...}`.
 """
 

@@ -1,10 +1,12 @@
-"""A service's submission details, for the jobs domain: what it is, whether it takes jobs, its panels."""
+"""A service's submission details, for the jobs domain: what it is, whether it takes jobs, its panels, and
+the platform's residency policy in force, read in the same transaction."""
 
 from __future__ import annotations
 
 from registry.logic.api_models import job_panel_values
 from registry.logic.ga4gh import api_url
 from registry.logic.ports import Transaction
+from registry.logic.residency import residency_values
 from registry.models.panels import PanelQuery
 from registry.models.submission import SubmissionService
 
@@ -16,6 +18,7 @@ def submission_service(reading: Transaction, service_id: str) -> SubmissionServi
         if service is None:
             return None
         panels = repo.panels.find(PanelQuery.model_validate({"service_id": service_id}))
+        policy = repo.residency.get()
     return SubmissionService.model_validate(
         {
             "id": service.id,
@@ -30,5 +33,7 @@ def submission_service(reading: Transaction, service_id: str) -> SubmissionServi
             "panels": [job_panel_values(panel) for panel in panels],
             "api_url": api_url(service),
             "workflow": service.workflow,
+            "country": service.country,
+            "residency": residency_values(policy),
         }
     )

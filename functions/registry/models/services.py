@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, model_validator
 
+from fip_core.countries import CountryCode
 from fip_core.fields import SingleLineText, single_line
 from fip_core.wes_workflow import WesWorkflow
 from registry.models.common import (
@@ -24,15 +25,14 @@ from registry.models.common import (
     check_unique,
 )
 
-Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code, e.g. 'ZA'.")]
-
 
 class Location(BaseModel):
-    """Where a service runs: shown on maps and used to route jobs close to the data."""
+    """Where a service runs: shown on maps, used to route jobs close to the data, and its country is what a
+    residency policy's countries are matched against (a service without one never passes a country rule)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    country: Country | None = None
+    country: CountryCode | None = None
     city: Annotated[SingleLineText, Field(max_length=200)] | None = None
     latitude: Annotated[StrictFloat, Field(ge=-90, le=90)] | None = None
     longitude: Annotated[StrictFloat, Field(ge=-180, le=180)] | None = None
@@ -42,6 +42,18 @@ class Location(BaseModel):
         if (self.latitude is None) != (self.longitude is None):
             raise ValueError("give latitude and longitude together, or neither")
         return self
+
+
+class ServiceLocation(BaseModel):
+    """Where a service runs, as the API shows it."""
+
+    country: str | None = Field(
+        description="ISO 3166-1 alpha-2 code; null: not recorded, and then no residency policy naming countries "
+        "lets data go to the service."
+    )
+    city: str | None
+    latitude: float | None
+    longitude: float | None
 
 
 Builds = Annotated[list[GenomeBuild], Field(min_length=1, max_length=2)]
@@ -146,7 +158,7 @@ class ImputationService(BaseModel):
     institution_url: str | None
     documentation_url: str | None
     contact_url: str | None
-    location: Location
+    location: ServiceLocation
     supported_builds: list[GenomeBuild]
     max_upload_size_mb: int | None
     requires_user_token: bool

@@ -28,6 +28,13 @@ class SubmissionPanel(BaseModel):
     available: bool
 
 
+class Residency(BaseModel):
+    """The platform's residency policy as a job checks it: an empty list leaves that axis unrestricted."""
+
+    allowed_countries: list[str]
+    allowed_services: list[str]
+
+
 class SubmissionService(BaseModel):
     """What a job needs to know of its service before it is submitted there."""
 
@@ -46,3 +53,5 @@ class SubmissionService(BaseModel):
         "`/ga4gh/wes/v1`), Cloudgene's `/api/v2`."
     )
     workflow: WesWorkflow | None = Field(description="The workflow a WES service runs; null: it takes no jobs.")
+    country: str | None = Field(description="Where the service runs (ISO 3166-1 alpha-2); null: not recorded.")
+    residency: Residency = Field(description="The platform's residency policy, read with the service.")

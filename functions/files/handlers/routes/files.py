@@ -1,4 +1,5 @@
-"""Routes of files: upload (start, resume, complete, abort), list, read, download, delete."""
+"""Routes of files: upload (start, resume, complete, abort), list, read, narrow where it may go, download,
+delete."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from files.models.files import (
 )
 from files.settings import files_settings
 from fip_core.http import answers, current_principal, json_response, no_content, route_group
+from fip_core.residency import ResidencyRules
 
 router = route_group()
 FILES = "Genotype files"
@@ -97,6 +99,20 @@ def abort_upload(file_id: UUID) -> Response[None]:
 )
 def upload_state(file_id: UUID) -> UploadState:
     return uploads.upload_state(files_adapters(), files_settings(), _caller(), str(file_id))
+
+
+@router.put(
+    "/files/<file_id>/residency",
+    summary="Narrow where jobs may send your file",
+    description="The countries and services your file may be sent to, within the platform's residency policy "
+    "(`GET /residency-policy`): a narrowing only narrows, since every job is held to both. Empty lists narrow "
+    "nothing. Replaces the file's narrowing whole; jobs already accepted are held to it when they are failed "
+    "over or retried.",
+    tags=[FILES],
+    responses=answers(200, FileView, 404, 422),
+)
+def narrow_residency(file_id: UUID, body: ResidencyRules) -> FileView:
+    return uploads.narrow_residency(files_adapters(), _caller(), str(file_id), body)
 
 
 @router.get(

@@ -18,6 +18,7 @@ SERVICES = "Imputation services"
 PANELS = "Reference panels"
 HEALTH = "Service health"
 GA4GH = "GA4GH Service Registry"
+RESIDENCY = "Residency policy"
 
 
 def audit(
