@@ -9,6 +9,7 @@ import pytest
 
 from fip_core.observability import observability
 from fip_core.subscribers import Subscriber
+from monitoring.dal.repository import MonitoringRepository
 from tests.support.api import invoke_api
 from tests.support.monitoring import ADMIN, ALICE, NOW, deliver, freeze_clock, life
 
@@ -20,7 +21,7 @@ def monitoring(monitoring_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     freeze_clock(monkeypatch)
 
 
-def batch_subscriber() -> Subscriber:
+def batch_subscriber() -> Subscriber[MonitoringRepository]:
     from monitoring.dal.unit_of_work import STORE
     from monitoring.logic.events import Ledger
 

@@ -25,7 +25,8 @@ def test_values_past_the_ends_go_to_the_end_buckets():
 def test_percentiles_of_merged_histograms_are_the_values_percentiles_within_the_width():
     rng = random.Random(5)  # noqa: S311 - a fixed sample to test, nothing secret
     values = sorted(rng.lognormvariate(5, 1) for _ in range(2000))
-    first, second = {}, {}
+    first: dict[int, int] = {}
+    second: dict[int, int] = {}
     for n, value in enumerate(values):
         part = first if n % 2 else second
         bucket = RESPONSE_MS.bucket(value)

@@ -45,7 +45,7 @@ def test_every_order_of_the_same_events_ends_in_the_same_facts():
 
 
 def test_the_aggregates_move_by_differences_that_add_up_to_the_final_contribution():
-    total: dict = {}
+    total: dict[tuple[object, ...], int] = {}
     job = None
     for e in reversed(LIFE):
         before = job
