@@ -79,6 +79,10 @@ class Tally:
             (_LATENCY, latency, ("count",)),
         ):
             if rows:
+                # in key order: concurrent transactions lock the rows they add to in the same order, so
+                # they wait for each other rather than deadlock
+                keys = [column.name for column in table.primary_key.columns]
+                rows.sort(key=lambda row: tuple(str(row[key]) for key in keys))
                 self.session.execute(_adding(dialect, table, added), rows)
         self.clear()
 

@@ -89,7 +89,8 @@ class Ledger:
     def services_checked(self, repo: MonitoringRepository, delivery: Delivery[ServicesChecked]) -> None:
         """A round of checks: each counted in its service's hour, and the newest status kept."""
         failed = 0
-        for check in delivery.event.checks:
+        # services in one order whatever the round's: concurrent rounds lock their rows without deadlock
+        for check in sorted(delivery.event.checks, key=lambda check: check.service_id):
             if check.status == "unknown":
                 continue
             healthy = check.status == "healthy"
