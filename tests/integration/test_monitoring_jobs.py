@@ -153,7 +153,7 @@ def test_the_admin_dashboards_refuse_researchers(path):
         ("/dashboard", {"days": "367"}),
         ("/dashboard", {"days": "thirty"}),
         ("/dashboard/platform", {"users": "0"}),
-        ("/dashboard/services", {"hours": "721"}),
+        ("/dashboard/services", {"hours": "169"}),
     ],
 )
 def test_bad_query_parameters_are_a_problem_naming_them(path, query):
