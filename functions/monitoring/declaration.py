@@ -1,7 +1,7 @@
 """What the monitoring domain exposes: read by the CDK app and by the local platform alike."""
 
 from fip_core.access import Access
-from fip_core.declaration import DomainDeclaration, EventSubscription, FunctionDeclaration, HttpRoute
+from fip_core.declaration import DomainDeclaration, EventSubscription, FunctionDeclaration, HttpRoute, Schedule
 from fip_core.platform_events import (
     JobStatusChanged,
     ServiceAtRisk,
@@ -25,6 +25,12 @@ DECLARATION = DomainDeclaration(
             timeout_seconds=30,
         ),
         FunctionDeclaration(
+            name="prune",
+            handler="monitoring.handlers.prune.handler",
+            description="Prunes the services' hourly and the jobs' daily rollups past their retention",
+            timeout_seconds=120,
+        ),
+        FunctionDeclaration(
             name="migrate",
             handler="monitoring.handlers.migrate.handler",
             description="Brings the monitoring database to the newest schema on deploy",
@@ -39,6 +45,14 @@ DECLARATION = DomainDeclaration(
         HttpRoute("GET", "/dashboard/platform", Access.ADMIN),
         HttpRoute("GET", "/dashboard/services", Access.ADMIN),
         HttpRoute("GET", "/dashboard/services/at-risk", Access.ADMIN),
+    ),
+    schedules=(
+        Schedule(
+            name="prune",
+            function="prune",
+            rate_minutes=24 * 60,
+            description="Prune the dashboards' rollups past their retention",
+        ),
     ),
     subscriptions=(
         EventSubscription("on-event", (JobStatusChanged,), ("fip.jobs",)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from fip_core.container import per_container
@@ -10,9 +11,16 @@ from monitoring import DOMAIN as DOMAIN  # noqa: PLC0414 - re-exported
 
 
 class MonitoringSettings(BaseSettings):
-    """Nothing to configure yet beyond the database; here so that a setting has one place to go."""
+    """How long the aggregates are kept."""
 
     model_config = SettingsConfigDict(env_prefix="MONITORING_", extra="ignore", frozen=True)
+
+    hours_retention_days: int = Field(
+        default=35, ge=31, le=3660, description="Services' hourly rollups are pruned after this (uptime reads 30 days)."
+    )
+    days_retention_days: int = Field(
+        default=400, ge=367, le=36600, description="Jobs' daily rollups are pruned after this (dashboards read 366)."
+    )
 
 
 @per_container

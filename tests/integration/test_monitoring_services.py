@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from fip_core.platform_events import ServiceAtRisk, ServiceDeactivated, ServiceHealthChanged
+from local_platform.events import lambda_context, scheduled_event
 from monitoring.logic.histogram import RESPONSE_MS
 from tests.support.api import invoke_api
-from tests.support.monitoring import ADMIN, NOW, checks_round, deliver, freeze_clock
+from tests.support.monitoring import ADMIN, NOW, checks_round, deliver, freeze_clock, life
 from tests.support.notifications import bus_event
 
 HOUR = timedelta(hours=1)
@@ -149,3 +150,20 @@ def test_a_warning_arriving_after_the_recovery_lists_nothing():
     deliver(event)
     deliver(event)
     assert at_risk_ids() == []
+
+
+def test_rollups_past_their_retention_are_pruned_and_the_rest_kept():
+    from monitoring.handlers.prune import handler as prune
+
+    old = NOW - timedelta(days=40)
+    deliver(checks_round(old, ("svc-a", "healthy", 30.0)))
+    deliver(checks_round(NOW - HOUR, ("svc-a", "healthy", 30.0)))
+    for event in life("j1", "completed", created=NOW - timedelta(days=500), minutes=[0, 1, 2, 3, 4]):
+        deliver(event)
+    # the hour 40 days ago and its histogram bucket; the day 500 days ago: its outcome, turnaround and queue
+    # time, for the platform and for the owner
+    assert prune(scheduled_event("monitoring-prune"), lambda_context("monitoring-prune")) == {"removed": 2 + 3 * 2}
+    views = invoke_api("GET", "/dashboard/services", principal=ADMIN).body["services"]
+    [view] = [view for view in views if view["service_id"] == "svc-a"]
+    assert view["uptime"]["last_30d"] == 100.0
+    assert invoke_api("GET", "/dashboard/platform", principal=ADMIN).body["by_status"]["completed"] == 1

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, case, func, select
+from sqlalchemy import Table, case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -191,3 +191,14 @@ class Aggregates:
             ).where(ServiceLatencyRow.hour >= since)
         )
         return [(service_id, hour, bucket, count) for service_id, hour, bucket, count in rows]
+
+    def prune(self, hours_before: datetime, days_before: date) -> int:
+        """Forget services' hours and jobs' days older than these; answer how many rows went."""
+        removed = 0
+        for statement in (
+            delete(ServiceHourRow).where(ServiceHourRow.hour < hours_before),
+            delete(ServiceLatencyRow).where(ServiceLatencyRow.hour < hours_before),
+            delete(JobDayRow).where(JobDayRow.day < days_before),
+        ):
+            removed += int(getattr(self.session.execute(statement), "rowcount", 0) or 0)
+        return removed

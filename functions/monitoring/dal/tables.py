@@ -66,6 +66,7 @@ class JobDayRow(Base):
     completed and of the queue time of those that started running that day."""
 
     __tablename__ = "job_days"
+    __table_args__ = (Index("ix_job_days_day", "day"),)  # pruning
 
     scope: Mapped[str] = mapped_column(String(8), primary_key=True)
     scope_key: Mapped[str] = mapped_column(String(128), primary_key=True)

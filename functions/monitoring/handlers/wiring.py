@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from monitoring.dal.unit_of_work import monitoring_reading
+from monitoring.dal.unit_of_work import monitoring_reading, monitoring_repository
 from monitoring.logic.ports import MonitoringAdapters
 
 
@@ -15,4 +15,4 @@ def utc_now() -> datetime:
 
 def monitoring_adapters() -> MonitoringAdapters:
     """The real database and the clock."""
-    return MonitoringAdapters(reading=monitoring_reading, clock=utc_now)
+    return MonitoringAdapters(reading=monitoring_reading, transaction=monitoring_repository, clock=utc_now)

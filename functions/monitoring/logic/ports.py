@@ -18,4 +18,5 @@ class MonitoringAdapters:
     """Everything the logic reaches outside itself."""
 
     reading: Transaction
+    transaction: Transaction
     clock: Clock

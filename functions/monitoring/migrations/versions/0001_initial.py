@@ -50,6 +50,7 @@ def upgrade() -> None:
         sa.Column("count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("scope", "scope_key", "day", "metric", "bucket", name=op.f("pk_job_days")),
     )
+    op.create_index("ix_job_days_day", "job_days", ["day"], unique=False)
     op.create_table(
         "jobs",
         sa.Column("job_id", sa.String(length=64), nullable=False),
@@ -110,6 +111,7 @@ def downgrade() -> None:
     op.drop_index("ix_service_hours_hour", table_name="service_hours")
     op.drop_table("service_hours")
     op.drop_table("jobs")
+    op.drop_index("ix_job_days_day", table_name="job_days")
     op.drop_table("job_days")
     op.drop_table("job_counts")
     op.drop_index("ix_outbox_events_unpublished", table_name="outbox_events")
