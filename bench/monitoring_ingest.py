@@ -126,13 +126,11 @@ def _events(now: datetime, rng: random.Random) -> list[dict[str, Any]]:
 def _ingest(events: list[dict[str, Any]]) -> tuple[float, float, float]:
     """Events per second applied in batches, and one per transaction on a sample; and the process's CPU
     seconds in the batches (the machine may be busy elsewhere: wall time then says less)."""
-    from fip_core.observability import observability
-    from fip_core.subscribers import Subscriber
-    from monitoring.dal.unit_of_work import STORE
+    from monitoring.handlers.on_event import subscriber_of
     from monitoring.logic.events import Ledger
 
     ledger = Ledger()
-    subscriber = Subscriber(STORE, ledger.consumers(), observability("monitoring"), settle=ledger.settle)
+    subscriber = subscriber_of(ledger)
     bulk, single = events[:-SINGLE], events[-SINGLE:]
     started, cpu = time.perf_counter(), time.process_time()
     for offset in range(0, len(bulk), BATCH):

@@ -50,7 +50,7 @@ DECLARATION = DomainDeclaration(
         Schedule(
             name="prune",
             function="prune",
-            rate_minutes=24 * 60,
+            rate_minutes=60,  # hourly, with the other hourly schedules that wake a paused database anyway
             description="Prune the dashboards' rollups past their retention",
         ),
     ),

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 
-from fip_core.observability import observability
 from fip_core.subscribers import Subscriber
 from monitoring.dal.repository import MonitoringRepository
 from tests.support.api import invoke_api
@@ -22,11 +21,10 @@ def monitoring(monitoring_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def batch_subscriber() -> Subscriber[MonitoringRepository]:
-    from monitoring.dal.unit_of_work import STORE
+    from monitoring.handlers.on_event import subscriber_of
     from monitoring.logic.events import Ledger
 
-    ledger = Ledger()
-    return Subscriber(STORE, ledger.consumers(), observability("monitoring"), settle=ledger.settle)
+    return subscriber_of(Ledger())
 
 
 def test_a_batch_with_duplicates_and_an_unreadable_event_applies_each_readable_event_once():

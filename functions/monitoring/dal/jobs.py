@@ -24,10 +24,12 @@ class Jobs:
 
     def preload(self, job_ids: Iterable[str]) -> None:
         """Read (and lock) these jobs in a few statements, for a batch of events about them."""
-        wanted = [job_id for job_id in dict.fromkeys(job_ids) if job_id not in self._rows]
+        wanted = sorted({job_id for job_id in job_ids if job_id not in self._rows})  # locked in id order
         for start in range(0, len(wanted), _IN_LIMIT):
             chunk = wanted[start : start + _IN_LIMIT]
-            found = self.session.scalars(select(JobRow).where(JobRow.job_id.in_(chunk)).with_for_update())
+            found = self.session.scalars(
+                select(JobRow).where(JobRow.job_id.in_(chunk)).order_by(JobRow.job_id).with_for_update()
+            )
             by_id = {row.job_id: row for row in found}
             self._rows.update({job_id: by_id.get(job_id) for job_id in chunk})
 

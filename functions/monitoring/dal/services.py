@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict
 
 from sqlalchemy import select
@@ -19,6 +20,20 @@ class Services:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._rows: dict[str, ServiceRow | None] = {}
+
+    def preload(self, service_ids: Iterable[str]) -> None:
+        """Read (and lock, in id order) these services in one statement, for a batch of events about them."""
+        wanted = sorted({service_id for service_id in service_ids if service_id not in self._rows})
+        if not wanted:
+            return
+        found = self.session.scalars(
+            select(ServiceRow)
+            .where(ServiceRow.service_id.in_(wanted))
+            .order_by(ServiceRow.service_id)
+            .with_for_update()
+        )
+        by_id = {row.service_id: row for row in found}
+        self._rows.update({service_id: by_id.get(service_id) for service_id in wanted})
 
     def get(self, service_id: str) -> ServiceFacts | None:
         """A service's facts, locked until the transaction ends; None for one not seen yet."""

@@ -27,13 +27,18 @@ def ledger() -> Ledger:
     return Ledger()
 
 
-@per_container
-def subscriber() -> Subscriber[MonitoringRepository]:
-    """The shared subscriber with this domain's consumers, made on the first invocation."""
+def subscriber_of(consumers: Ledger) -> Subscriber[MonitoringRepository]:
+    """The shared subscriber applying events with these consumers: one at a time, or in batches."""
     from fip_core.subscribers import Subscriber
     from monitoring.dal.unit_of_work import STORE
 
-    return Subscriber(STORE, ledger().consumers(), obs, settle=ledger().settle)
+    return Subscriber(STORE, consumers.consumers(), obs, settle=consumers.settle, prepare=consumers.prepare)
+
+
+@per_container
+def subscriber() -> Subscriber[MonitoringRepository]:
+    """The shared subscriber with this container's consumers, made on the first invocation."""
+    return subscriber_of(ledger())
 
 
 def receive(event: dict[str, Any]) -> dict[str, Any]:

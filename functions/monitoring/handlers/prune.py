@@ -1,4 +1,4 @@
-"""Prunes the rollups past their retention, every day."""
+"""Prunes the rollups past their retention, every hour (a few indexed deletes, most finding nothing)."""
 
 from __future__ import annotations
 

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from fip_core.platform_events import (
     DomainEvent,
@@ -49,6 +50,20 @@ class Ledger:
             ServiceAtRisk: self.at_risk,
             ServiceDeactivated: self.deactivated,
         }
+
+    @staticmethod
+    def prepare(repo: MonitoringRepository, deliveries: Sequence[Delivery[Any]]) -> None:
+        """Read the jobs and services a batch of events is about, in a few statements rather than one each."""
+        jobs = [d.event.job_id for d in deliveries if isinstance(d.event, JobStatusChanged)]
+        repo.jobs.preload(jobs)
+        touched: set[str | None] = set()
+        for delivery in deliveries:
+            event = delivery.event
+            if isinstance(event, ServicesChecked):
+                touched.update(check.service_id for check in event.checks)
+            else:  # every other event names one service (a job's, once routed)
+                touched.add(event.service_id)
+        repo.services.preload(service_id for service_id in touched if service_id is not None)
 
     @staticmethod
     def settle(repo: MonitoringRepository) -> None:

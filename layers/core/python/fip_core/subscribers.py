@@ -15,6 +15,8 @@ A subscriber function gets EventBridge events. For each one:
 backfill, a queue's batch): the same reading, quarantine and inbox, in a few statements for the lot.
 A subscriber given `settle` calls it with the repository once per transaction, after its consumers
 and before the inbox records: a domain that folds its consumers' changes in memory writes them there.
+Given `prepare`, `receive_batch` calls it with the repository and the batch's readable deliveries
+before the first consumer runs: a domain reads there, in a few statements, what its consumers will.
 """
 
 from __future__ import annotations
@@ -82,12 +84,14 @@ class Subscriber[R: DomainRepository]:
         obs: Observability,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         settle: Callable[[R], None] | None = None,
+        prepare: Callable[[R, Sequence[Delivery[Any]]], None] | None = None,
     ) -> None:
         self.store = store
         self.consumers = {model.key(): (model, consume) for model, consume in consumers.items()}
         self.obs = obs
         self.clock = clock
         self.settle = settle
+        self.prepare = prepare
 
     def receive(self, event: dict[str, Any]) -> Outcome:
         """Apply, skip or quarantine one EventBridge event."""
@@ -137,6 +141,8 @@ class Subscriber[R: DomainRepository]:
                 for start in range(0, len(ids), _IN_LIMIT):
                     chunk = ids[start : start + _IN_LIMIT]
                     seen.update(repo.session.scalars(select(inbox.c.event_id).where(inbox.c.event_id.in_(chunk))))
+                if self.prepare is not None:
+                    self.prepare(repo, [delivery for _, delivery in readable if delivery.metadata.event_id not in seen])
                 rows: list[dict[str, Any]] = []
                 for position, delivery in readable:
                     event_id, name = delivery.metadata.event_id, delivery.metadata.name
