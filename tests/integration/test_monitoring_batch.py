@@ -10,7 +10,7 @@ import pytest
 from fip_core.subscribers import Subscriber
 from monitoring.dal.repository import MonitoringRepository
 from tests.support.api import invoke_api
-from tests.support.monitoring import ADMIN, ALICE, NOW, deliver, freeze_clock, life
+from tests.support.monitoring import ADMIN, ALICE, NOW, deliver, freeze_clock, life, transition
 
 T0 = NOW - timedelta(hours=3)
 
@@ -41,3 +41,19 @@ def test_a_batch_with_duplicates_and_an_unreadable_event_applies_each_readable_e
     assert (body["by_status"]["completed"], body["by_status"]["failed"], body["total"]) == (1, 1, 2)
     assert body["queue_seconds"]["count"] == 2
     assert invoke_api("GET", "/dashboard/platform", principal=ADMIN).body["total"] == 2
+
+
+def test_a_refusal_in_a_batch_keeps_nothing_of_it_and_receives_each_event_on_its_own():
+    from fip_core.observability import observability
+    from fip_core.platform_events import JobStatusChanged
+    from fip_core.subscribers import Delivery, RejectedEvent
+    from monitoring.dal.unit_of_work import STORE
+
+    def consume(_repo: MonitoringRepository, delivery: Delivery[JobStatusChanged]) -> None:
+        if delivery.event.job_id == "refused":
+            raise RejectedEvent("not for us")
+
+    refusing = Subscriber(STORE, {JobStatusChanged: consume}, observability("monitoring"))
+    good, bad = (transition(job_id, 1, "pending", created=T0, at=T0) for job_id in ("good", "refused"))
+    assert [o.outcome for o in refusing.receive_batch([good, bad])] == ["applied", "quarantined"]
+    assert [o.outcome for o in refusing.receive_batch([good])] == ["duplicate"]
