@@ -109,3 +109,22 @@ def test_a_service_gone_unusable_before_failover_is_passed_over(world, fake, sec
     assert [a["service_id"] for a in attempts] == [world.service, second_service]
     assert attempts[1]["refused"].startswith("not tried: the service is unhealthy")
     assert second.jobs == {}
+
+
+def test_a_registry_that_does_not_answer_is_a_503_and_makes_no_job(world, monkeypatch):
+    from fip_core import calls
+    from jobs.adapters.domains import InvokedDomains
+
+    def unreachable(domain, call, payload):
+        raise calls.InternalCallError(f"{call.domain}/{call.target} failed (Unhandled): Task timed out")
+
+    monkeypatch.setattr("jobs.adapters.domains.calls.invoke", unreachable)
+    # the ranking is asked of the registry as in the cloud, through Lambda's Invoke API, which fails
+    monkeypatch.setattr(
+        "tests.support.jobs.InProcessDomains.discover", lambda self, p, b: InvokedDomains().discover(p, b)
+    )
+    answer = auto(world)
+    assert answer.status == 503, answer.body
+    assert answer.body["detail"] == "the registry domain did not answer (discover); nothing was done, try again"
+    assert invoke_api("GET", "/jobs", principal=world.alice).body["total"] == 0
+    assert job_events() == []
