@@ -155,7 +155,10 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatfo
         pytest.exit(f"refusing to start a browser: interfaces other than loopback are visible: {interfaces}", 3)
     output_dir().mkdir(parents=True, exist_ok=True)
     with running_platform(tmp_path_factory.mktemp("state")) as running:
-        yield running
+        try:
+            yield running
+        finally:  # beside the screenshots, so a failed walk can be read with what the platform logged
+            shutil.copyfile(running.output, output_dir() / "platform.log")
 
 
 @pytest.fixture(scope="session")

@@ -63,19 +63,27 @@ def run_checks(tmp_path: Path, checks: tuple[str, ...], output: Path) -> str:
     return run_isolated("the browser checks", [*prefix, *command], log, DEADLINE_SECONDS, REPO, environment)
 
 
+def failure(text: str, output: Path) -> str:
+    """What a failed run printed, with the platform's tracebacks (its log is kept beside the screenshots)."""
+    log = output / "platform.log"
+    logged = log.read_text(errors="replace") if log.is_file() else ""
+    tracebacks = logged.split("Traceback")[1:]
+    return text[-5000:] + "".join(f"\n--- the platform logged: Traceback{block[:3000]}" for block in tracebacks[-3:])
+
+
 def test_the_console_works_in_chromium_against_the_local_platform(tmp_path: Path) -> None:
     text = run_checks(tmp_path, CHECKS, OUTPUT)
-    assert "9 passed" in text, text[-5000:]
+    assert "9 passed" in text, failure(text, OUTPUT)
     assert sorted(path.stem for path in OUTPUT.glob("*.png")) == sorted(SCREENSHOTS)
 
 
 def test_a_researchers_account_and_where_her_jobs_run_in_chromium(tmp_path: Path) -> None:
     text = run_checks(tmp_path, ACCOUNT_CHECKS, ACCOUNT_OUTPUT)
-    assert "8 passed" in text, text[-5000:]
+    assert "8 passed" in text, failure(text, ACCOUNT_OUTPUT)
     assert sorted(path.stem for path in ACCOUNT_OUTPUT.glob("*.png")) == sorted(ACCOUNT_SCREENSHOTS)
 
 
 def test_the_admin_pages_work_in_chromium_against_the_local_platform(tmp_path: Path) -> None:
     text = run_checks(tmp_path, ADMIN_CHECKS, ADMIN_OUTPUT)
-    assert "3 passed" in text, text[-5000:]
+    assert "3 passed" in text, failure(text, ADMIN_OUTPUT)
     assert sorted(path.stem for path in ADMIN_OUTPUT.glob("*.png")) == sorted(ADMIN_SCREENSHOTS)
