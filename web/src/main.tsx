@@ -134,6 +134,9 @@ function App(): ReactNode {
                   <NavLink page="admin/audit" current={page === "admin/audit"}>
                     Audit log
                   </NavLink>
+                  <NavLink page="admin/residency" current={page === "admin/residency"}>
+                    Residency
+                  </NavLink>
                 </>
               ) : null}
               <li>
