@@ -112,7 +112,7 @@ def test_a_researcher_narrows_her_file_and_a_job_outside_it_is_refused_with_the_
     row = file_row(console, SAMPLE.name, "valid").first
     expect(row).to_be_visible(timeout=VALIDATION_TIMEOUT_MS)
     file_id = row.get_by_test_id(re.compile("^residency-")).get_attribute("data-testid").removeprefix("residency-")  # type: ignore[union-attr]
-    row.get_by_text(f"Where {SAMPLE.name} may go").click()
+    row.get_by_text(f"Where {SAMPLE.name} may go", exact=True).click()
     where = row.get_by_test_id(f"residency-{file_id}")
     expect(where.get_by_test_id("rule-countries").first).to_have_text("ZA, NG")  # the platform's
     expect(where.get_by_test_id("rule-countries").last).to_have_text("not narrowed")  # hers
