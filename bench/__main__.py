@@ -17,6 +17,7 @@ BENCHMARKS = (
     "vcf_validation",
     "files_s3_validation",
     "jobs_poll",
+    "monitoring_ingest",
 )
 
 

@@ -28,7 +28,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench.support import emit, quiet_powertools
+from bench.support import database_servers, emit, percentile, quiet_powertools
 from local_platform.config import REPO_ROOT
 
 SERVICES = 100
@@ -61,12 +61,6 @@ ROUTES = (
     WarmRoute("GET", "/ga4gh/registry/v1/services"),
     WarmRoute("GET", "/me"),
 )
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    """The sample below which `fraction` of the samples lie (nearest rank)."""
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
 def _seed(now: datetime) -> None:
@@ -161,7 +155,10 @@ def seeded_databases(backend: str = "sqlite") -> Iterator[dict[str, str]]:
     from users.handlers.migrate import migrate as migrate_users
 
     migrations = {"registry": migrate_registry, "users": migrate_users}
-    with tempfile.TemporaryDirectory(prefix="fip-bench-") as folder, _servers(backend, Path(folder)) as urls:
+    with (
+        tempfile.TemporaryDirectory(prefix="fip-bench-") as folder,
+        database_servers(backend, Path(folder), tuple(migrations)) as urls,
+    ):
         for domain, migrate in migrations.items():
             os.environ[f"{domain.upper()}_DATABASE_URL"] = urls[domain][0]
             forget_container()
@@ -172,31 +169,6 @@ def seeded_databases(backend: str = "sqlite") -> Iterator[dict[str, str]]:
         _seed(datetime.now(UTC))
         yield served
         forget_container()
-
-
-@contextmanager
-def _servers(backend: str, folder: Path) -> Iterator[dict[str, tuple[str, str]]]:
-    """Each domain's (owner, app) database URLs: SQLite files, or databases on a PostgreSQL server of
-    their own, started as the tests start theirs."""
-    domains = ("registry", "users")
-    if backend == "sqlite":
-        yield {domain: (f"sqlite:///{folder / domain}.db",) * 2 for domain in domains}
-        return
-    from tests.support.postgres import INSTALL_HINT, PostgresServer, find_bin_dir
-
-    bin_dir = find_bin_dir()
-    if bin_dir is None:
-        raise SystemExit(f"PostgreSQL binaries not found: {INSTALL_HINT}")
-    server = PostgresServer(bin_dir)
-    server.start()
-    try:
-        provisioned = {domain: server.provision(f"bench_{domain}") for domain in domains}
-        yield {domain: (urls.owner, urls.app) for domain, urls in provisioned.items()}
-    finally:
-        from fip_core.database import dispose_engines
-
-        dispose_engines()
-        server.stop()
 
 
 def run(backend: str, profile_route: str | None) -> None:

@@ -86,3 +86,33 @@ def _wait_for(endpoint: str) -> None:
             return
         except httpx.TransportError:
             time.sleep(0.1)
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    """The sample below which `fraction` of the samples lie (nearest rank)."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
+@contextmanager
+def database_servers(backend: str, folder: Path, domains: tuple[str, ...]) -> Iterator[dict[str, tuple[str, str]]]:
+    """Each domain's (owner, app) database URLs: SQLite files in `folder`, or databases on a PostgreSQL
+    server of their own, started as the tests start theirs."""
+    if backend == "sqlite":
+        yield {domain: (f"sqlite:///{folder / domain}.db",) * 2 for domain in domains}
+        return
+    from tests.support.postgres import INSTALL_HINT, PostgresServer, find_bin_dir
+
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        raise SystemExit(f"PostgreSQL binaries not found: {INSTALL_HINT}")
+    server = PostgresServer(bin_dir)
+    server.start()
+    try:
+        provisioned = {domain: server.provision(f"bench_{domain}") for domain in domains}
+        yield {domain: (urls.owner, urls.app) for domain, urls in provisioned.items()}
+    finally:
+        from fip_core.database import dispose_engines
+
+        dispose_engines()
+        server.stop()

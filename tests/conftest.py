@@ -271,8 +271,28 @@ def notifications_db(
 
 
 @pytest.fixture
+def monitoring_db(new_database: Callable[[str], DomainUrls], monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The monitoring domain pointed at a fresh, migrated database, as its app role."""
+    from monitoring.handlers.migrate import migrate
+    from monitoring.settings import monitoring_database, monitoring_settings
+
+    urls = new_database("monitoring")
+    _migrate_then_serve("monitoring", urls, migrate, monkeypatch, [monitoring_database, monitoring_settings])
+    yield urls.app
+    dispose_engines()
+    monitoring_database.cache_clear()
+    monitoring_settings.cache_clear()
+
+
+@pytest.fixture
 def platform(
-    registry_db: str, users_db: str, files_db: str, jobs_db: str, notifications_db: str, event_bus: MotoServer
+    registry_db: str,
+    users_db: str,
+    files_db: str,
+    jobs_db: str,
+    notifications_db: str,
+    monitoring_db: str,
+    event_bus: MotoServer,
 ) -> MotoServer:
     """Every domain on fresh databases, with moto holding the bus, the user pool and the key."""
     return event_bus

@@ -22,6 +22,11 @@ class RegistrySettings(BaseSettings):
     failing_backoff_first_minutes: int = Field(default=1, ge=1, description="First re-check of a failing service.")
     failing_backoff_max_minutes: int = Field(default=10, ge=1, description="Longest wait between failing checks.")
     deactivate_after_days: int = Field(default=30, ge=1, description="Deactivate a service down this long.")
+    at_risk_window_days: int = Field(
+        default=5,
+        ge=1,
+        description="Warn (ServiceAtRisk) this many days before a service down since then would be deactivated.",
+    )
     history_retention_days: int = Field(default=90, ge=31, description="Health history older than this is pruned.")
     ga4gh_id_prefix: str = Field(
         default="org.federated-imputation", description="Reverse-domain prefix of GA4GH service ids."

@@ -206,6 +206,18 @@ def test_sweep_marks_a_registered_service_healthy_and_publishes_the_change(
     assert event["detail"]["data"]["previous_status"] == "unknown"
     assert event["detail"]["data"]["status"] == "healthy"
 
+    # the monitoring domain, subscribed on the same bus, counts the check in the service's hour
+    def monitored() -> dict[str, Any] | None:
+        answer = httpx.get(f"{platform.url}/dashboard/services", headers=admin)
+        assert answer.status_code == 200, answer.text
+        views = [view for view in answer.json()["services"] if view["service_id"] == service_id]
+        return views[0] if views and views[0]["name"] == "Sim" else None
+
+    view = eventually(monitored, SWEEP_DEADLINE_SECONDS, "the service on the monitoring dashboard")
+    assert view["status"] == "healthy"
+    assert view["uptime"]["last_24h"] == 100.0
+    assert sum(point["checks"] for point in view["series"]) >= 1
+
 
 def test_a_researcher_signs_up_confirms_signs_in_and_scripts_with_an_api_token(platform: RunningPlatform) -> None:
     account = {"email": "researcher@example.org", "password": "Researcher-pass-1"}

@@ -126,6 +126,12 @@ EXPECTED: dict[str, tuple[Access, frozenset[str] | dict[str, frozenset[str]]]] =
     "PUT /notifications/preferences": (Access.SELF, SIGNED_IN),
     "POST /notifications/{notification_id}/read": (Access.SELF, SIGNED_IN),
     "DELETE /notifications/{notification_id}": (Access.SELF, SIGNED_IN),
+    # monitoring: each their own dashboard; the platform's and the services' only for admins (the
+    # replaced platform showed every user's counts to everyone)
+    "GET /dashboard": (Access.SELF, SIGNED_IN),
+    "GET /dashboard/platform": (Access.ADMIN, ADMINS),
+    "GET /dashboard/services": (Access.ADMIN, ADMINS),
+    "GET /dashboard/services/at-risk": (Access.ADMIN, ADMINS),
 }
 # Deletions, then signing out (which ends the caller's sessions), last: nothing else loses what it needs.
 LAST = ("DELETE", "POST /auth/sign-out")

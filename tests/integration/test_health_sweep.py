@@ -91,11 +91,17 @@ def test_one_sweep_tells_every_kind_of_service_apart(simulated, event_bus):
     for slug, service_id in ids.items():
         history = invoke_api("GET", f"/services/{service_id}/health/history").body["items"]
         assert len(history) == 1, slug
-    events = event_bus.captured_events(HEALTH_CHANGED)
+    events = event_bus.captured_events()
     changes = [e for e in events if e["detail-type"] == "ServiceHealthChanged"]
     assert {e["detail"]["data"]["slug"] for e in changes} == set(expected)
     assert all(e["source"] == "fip.registry" and e["detail"]["data"]["previous_status"] == "unknown" for e in changes)
-    assert report["events_queued"] == len(expected)
+    # and one ServicesChecked per batch recorded (checks are recorded as they finish), every check in one
+    rounds = [e for e in events if e["detail-type"] == "ServicesChecked"]
+    assert report["events_queued"] == len(expected) + len(rounds)
+    checks = [c for r in rounds for c in r["detail"]["data"]["checks"]]
+    assert sorted(c["service_id"] for c in checks) == sorted(ids.values())
+    healthy = {ids[slug] for slug, (_, _, status, _) in expected.items() if status == "healthy"}
+    assert {c["service_id"] for c in checks if c["status"] == "healthy"} == healthy
 
 
 def test_a_hanging_service_is_given_up_at_the_time_limit(simulated):
@@ -167,9 +173,9 @@ def test_events_wait_in_the_outbox_while_the_bus_is_unreachable(simulated, event
         monkeypatch.undo()
         platform_settings.cache_clear()
     assert report["status_changes"] == 1
-    assert report["events_queued"] == 1
+    assert report["events_queued"] == 2  # the change, and the round of checks
     assert event_bus.captured_events(HEALTH_CHANGED) == []
-    assert STORE.publish_pending_events() == 1  # the next relay delivers it
+    assert STORE.publish_pending_events() == 2  # the next relay delivers them
     [event] = event_bus.captured_events(HEALTH_CHANGED)
     assert event["detail"]["data"]["slug"] == "queued"
     assert STORE.publish_pending_events() == 0  # and only once
@@ -200,7 +206,71 @@ def test_a_sweep_recorded_in_many_batches_relays_every_event_once(simulated, eve
     report = run_sweep(
         replace(health_adapters(), relay=relay_then_wait), HealthPolicy.from_settings(registry_settings())
     )
-    assert report.status_changes == report.events_queued == 20
-    events = event_bus.captured_events(HEALTH_CHANGED)
-    assert sorted(event["detail"]["data"]["slug"] for event in events) == slugs
+    assert report.status_changes == 20
+    events = event_bus.captured_events()
+    changes = [event for event in events if event["detail-type"] == HEALTH_CHANGED]
+    rounds = [event for event in events if event["detail-type"] == "ServicesChecked"]
+    assert report.events_queued == 20 + len(rounds)
+    assert sorted(event["detail"]["data"]["slug"] for event in changes) == slugs
+    # one ServicesChecked per batch recorded, together holding every check once
+    assert sorted(c["service_id"] for r in rounds for c in r["detail"]["data"]["checks"]) == sorted(
+        target.service_id for target, _ in recorded
+    )
+    assert all(len(r["detail"]["data"]["checks"]) <= 3 for r in rounds)
     assert STORE.publish_pending_events() == 0  # nothing was left waiting for the scheduled relay
+
+
+def test_check_now_queues_one_round_of_one_check(simulated, event_bus):
+    service_id = register("checked-now", "michigan", simulated.url("cloudgene", 12))
+    assert invoke_api("POST", f"/services/{service_id}/health-check").status == 200
+    [checked] = event_bus.captured_events("ServicesChecked")
+    [check] = checked["detail"]["data"]["checks"]
+    assert (check["service_id"], check["status"]) == (service_id, "healthy")
+    assert check["response_time_ms"] > 0
+
+
+def test_a_spell_of_ill_health_is_at_risk_once_five_days_before_deactivation(simulated, event_bus):
+    service_id = register("ailing", "michigan", simulated.url("error", 13))
+    start = datetime.now(UTC)
+    sweep_at(start)
+    since = datetime.fromisoformat(health_of(service_id)["unhealthy_since"])
+    assert sweep_at(start + timedelta(days=24, hours=23)).at_risk == 0  # not yet 25 days
+    assert event_bus.captured_events("ServiceAtRisk") == []
+    report = sweep_at(start + timedelta(days=25, minutes=1))
+    assert report.at_risk == 1
+    [event] = event_bus.captured_events("ServiceAtRisk")
+    data = event["detail"]["data"]
+    assert (data["service_id"], data["slug"]) == (service_id, "ailing")
+    assert datetime.fromisoformat(data["unhealthy_since"]) == since
+    assert datetime.fromisoformat(data["deactivates_at"]) == since + timedelta(days=30)
+    assert sweep_at(start + timedelta(days=26)).at_risk == 0  # once per spell
+    assert event_bus.captured_events("ServiceAtRisk") == []
+
+
+def test_a_service_that_recovers_and_falls_ill_again_is_warned_of_its_new_spell(simulated, event_bus):
+    name = uuid.uuid4().hex
+    service_id = register("relapsing", "michigan", simulated.url("flaky", name))
+    start = datetime.now(UTC)
+    sweep_at(start)
+    assert sweep_at(start + timedelta(days=25, minutes=1)).at_risk == 1
+    simulated.recover(name)
+    sweep_at(start + timedelta(days=26))
+    assert health_of(service_id)["status"] == "healthy"
+    # it falls ill again: another URL that fails, a new spell from the next check
+    moved = invoke_api("PATCH", f"/services/{service_id}", body={"base_url": simulated.url("error", 14)})
+    assert moved.status == 200, moved.body
+    again = start + timedelta(days=27)
+    sweep_at(again)
+    event_bus.captured_events()
+    assert sweep_at(again + timedelta(days=24)).at_risk == 0
+    assert sweep_at(again + timedelta(days=25, minutes=1)).at_risk == 1
+    [event] = event_bus.captured_events("ServiceAtRisk")
+    assert datetime.fromisoformat(event["detail"]["data"]["unhealthy_since"]) == again
+
+
+def test_a_deactivated_service_is_not_at_risk(simulated, event_bus):
+    register("forgotten", "michigan", simulated.url("error", 15))
+    start = datetime.now(UTC)
+    sweep_at(start)
+    report = sweep_at(start + timedelta(days=31))  # no sweep ran in its last days: deactivated at once
+    assert (report.deactivated, report.at_risk) == (1, 0)

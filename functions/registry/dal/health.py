@@ -155,6 +155,25 @@ class HealthRepository(DomainRepository):
         self._flush()
         return [service_record(row) for row in rows]
 
+    def mark_at_risk(self, cutoff: datetime) -> list[ServiceRecord]:
+        """The active services unhealthy since before the cutoff that were not yet found at risk in
+        this spell of ill health; each is marked for its spell, so that it is answered once per spell."""
+        rows = self.session.scalars(
+            select(ServiceRow)
+            .where(
+                ServiceRow.is_active.is_(True),
+                ServiceRow.health_status == HealthStatus.UNHEALTHY.value,
+                ServiceRow.unhealthy_since <= cutoff,
+                or_(ServiceRow.at_risk_spell.is_(None), ServiceRow.at_risk_spell != ServiceRow.unhealthy_since),
+            )
+            .order_by(ServiceRow.unhealthy_since, ServiceRow.id)
+            .with_for_update()
+        ).all()
+        for row in rows:
+            row.at_risk_spell = row.unhealthy_since
+        self._flush()
+        return [service_record(row) for row in rows]
+
     def prune(self, before: datetime) -> int:
         """Delete checks older than the retention period; answer how many went."""
         return affected(self.session.execute(delete(HealthCheckRow).where(HealthCheckRow.checked_at < before)))

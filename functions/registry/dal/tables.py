@@ -64,6 +64,9 @@ class ServiceRow(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     unhealthy_since: Mapped[datetime | None]
+    # the `unhealthy_since` of the spell of ill health a ServiceAtRisk was queued for: once per spell, and
+    # a new spell (another `unhealthy_since`, after a recovery) is warned about again
+    at_risk_spell: Mapped[datetime | None]
     queue_load: Mapped[int | None] = mapped_column(Integer)
     probe_details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     workflow: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # a WES service's WesWorkflow

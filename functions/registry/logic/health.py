@@ -16,7 +16,14 @@ from uuid import UUID
 from fip_core.container import long_lived_heap_set_aside
 from fip_core.observability import observability
 from fip_core.outbound.loop import run as run_outbound
-from fip_core.platform_events import ServiceDeactivated, ServiceHealthChanged
+from fip_core.platform_events import (
+    DomainEvent,
+    ServiceAtRisk,
+    ServiceCheck,
+    ServiceDeactivated,
+    ServiceHealthChanged,
+    ServicesChecked,
+)
 from fip_core.problems import NotFoundError
 from registry.dal.repository import RegistryRepository
 from registry.domain import CheckResult, CheckTarget, HealthState, UptimeShares
@@ -52,6 +59,7 @@ class HealthPolicy:
     backoff_max: timedelta
     deactivate_after: timedelta
     history_retention: timedelta
+    at_risk_window: timedelta = timedelta(days=5)
     claim_lease: timedelta = timedelta(minutes=5)
 
     @classmethod
@@ -66,7 +74,13 @@ class HealthPolicy:
             backoff_max=timedelta(minutes=settings.failing_backoff_max_minutes),
             deactivate_after=timedelta(days=settings.deactivate_after_days),
             history_retention=timedelta(days=settings.history_retention_days),
+            at_risk_window=timedelta(days=min(settings.at_risk_window_days, settings.deactivate_after_days)),
         )
+
+    @property
+    def at_risk_after(self) -> timedelta:
+        """How long a service is down before it is at risk: 25 of the 30 days by default."""
+        return self.deactivate_after - self.at_risk_window
 
     def retry_delay(self, consecutive_failures: int) -> timedelta:
         """Backoff of a failing service: first delay, doubled per further failure, capped."""
@@ -129,8 +143,9 @@ def record_outcomes(
     now: datetime,
     policy: HealthPolicy,
 ) -> list[CheckResult]:
-    """Store the checks, move each service to its new health and queue an event for each status
-    that changed; answer the checks kept (those of services deleted or moved meanwhile are not)."""
+    """Store the checks, move each service to its new health, queue an event for each status that
+    changed and one `ServicesChecked` with every check kept (what monitoring computes uptime and
+    response times from); answer the checks kept (those of services deleted or moved meanwhile are not)."""
     results = [
         CheckResult(
             target=target, checked_at=now, outcome=outcome, health=next_health(target.health, outcome, now, policy)
@@ -138,24 +153,37 @@ def record_outcomes(
         for target, outcome in zip(targets, outcomes, strict=True)
     ]
     recorded = repo.health.record(results)
-    repo.add_events(
-        [
-            ServiceHealthChanged(
-                service_id=result.target.service_id,
-                slug=result.target.slug,
-                service_name=result.target.name,
-                previous_status=result.target.health.status.value,
-                status=result.health.status.value,
-                checked_at=now,
-                response_time_ms=result.outcome.response_time_ms,
-                error=result.outcome.error,
-            )
-            for result in recorded.kept
-            if _changed(result)
-        ],
-        now,
-    )
+    changes: list[DomainEvent] = [
+        ServiceHealthChanged(
+            service_id=result.target.service_id,
+            slug=result.target.slug,
+            service_name=result.target.name,
+            previous_status=result.target.health.status.value,
+            status=result.health.status.value,
+            checked_at=now,
+            response_time_ms=result.outcome.response_time_ms,
+            error=result.outcome.error,
+        )
+        for result in recorded.kept
+        if _changed(result)
+    ]
+    checked = [_round_of(recorded.kept)] if recorded.kept else []
+    repo.add_events([*changes, *checked], now)
     return recorded.kept
+
+
+def _round_of(kept: Sequence[CheckResult]) -> ServicesChecked:
+    return ServicesChecked(
+        checks=[
+            ServiceCheck(
+                service_id=result.target.service_id,
+                status=result.outcome.status.value,
+                checked_at=result.checked_at,
+                response_time_ms=result.outcome.response_time_ms,
+            )
+            for result in kept
+        ]
+    )
 
 
 def _changed(result: CheckResult) -> bool:
@@ -169,11 +197,17 @@ class _SweepProgress:
 
     kept: list[CheckResult] = field(default_factory=list)
     discarded: int = 0
+    rounds: int = 0  # batches recorded: one ServicesChecked each
 
     @property
     def changes(self) -> int:
-        """The status changes recorded so far: the events they queued."""
+        """The status changes recorded so far."""
         return sum(1 for result in self.kept if _changed(result))
+
+    @property
+    def events(self) -> int:
+        """The events queued so far: a status change each, and one round of checks per batch."""
+        return self.changes + self.rounds
 
 
 def run_sweep(adapters: HealthAdapters, policy: HealthPolicy) -> SweepReport:
@@ -186,7 +220,7 @@ def run_sweep(adapters: HealthAdapters, policy: HealthPolicy) -> SweepReport:
         with adapters.transaction() as repo:
             targets = repo.health.claim_due(now, now + policy.claim_lease, policy.batch_limit)
         progress = run_outbound(_check_and_record(adapters, targets, policy)) if targets else _SweepProgress()
-        deactivated = _deactivate_and_prune(adapters, policy)
+        deactivated, at_risk = _deactivate_and_prune(adapters, policy)
     kept = progress.kept
     healthy = sum(1 for result in kept if result.outcome.status is HealthStatus.HEALTHY)
     changes = progress.changes
@@ -197,7 +231,8 @@ def run_sweep(adapters: HealthAdapters, policy: HealthPolicy) -> SweepReport:
         status_changes=changes,
         discarded=progress.discarded,
         deactivated=deactivated,
-        events_queued=changes + deactivated,
+        at_risk=at_risk,
+        events_queued=progress.events + deactivated + at_risk,
         wall_seconds=round(time.perf_counter() - started, 3),
     )
 
@@ -225,12 +260,12 @@ async def _check_and_record(
             checks, done = await _next_batch(finished)
             if checks:
                 await asyncio.to_thread(record_batch, adapters, checks, policy, progress)
-            changes = progress.changes  # counted over all kept so far: once per batch, not per use
-            if changes > relayed and (relaying is None or relaying.done()):
-                relayed, relaying = changes, asyncio.create_task(asyncio.to_thread(adapters.relay))
+            queued = progress.events  # counted over all kept so far: once per batch, not per use
+            if queued > relayed and (relaying is None or relaying.done()):
+                relayed, relaying = queued, asyncio.create_task(asyncio.to_thread(adapters.relay))
         if relaying is not None:
             await relaying
-        if progress.changes > relayed:
+        if progress.events > relayed:
             await asyncio.to_thread(adapters.relay)
 
     async with asyncio.TaskGroup() as group:
@@ -268,10 +303,12 @@ def record_batch(
         kept = record_outcomes(repo, targets, outcomes, adapters.clock(), policy)
     progress.kept.extend(kept)
     progress.discarded += len(checks) - len(kept)
+    progress.rounds += 1 if kept else 0
 
 
-def _deactivate_and_prune(adapters: HealthAdapters, policy: HealthPolicy) -> int:
-    """Deactivate the services down too long and prune old history; answer how many were deactivated."""
+def _deactivate_and_prune(adapters: HealthAdapters, policy: HealthPolicy) -> tuple[int, int]:
+    """Deactivate the services down too long, warn once per spell of ill health about those whose
+    deactivation is near, and prune old history; answer how many were deactivated and warned about."""
     now = adapters.clock()
     with adapters.transaction() as repo:
         deactivated = repo.health.deactivate_unhealthy_since(
@@ -287,8 +324,23 @@ def _deactivate_and_prune(adapters: HealthAdapters, policy: HealthPolicy) -> int
                 ),
                 now,
             )
+        at_risk = repo.health.mark_at_risk(now - policy.at_risk_after)
+        repo.add_events(
+            [
+                ServiceAtRisk(
+                    service_id=service.id,
+                    slug=service.slug,
+                    service_name=service.name,
+                    unhealthy_since=since,
+                    deactivates_at=since + policy.deactivate_after,
+                )
+                for service in at_risk
+                if (since := service.health.unhealthy_since) is not None
+            ],
+            now,
+        )
         repo.health.prune(now - policy.history_retention)
-    return len(deactivated)
+    return len(deactivated), len(at_risk)
 
 
 def check_now(adapters: HealthAdapters, service_id: UUID, policy: HealthPolicy) -> ServiceHealthReport:

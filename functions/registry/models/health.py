@@ -164,5 +164,6 @@ class SweepReport(BaseModel):
         default=0, description="Checks not recorded: their service was deleted, or given another URL, meanwhile."
     )
     deactivated: int
+    at_risk: int = Field(default=0, description="Services warned about (ServiceAtRisk): deactivation is near.")
     events_queued: int = Field(description="Events the sweep queued; they go out as its results commit.")
     wall_seconds: float
