@@ -1,8 +1,11 @@
-"""The console's residency pages in a real Chromium against the local platform (schedules every second):
-the platform's admin sets the residency policy (a code that is no country is refused, its message shown
-next to the countries field), a researcher narrows where her file may go and sees a submission to a
-service outside that narrowing refused with the rule's detail. Every page is checked with axe and
-photographed.
+"""The console's residency and dashboard pages in a real Chromium against the local platform (schedules
+every second): the platform's admin sets the residency policy (a code that is no country is refused, its
+message shown next to the countries field), a researcher narrows where her file may go and sees a
+submission to a service outside that narrowing refused with the rule's detail; she widens it, her job
+completes on the Cloudgene contract fake, her file's record says where it went, and her dashboard's
+figures agree with her jobs (an admin's dashboard is refused to her); the admin's platform dashboard
+shows the job by service and the service's uptime measured by the sweep. Every page is checked with axe
+and photographed.
 
 Run by `test_console_in_browser.py` inside a loopback-only network namespace."""
 
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -25,6 +29,7 @@ from tests.browser.harness import (
     problem_shown,
     sign_in,
 )
+from tests.browser.job_checks import ARCHIVE, JOB_TIMEOUT_MS, job_shown
 from tests.support.cloudgene import CloudgeneFake
 from tests.support.job_world import HRC, SAMPLE
 from tests.support.platform_process import RunningPlatform, eventually
@@ -38,6 +43,12 @@ RESEARCHER = "ada.more@example.org"
 def fake() -> Iterator[CloudgeneFake]:
     with CloudgeneFake({TOKEN: "ada"}) as server:
         yield server
+
+
+def researchers_headers(platform: RunningPlatform) -> dict[str, str]:
+    tokens = httpx.post(f"{platform.url}/auth/sign-in", json={"email": RESEARCHER, "password": PASSWORD}, timeout=60)
+    assert tokens.status_code == 200, tokens.text
+    return {"Authorization": f"Bearer {tokens.json()['access_token']}"}
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +71,7 @@ def service_id(platform: RunningPlatform, fake: CloudgeneFake) -> str:
 
     eventually(healthy, 120, "the sweep finding the Cloudgene server healthy", interval=1.0)
     confirmed_researcher(platform, RESEARCHER)
-    tokens = httpx.post(f"{platform.url}/auth/sign-in", json={"email": RESEARCHER, "password": PASSWORD}, timeout=60)
-    mine = {"Authorization": f"Bearer {tokens.json()['access_token']}"}
+    mine = researchers_headers(platform)
     stored = httpx.put(f"{platform.url}/me/credentials/{service}", json={"token": TOKEN}, headers=mine, timeout=60)
     assert stored.status_code in (200, 201), stored.text
     return service
@@ -143,3 +153,115 @@ def test_a_researcher_narrows_her_file_and_a_job_outside_it_is_refused_with_the_
     console.screenshot("more-04-job-outside-residency")
     assert [error for error in console.console_errors if "422" not in error] == []
     assert console.failed_requests == [f"POST {console.url}/jobs: 422"]
+
+
+def test_a_researchers_job_completes_and_her_dashboard_agrees_with_her_jobs(
+    console: WatchedPage, platform: RunningPlatform, service_id: str, fake: CloudgeneFake
+) -> None:
+    page = console.page
+    mine = researchers_headers(platform)
+    sign_in(console, RESEARCHER)
+    row = file_row(console, SAMPLE.name, "valid").first
+    row.get_by_text(f"Where {SAMPLE.name} may go", exact=True).click()
+    row.get_by_label("Countries (ISO 3166-1 codes, e.g. ZA, NG)", exact=True).fill("ZA")
+    row.get_by_role("button", name=f"Save where {SAMPLE.name} may go").click()
+    expect(row.get_by_role("status")).to_have_text("Saved.")
+
+    page.get_by_role("link", name="My jobs", exact=True).click()
+    page.get_by_role("link", name="New job").click()
+    page.get_by_label("Job name").fill("Within South Africa")
+    page.get_by_role("checkbox", name=re.compile(re.escape(SAMPLE.name))).first.check()
+    page.get_by_label("Service", exact=True).select_option(label=f"{SERVICE} (healthy)")
+    page.get_by_label("Build", exact=True).select_option("hg19")
+    page.get_by_label("Reference panel").select_option(HRC["slug"])
+    page.get_by_label("Population").select_option("EUR")
+    page.get_by_role("button", name="Submit job").click()
+    expect(page.get_by_role("heading", name="Job Within South Africa")).to_be_visible()
+    job_id = page.url.rsplit("/", 1)[-1]
+
+    def handed_over() -> str | None:
+        shown = httpx.get(f"{console.url}/jobs/{job_id}", headers=mine, timeout=60).json()
+        assert shown["status"] != "failed", shown["error"]
+        return str(shown["external_id"]) if shown["external_id"] else None
+
+    external_id = eventually(handed_over, 120, "the job handed to the Cloudgene server", interval=0.5)
+    fake.complete(external_id, {"chr_20.zip": ARCHIVE})
+    job_shown(console, "completed", JOB_TIMEOUT_MS)
+
+    # where the file went, for an ethics report
+    page.get_by_role("link", name="My files", exact=True).click()
+    row = file_row(console, SAMPLE.name, "valid").first
+    row.get_by_text(f"Where {SAMPLE.name} may go", exact=True).click()
+    expect(row.get_by_text(re.compile(f"^Sent so far to: {SERVICE} \\("))).to_be_visible()
+
+    # the dashboard: the monitoring domain folds her job's transitions in as their events arrive
+    jobs = httpx.get(f"{console.url}/jobs", params={"limit": 200}, headers=mine, timeout=60).json()
+    assert [job["status"] for job in jobs["items"]] == ["completed"]  # the refused one was never made
+
+    def counted() -> dict[str, Any] | None:
+        figures: dict[str, Any] = httpx.get(f"{console.url}/dashboard", headers=mine, timeout=60).json()
+        done = figures["by_status"]["completed"] == 1 and figures["turnaround_seconds"]["count"] == 1
+        return figures if done else None
+
+    figures = eventually(counted, 120, "her completed job on her dashboard", interval=1.0)
+    assert (figures["total"], figures["success_rate"]) == (jobs["total"], 1.0)
+    page.get_by_role("link", name="My dashboard", exact=True).click()
+    expect(page.get_by_role("heading", name="My dashboard")).to_be_visible()
+    expect(page.get_by_test_id("jobs-total")).to_have_text("1")
+    expect(page.get_by_test_id("success-rate")).to_have_text("100.0%")
+    expect(page.get_by_test_id("by-status").locator("td[data-status=completed]")).to_have_text("1")
+    expect(page.get_by_test_id("by-status").locator("td[data-status=failed]")).to_have_text("0")
+    expect(page.get_by_test_id("turnaround")).to_contain_text("(of 1)")
+    days_chart = r"^Jobs completed per day, the last 30 days: 30 points from .*: jobs completed from 0 to 1 jobs"
+    chart = page.get_by_role("img", name=re.compile(days_chart))
+    expect(chart).to_be_visible()
+    console.assert_accessible("my dashboard")
+    console.screenshot("more-05-my-dashboard")
+
+    # the platform's dashboard is for admins: the API's refusal is what she reads
+    with page.expect_response(lambda answer: answer.url.endswith("/dashboard/services/at-risk")) as refused:
+        console.open("admin/platform")
+    assert refused.value.status == 403
+    expect(page.get_by_role("alert").first).to_be_visible()
+    expect(page.get_by_role("link", name="Platform dashboard")).to_have_count(0)  # no admin navigation
+    assert [error for error in console.console_errors if "403" not in error] == []
+    admins_only = (
+        "/dashboard/platform?days=30&users=20",
+        "/dashboard/services?hours=24",
+        "/dashboard/services/at-risk",
+    )
+    assert sorted(console.failed_requests) == sorted(f"GET {console.url}{path}: 403" for path in admins_only)
+
+
+def test_the_admins_platform_dashboard_shows_the_job_by_service_and_the_services_uptime(
+    console: WatchedPage, platform: RunningPlatform, service_id: str
+) -> None:
+    page = console.page
+    admin = platform.headers()
+
+    def measured() -> dict[str, Any] | None:
+        board = httpx.get(f"{console.url}/dashboard/services", headers=admin, timeout=60).json()
+        [service] = [one for one in board["services"] if one["service_id"] == service_id]
+        return service if service["uptime"]["last_24h"] is not None and service["response_time_ms"]["count"] else None
+
+    service = eventually(measured, 120, "the sweep's checks on the services dashboard", interval=1.0)
+    assert service["uptime"]["last_24h"] == 100.0
+    admin_signs_in(console, platform)
+    nav(console).get_by_role("link", name="Platform dashboard").click()
+    expect(page.get_by_role("heading", name="Platform dashboard")).to_be_visible()
+    uptime = page.get_by_test_id("uptime").locator(f"tr[data-service='{service_id}']")
+    expect(uptime).to_contain_text(SERVICE)
+    expect(uptime).to_contain_text("healthy")
+    expect(uptime.locator("td").nth(1)).to_have_text("100.0%")  # every check of the fake found it healthy
+    expect(uptime.locator("td").nth(4)).to_contain_text("median")
+    hourly = f"^{SERVICE}: median response time hour by hour: \\d+ points? from"
+    chart = page.get_by_role("img", name=re.compile(hourly))
+    expect(chart).to_be_visible()
+    by_service = page.get_by_role("table", name="Jobs by service").get_by_role("row", name=re.compile(SERVICE))
+    expect(by_service.locator("td").first).to_have_text("1")
+    expect(page.get_by_text("No service is at risk")).to_be_visible()
+    expect(page.get_by_test_id("jobs-total")).to_have_text("1")
+    console.assert_accessible("the platform dashboard")
+    console.screenshot("more-06-platform-dashboard")
+    assert console.console_errors == []
+    assert console.failed_requests == []

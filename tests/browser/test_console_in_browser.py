@@ -40,6 +40,7 @@ MORE_CHECKS = ("tests/browser/more_checks.py",)
 MORE_OUTPUT = OUTPUT / "more"  # the residency pages' and dashboards' screenshots
 MORE_SCREENSHOTS = (
     "more-01-residency-problem", "more-02-residency-set", "more-03-file-narrowed", "more-04-job-outside-residency",
+    "more-05-my-dashboard", "more-06-platform-dashboard",
 )  # fmt: skip
 
 ACCOUNT_CHECKS = ("tests/browser/account_checks.py",)
@@ -89,5 +90,5 @@ def test_the_admin_pages_work_in_chromium_against_the_local_platform(tmp_path: P
 
 def test_residency_and_dashboards_work_in_chromium_against_the_local_platform(tmp_path: Path) -> None:
     text = run_checks(tmp_path, MORE_CHECKS, MORE_OUTPUT)
-    assert "2 passed" in text, text[-5000:]
+    assert "4 passed" in text, text[-5000:]
     assert sorted(path.stem for path in MORE_OUTPUT.glob("*.png")) == sorted(MORE_SCREENSHOTS)
