@@ -289,18 +289,15 @@ function FileRow({ file, residency, onNarrowed, onResume }: FileRowProps): React
 /** Where jobs may send the file: the platform's policy, the owner's narrowing, and the form that changes it. */
 function WhereItMayGo({ file, residency, onNarrowed }: { file: GenotypeFile; residency: Residency; onNarrowed: () => void }): ReactNode {
   const narrowing = { allowed_countries: file.allowed_countries, allowed_services: file.allowed_services };
+  const [open, setOpen] = useState(false);
   return (
-    <details className="residency" data-testid={`residency-${file.id}`}>
+    <details className="residency" data-testid={`residency-${file.id}`} onToggle={(event) => setOpen(event.currentTarget.open)}>
       <summary>Where {file.filename} may go</summary>
       <p className="muted">The platform allows:</p>
       <RulesText rules={residency.policy} services={residency.services} empty="any" />
       <p className="muted">You narrowed it to (jobs keep to both):</p>
       <RulesText rules={narrowing} services={residency.services} empty="not narrowed" />
-      {file.sent_to && file.sent_to.length > 0 ? (
-        <p className="muted">
-          Sent so far to: {file.sent_to.map((sent) => `${sent.service_name} (${when(sent.at)})`).join(", ")}
-        </p>
-      ) : null}
+      {open ? <SentTo fileId={file.id} /> : null}
       <RulesForm
         what={file.filename}
         initial={narrowing}
@@ -312,6 +309,25 @@ function WhereItMayGo({ file, residency, onNarrowed }: { file: GenotypeFile; res
         }}
       />
     </details>
+  );
+}
+
+/** The services the file was sent to, for which job and when (read from the file's own record, which
+ * alone lists them), for ethics reports. */
+function SentTo({ fileId }: { fileId: string }): ReactNode {
+  const [record] = useLoad(() => dataOf(api.GET("/files/{file_id}", { params: { path: { file_id: fileId } } })), [fileId]);
+  return (
+    <Loaded load={record} what="where the file was sent">
+      {(file) =>
+        (file.sent_to ?? []).length === 0 ? (
+          <p className="muted">Not sent to any service yet.</p>
+        ) : (
+          <p className="muted" data-testid="sent-to">
+            Sent so far to: {(file.sent_to ?? []).map((sent) => `${sent.service_name} (${when(sent.at)})`).join(", ")}
+          </p>
+        )
+      }
+    </Loaded>
   );
 }
 
