@@ -118,6 +118,13 @@ def test_a_researcher_narrows_her_file_and_a_job_outside_it_is_refused_with_the_
 ) -> None:
     page = console.page
     sign_in(console, RESEARCHER)
+    console.open("admin/residency")  # everyone reads the policy that binds their data; admins alone change it
+    expect(page.get_by_test_id("rule-countries")).to_have_text("ZA, NG")
+    expect(page.get_by_text("Only a platform admin changes the policy")).to_be_visible()
+    expect(page.get_by_role("button", name="Save where data may go")).to_have_count(0)
+    expect(page.get_by_role("link", name="Residency")).to_have_count(0)  # not in her navigation
+    console.open("files")
+    expect(page.get_by_role("heading", name="My files")).to_be_visible()
     console.drop_files("[data-testid=dropzone]", [SAMPLE])
     row = file_row(console, SAMPLE.name, "valid").first
     expect(row).to_be_visible(timeout=VALIDATION_TIMEOUT_MS)

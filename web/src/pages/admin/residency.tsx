@@ -8,6 +8,7 @@ import { when } from "../../components/format";
 import { Page } from "../../components/page";
 import { RulesForm, RulesText } from "../../components/residency";
 import { Loaded, useLoad } from "../../components/states";
+import { useRoles } from "../../roles";
 
 export function ResidencyPage(): ReactNode {
   const [loaded] = useLoad(
@@ -37,6 +38,7 @@ type Policy = components["schemas"]["ResidencyPolicy"];
 /** The policy in force and the form that replaces it (what the platform answers is then in force). */
 function PolicyEditor({ initial, services }: { initial: Policy; services: components["schemas"]["ImputationService"][] }): ReactNode {
   const [policy, setPolicy] = useState(initial);
+  const { admin } = useRoles();
   return (
     <>
       <h2>In force</h2>
@@ -45,13 +47,17 @@ function PolicyEditor({ initial, services }: { initial: Policy; services: compon
         {policy.updated_at ? `Set ${when(policy.updated_at)}${policy.updated_by ? ` by ${policy.updated_by}` : ""}.` : "Never set: data may go to any service."}
       </p>
       <h2>Change it</h2>
-      <RulesForm
-        what="data"
-        initial={policy}
-        services={services}
-        emptyMeans="Empty: any country."
-        onSave={async (rules) => setPolicy(await dataOf(api.PUT("/residency-policy", { body: rules })))}
-      />
+      {admin ? (
+        <RulesForm
+          what="data"
+          initial={policy}
+          services={services}
+          emptyMeans="Empty: any country."
+          onSave={async (rules) => setPolicy(await dataOf(api.PUT("/residency-policy", { body: rules })))}
+        />
+      ) : (
+        <p>Only a platform admin changes the policy; you may narrow it for each of your own files on My files.</p>
+      )}
     </>
   );
 }
