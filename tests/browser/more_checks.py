@@ -139,6 +139,7 @@ def test_a_researcher_narrows_her_file_and_a_job_outside_it_is_refused_with_the_
     assert put.value.status == 200, put.value.text()
     expect(where.get_by_role("status")).to_have_text("Saved.")
     expect(where.get_by_test_id("rule-countries").last).to_have_text("NG")
+    expect(where.get_by_test_id("services-allowed")).to_have_text(re.compile("^No registered service passes"))
     console.assert_accessible("my files, a file narrowed")
     console.screenshot("more-03-file-narrowed")
 
@@ -173,6 +174,7 @@ def test_a_researchers_job_completes_and_her_dashboard_agrees_with_her_jobs(
     row.get_by_label("Countries (ISO 3166-1 codes, e.g. ZA, NG)", exact=True).fill("ZA")
     row.get_by_role("button", name=f"Save where {SAMPLE.name} may go").click()
     expect(row.get_by_role("status")).to_have_text("Saved.")
+    expect(row.get_by_test_id("services-allowed")).to_have_text(f"Services that may take it now: {SERVICE}.")
 
     page.get_by_role("link", name="My jobs", exact=True).click()
     page.get_by_role("link", name="New job").click()

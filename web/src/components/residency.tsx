@@ -37,6 +37,26 @@ export function RulesText({ rules, services, empty }: { rules: Rules; services: 
   );
 }
 
+/** Whether a service passes the rules (a list left empty passes every service; a country rule never
+ * passes a service with no country recorded), as the jobs domain holds a job to them. */
+function passes(service: Service, rules: Rules): boolean {
+  const country = service.location?.country ?? null;
+  const byCountry = rules.allowed_countries.length === 0 || (country !== null && rules.allowed_countries.includes(country));
+  return byCountry && (rules.allowed_services.length === 0 || rules.allowed_services.includes(service.id));
+}
+
+/** The registered services every one of these rules lets data go to, named in a sentence. */
+export function ServicesAllowed({ rules, services }: { rules: readonly Rules[]; services: readonly Service[] }): ReactNode {
+  const allowed = services.filter((service) => rules.every((one) => passes(service, one)));
+  return (
+    <p data-testid="services-allowed">
+      {allowed.length === 0
+        ? "No registered service passes these rules now: a job with this data would be refused."
+        : `Services that may take it now: ${allowed.map((service) => service.name).join(", ")}.`}
+    </p>
+  );
+}
+
 /** A problem's messages for the fields under `name` (`allowed_countries.1` → `allowed_countries`). */
 function errorsUnder(problem: Problem | null, name: string): string | undefined {
   const messages = (problem?.errors ?? [])

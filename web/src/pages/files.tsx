@@ -6,7 +6,7 @@ import type { components } from "../api/schema";
 import { Empty, Loaded, ProblemMessage, useLoad, useRefresh } from "../components/states";
 import { when } from "../components/format";
 import { Page } from "../components/page";
-import { RulesForm, RulesText } from "../components/residency";
+import { RulesForm, RulesText, ServicesAllowed } from "../components/residency";
 import { sendParts, UploadCut, type UploadedPart } from "../upload/multipart";
 
 type GenotypeFile = components["schemas"]["FileView"];
@@ -297,6 +297,7 @@ function WhereItMayGo({ file, residency, onNarrowed }: { file: GenotypeFile; res
       <RulesText rules={residency.policy} services={residency.services} empty="any" />
       <p className="muted">You narrowed it to (jobs keep to both):</p>
       <RulesText rules={narrowing} services={residency.services} empty="not narrowed" />
+      <ServicesAllowed rules={[residency.policy, narrowing]} services={residency.services} />
       {open ? <SentTo fileId={file.id} /> : null}
       <RulesForm
         what={file.filename}
