@@ -1,9 +1,9 @@
 """The web console's browser checks (`console_checks.py`, `job_checks.py`; `account_checks.py` and the admin
-pages' `admin_checks.py`, each on a platform of its own), run in a network namespace where
-only loopback exists, since Chromium is a program that would otherwise reach out: the local platform and the
-browser both live in it. Where no namespace can be made (not root, no `unshare`), where chromium or the
-built console is missing, the test is skipped, and fails under FIP_REQUIRE_ALL_TESTS=1 (`make test`
-installs chromium and builds the console)."""
+pages' `admin_checks.py`, the residency and dashboard pages' `more_checks.py`, each on a platform of its
+own), run in a network namespace where only loopback exists, since Chromium is a program that would
+otherwise reach out: the local platform and the browser both live in it. Where no namespace can be made
+(not root, no `unshare`), where chromium or the built console is missing, the test is skipped, and fails
+under FIP_REQUIRE_ALL_TESTS=1 (`make test` installs chromium and builds the console)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,13 @@ SCREENSHOTS = (
     "17-notification-preferences", "18-job-running", "19-job-cancel-confirm", "20-new-job-problem",
 )  # fmt: skip
 
+
+MORE_CHECKS = ("tests/browser/more_checks.py",)
+MORE_OUTPUT = OUTPUT / "more"  # the residency pages' and dashboards' screenshots
+MORE_SCREENSHOTS = (
+    "more-01-residency-problem", "more-02-residency-set", "more-03-file-narrowed", "more-04-job-outside-residency",
+    "more-05-my-dashboard", "more-06-platform-dashboard",
+)  # fmt: skip
 
 ACCOUNT_CHECKS = ("tests/browser/account_checks.py",)
 ACCOUNT_OUTPUT = OUTPUT / "account"  # screenshots of the account checks, beside the others'
@@ -87,3 +94,9 @@ def test_the_admin_pages_work_in_chromium_against_the_local_platform(tmp_path: P
     text = run_checks(tmp_path, ADMIN_CHECKS, ADMIN_OUTPUT)
     assert "3 passed" in text, failure(text, ADMIN_OUTPUT)
     assert sorted(path.stem for path in ADMIN_OUTPUT.glob("*.png")) == sorted(ADMIN_SCREENSHOTS)
+
+
+def test_residency_and_dashboards_work_in_chromium_against_the_local_platform(tmp_path: Path) -> None:
+    text = run_checks(tmp_path, MORE_CHECKS, MORE_OUTPUT)
+    assert "4 passed" in text, text[-5000:]
+    assert sorted(path.stem for path in MORE_OUTPUT.glob("*.png")) == sorted(MORE_SCREENSHOTS)

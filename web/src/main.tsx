@@ -3,6 +3,7 @@ import { StrictMode, useSyncExternalStore, type ReactNode } from "react";
 import { createRoot } from "react-dom/client";
 import { api } from "./api/client";
 import { AccountPage } from "./pages/account";
+import { DashboardPage } from "./pages/dashboard";
 import { adminPage } from "./pages/admin/routes";
 import { ConfirmPage, ForgotPasswordPage, ResetPasswordPage, SignInPage, SignUpPage } from "./pages/auth";
 import { FilesPage } from "./pages/files";
@@ -96,6 +97,8 @@ function App(): ReactNode {
     content = <JobPage key={page} id={page.slice("jobs/".length)} />;
   } else if (page === "notifications") {
     content = <NotificationsPage />;
+  } else if (page === "dashboard") {
+    content = <DashboardPage />;
   } else {
     content = <FilesPage />;
   }
@@ -117,6 +120,9 @@ function App(): ReactNode {
               <NavLink page="jobs" current={page === "jobs" || page.startsWith("jobs/")}>
                 My jobs
               </NavLink>
+              <NavLink page="dashboard" current={page === "dashboard"}>
+                My dashboard
+              </NavLink>
               <NavLink page="services" current={page === "services" || page.startsWith("services/") || page.startsWith("admin/services")}>
                 Services
               </NavLink>
@@ -133,6 +139,12 @@ function App(): ReactNode {
                   </NavLink>
                   <NavLink page="admin/audit" current={page === "admin/audit"}>
                     Audit log
+                  </NavLink>
+                  <NavLink page="admin/residency" current={page === "admin/residency"}>
+                    Residency
+                  </NavLink>
+                  <NavLink page="admin/platform" current={page === "admin/platform"}>
+                    Platform dashboard
                   </NavLink>
                 </>
               ) : null}

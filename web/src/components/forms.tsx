@@ -61,6 +61,11 @@ export function Field({ label, name, type = "text", value, onChange, autoComplet
   );
 }
 
+/** A list of ids with one ticked in or out. */
+export function toggled(ids: readonly string[], id: string, on: boolean): string[] {
+  return on ? [...ids, id] : ids.filter((other) => other !== id);
+}
+
 export function Submit({ busy, children }: { busy: boolean; children: ReactNode }): ReactNode {
   return (
     <button type="submit" disabled={busy} aria-busy={busy}>

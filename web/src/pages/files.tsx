@@ -4,11 +4,20 @@ import { useCallback, useEffect, useRef, useState, type DragEvent, type ReactNod
 import { api, asProblem, dataOf, type Problem } from "../api/client";
 import type { components } from "../api/schema";
 import { Empty, Loaded, ProblemMessage, useLoad, useRefresh } from "../components/states";
+import { when } from "../components/format";
 import { Page } from "../components/page";
+import { RulesForm, RulesText, ServicesAllowed } from "../components/residency";
 import { sendParts, UploadCut, type UploadedPart } from "../upload/multipart";
 
 type GenotypeFile = components["schemas"]["FileView"];
 type Finding = components["schemas"]["FindingView"];
+type Service = components["schemas"]["ImputationService"];
+type Policy = components["schemas"]["ResidencyPolicy"];
+/** What a file's row needs to say where it may go: the platform's policy and the services' names. */
+interface Residency {
+  policy: Policy;
+  services: Service[];
+}
 
 interface Upload {
   key: string;
@@ -28,6 +37,13 @@ function newUpload(file: File, fileId: string | null): Upload {
 
 export function FilesPage(): ReactNode {
   const [files, reload] = useLoad(() => dataOf(api.GET("/files", { params: { query: { limit: 100 } } })), []);
+  const [residency] = useLoad(
+    async (): Promise<Residency> => {
+      const [policy, services] = await Promise.all([dataOf(api.GET("/residency-policy")), dataOf(api.GET("/services", { params: { query: { limit: 500 } } }))]);
+      return { policy, services: services.items };
+    },
+    [],
+  );
   const [uploads, setUploads] = useState<Upload[]>([]);
   const update = useCallback((key: string, change: Partial<Upload>) => {
     setUploads((current) => current.map((upload) => (upload.key === key ? { ...upload, ...change } : upload)));
@@ -136,6 +152,8 @@ export function FilesPage(): ReactNode {
                   <FileRow
                     key={file.id}
                     file={file}
+                    residency={residency.state === "loaded" ? residency.data : null}
+                    onNarrowed={reload}
                     onResume={uploads.some((upload) => upload.fileId === file.id) ? null : (chosen) => resumeWith(file, chosen)}
                   />
                 ))}
@@ -221,7 +239,15 @@ const phaseText: Record<Upload["phase"], string> = {
   failed: "failed",
 };
 
-function FileRow({ file, onResume }: { file: GenotypeFile; onResume: ((chosen: File) => void) | null }): ReactNode {
+interface FileRowProps {
+  file: GenotypeFile;
+  /** The platform's policy and the services, once loaded (until then, no residency is shown). */
+  residency: Residency | null;
+  onNarrowed: () => void;
+  onResume: ((chosen: File) => void) | null;
+}
+
+function FileRow({ file, residency, onNarrowed, onResume }: FileRowProps): ReactNode {
   const picker = useRef<HTMLInputElement>(null);
   return (
     <li className="file" data-status={file.status}>
@@ -255,7 +281,54 @@ function FileRow({ file, onResume }: { file: GenotypeFile; onResume: ((chosen: F
         </p>
       ) : null}
       {file.findings.length > 0 ? <Findings findings={file.findings} filename={file.filename} /> : null}
+      {residency !== null && file.kind === "input" ? <WhereItMayGo file={file} residency={residency} onNarrowed={onNarrowed} /> : null}
     </li>
+  );
+}
+
+/** Where jobs may send the file: the platform's policy, the owner's narrowing, and the form that changes it. */
+function WhereItMayGo({ file, residency, onNarrowed }: { file: GenotypeFile; residency: Residency; onNarrowed: () => void }): ReactNode {
+  const narrowing = { allowed_countries: file.allowed_countries, allowed_services: file.allowed_services };
+  const [open, setOpen] = useState(false);
+  return (
+    <details className="residency" data-testid={`residency-${file.id}`} onToggle={(event) => setOpen(event.currentTarget.open)}>
+      <summary>Where {file.filename} may go</summary>
+      <p className="muted">The platform allows:</p>
+      <RulesText rules={residency.policy} services={residency.services} empty="any" />
+      <p className="muted">You narrowed it to (jobs keep to both):</p>
+      <RulesText rules={narrowing} services={residency.services} empty="not narrowed" />
+      <ServicesAllowed rules={[residency.policy, narrowing]} services={residency.services} />
+      {open ? <SentTo fileId={file.id} /> : null}
+      <RulesForm
+        what={file.filename}
+        initial={narrowing}
+        services={residency.services}
+        emptyMeans="Empty: as the platform allows."
+        onSave={async (rules) => {
+          await dataOf(api.PUT("/files/{file_id}/residency", { params: { path: { file_id: file.id } }, body: rules }));
+          onNarrowed();
+        }}
+      />
+    </details>
+  );
+}
+
+/** The services the file was sent to, for which job and when (read from the file's own record, which
+ * alone lists them), for ethics reports. */
+function SentTo({ fileId }: { fileId: string }): ReactNode {
+  const [record] = useLoad(() => dataOf(api.GET("/files/{file_id}", { params: { path: { file_id: fileId } } })), [fileId]);
+  return (
+    <Loaded load={record} what="where the file was sent">
+      {(file) =>
+        (file.sent_to ?? []).length === 0 ? (
+          <p className="muted">Not sent to any service yet.</p>
+        ) : (
+          <p className="muted" data-testid="sent-to">
+            Sent so far to: {(file.sent_to ?? []).map((sent) => `${sent.service_name} (${when(sent.at)})`).join(", ")}
+          </p>
+        )
+      }
+    </Loaded>
   );
 }
 

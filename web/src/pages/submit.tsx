@@ -5,7 +5,7 @@
 import { useId, useState, type ReactNode } from "react";
 import { api, dataOf } from "../api/client";
 import type { components } from "../api/schema";
-import { Field, Select, Submit, useSubmit } from "../components/forms";
+import { Field, Select, Submit, toggled, useSubmit } from "../components/forms";
 import { Page } from "../components/page";
 import { Empty, Loaded, ProblemMessage, useAction, useLoad } from "../components/states";
 import { href, navigate } from "../router";
@@ -31,11 +31,6 @@ function chosenServices(choice: ServiceChoice, services: readonly Service[]): Se
   if (choice.kind === "auto") return [...services];
   const ids = choice.kind === "one" ? (choice.id === null ? [] : [choice.id]) : choice.ids;
   return services.filter((service) => ids.includes(service.id));
-}
-
-/** A list of ids with one ticked in or out. */
-function toggled(ids: readonly string[], id: string, on: boolean): string[] {
-  return on ? [...ids, id] : ids.filter((other) => other !== id);
 }
 
 /** The builds the choice can run: one service's; every chosen service's for several; any service's for `auto`. */

@@ -1,10 +1,12 @@
 // The pages of a service and of administration, by their hash route: `services/<id>` (where emails
 // about a service link), `admin/services/new`, `admin/services/<id>/edit`, `admin/users`,
-// `admin/users/<id>` and `admin/audit`. Anybody may open them; the API refuses whoever lacks the role,
+// `admin/users/<id>`, `admin/audit`, `admin/residency` and `admin/platform`. Anybody may open them; the API refuses whoever lacks the role,
 // and the page shows its problem.
 import type { ReactNode } from "react";
 import { ServicePage } from "../service";
 import { AuditPage } from "./audit";
+import { PlatformPage } from "./platform";
+import { ResidencyPage } from "./residency";
 import { EditServicePage, NewServicePage } from "./services";
 import { UserPage, UsersPage } from "./users";
 
@@ -18,5 +20,7 @@ export function adminPage(page: string, params: URLSearchParams): ReactNode | un
   if (fourth !== undefined) return undefined;
   if (second === "users") return third ? <UserPage key={third} id={third} /> : <UsersPage params={params} />;
   if (second === "audit" && third === undefined) return <AuditPage params={params} />;
+  if (second === "residency" && third === undefined) return <ResidencyPage />;
+  if (second === "platform" && third === undefined) return <PlatformPage />;
   return undefined;
 }
