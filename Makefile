@@ -27,11 +27,15 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 .PHONY: run test test-fast bench synth cost catalogue diff deploy lint format lock clean venv sapporo localstack cdk-cli web chromium
 
 # $(1): the virtual environment, $(2): its lock. Made afresh (with the wanted Python) and installed
-# with --require-hashes: every package, dependencies included, must be in the lock with its hash.
+# with --require-hashes: every package, dependencies included, must be in the lock with its hash. The lock
+# is the whole resolved set (uv wrote it), so pip installs it as it is (--no-deps) and resolves nothing:
+# resolving again, pip took a dependency's extra (sapporo's uvicorn[standard]) as a requirement of its
+# own, looked for the newest release on the index and refused it as unpinned.
 define install_locked
 	rm -rf $(1)
 	python="$$(PYTHON='$(PYTHON)' tools/find-python $(PYTHON_VERSION))" && "$$python" -m venv $(1)
-	$(1)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(2)
+	$(1)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(2)
+	$(1)/bin/python -m pip check --disable-pip-version-check
 endef
 
 venv: $(VENV)/.installed $(VENV)/.fip-installed
