@@ -27,15 +27,12 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 .PHONY: run test test-fast bench synth cost catalogue diff deploy lint format lock clean venv sapporo localstack cdk-cli web chromium
 
 # $(1): the virtual environment, $(2): its lock. Made afresh (with the wanted Python) and installed
-# with --require-hashes: every package, dependencies included, must be in the lock with its hash. The lock
-# is the whole resolved set (uv wrote it), so pip installs it as it is (--no-deps) and resolves nothing:
-# resolving again, pip took a dependency's extra (sapporo's uvicorn[standard]) as a requirement of its
-# own, looked for the newest release on the index and refused it as unpinned.
+# with --require-hashes: every package, dependencies included, must be in the lock with its hash; $(3):
+# more pip flags.
 define install_locked
 	rm -rf $(1)
 	python="$$(PYTHON='$(PYTHON)' tools/find-python $(PYTHON_VERSION))" && "$$python" -m venv $(1)
-	$(1)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(2)
-	$(1)/bin/python -m pip check --disable-pip-version-check
+	$(1)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes $(3) -r $(2)
 endef
 
 venv: $(VENV)/.installed $(VENV)/.fip-installed
@@ -57,7 +54,12 @@ $(VENV)/.fip-installed: $(VENV)/.installed pyproject.toml
 sapporo: $(SAPPORO_VENV)/.installed
 
 $(SAPPORO_VENV)/.installed: $(SAPPORO_LOCK)
-	$(call install_locked,$(SAPPORO_VENV),$(SAPPORO_LOCK))
+	# the lock is the whole resolved set (uv wrote it): installed as it is (--no-deps), since pip, resolving
+	# again, took sapporo's uvicorn[standard] as a requirement of its own, found a newer uvicorn on the
+	# index and refused it as unpinned. (Not for .venv: there two packages write aws_cdk/cloud_assembly_schema
+	# and only pip's dependency order leaves aws-cdk-lib's copy, the one the CDK needs.)
+	$(call install_locked,$(SAPPORO_VENV),$(SAPPORO_LOCK),--no-deps)
+	$(SAPPORO_VENV)/bin/python -m pip check --disable-pip-version-check
 	touch $@
 
 cdk-cli: node_modules/.installed
