@@ -111,7 +111,9 @@ lock: venv
 localstack: $(LOCALSTACK_VENV)/.installed
 
 $(LOCALSTACK_VENV)/.installed: $(LOCALSTACK_LOCK)
-	$(call install_locked,$(LOCALSTACK_VENV),$(LOCALSTACK_LOCK))
+	# installed as it is, like sapporo's, so that no newer release on the index can come between
+	$(call install_locked,$(LOCALSTACK_VENV),$(LOCALSTACK_LOCK),--no-deps)
+	$(LOCALSTACK_VENV)/bin/python -m pip check --disable-pip-version-check
 	touch $@
 
 run: venv web $(if $(filter localstack,$(AWS)),localstack)
