@@ -160,8 +160,10 @@ def test_the_internal_function_answers_the_same_ranking_for_jobs():
     checked(service_id, HealthStatus.HEALTHY, load=3)
     over_http = discover(panel=KGP, build="hg19", near=CAPE_TOWN).body
     invoked = ranking({"panel": KGP, "build": "hg19", "near": {"latitude": -33.92, "longitude": 18.42}})
+    residency = invoked.pop("residency")
     assert invoked == over_http
     assert invoked["services"][0]["queue_load"] == 3
+    assert residency == {"allowed_countries": [], "allowed_services": []}
     refused = ranking({"panel": KGP, "build": "hg17"})
     assert refused["error"] == "invalid_request"
     assert "build" in refused["detail"]
