@@ -4,6 +4,7 @@
 // sentence (the SVG's accessible name) and the same data as a table under a disclosure, so nothing
 // is only seen. Used for a service's health history; written for any series of moments and numbers.
 import { useId, type ReactNode } from "react";
+import { Table } from "./table";
 
 export interface ChartPoint {
   /** When (an RFC 3339 moment or a Date). */
@@ -102,27 +103,25 @@ export function TimeChart({ title, points, valueLabel, unit }: ChartProps): Reac
           </svg>
           <details>
             <summary>{title} as a table</summary>
-            <table>
-              <caption className="visually-hidden">{title}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">
-                    {valueLabel} ({unit})
-                  </th>
-                  <th scope="col">Note</th>
+            <Table
+              caption={title}
+              hiddenCaption
+              columns={[
+                "When",
+                <>
+                  {valueLabel} ({unit})
+                </>,
+                "Note",
+              ]}
+            >
+              {ordered.map((point, index) => (
+                <tr key={index}>
+                  <td>{new Date(time(point.at)).toLocaleString()}</td>
+                  <td>{point.value ?? "—"}</td>
+                  <td>{point.note ?? ""}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {ordered.map((point, index) => (
-                  <tr key={index}>
-                    <td>{new Date(time(point.at)).toLocaleString()}</td>
-                    <td>{point.value ?? "—"}</td>
-                    <td>{point.note ?? ""}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           </details>
         </>
       )}

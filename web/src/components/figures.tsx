@@ -4,6 +4,7 @@
 import type { ReactNode } from "react";
 import type { components } from "../api/schema";
 import { TimeChart, type ChartPoint } from "./chart";
+import { Table } from "./table";
 
 type JobFigures = components["schemas"]["JobFigures"];
 type Percentiles = components["schemas"]["Percentiles"];
@@ -31,34 +32,17 @@ function spread(values: Percentiles, format: (value: number | null) => string): 
 /** The statuses of a set of jobs, in the order a job goes through them. */
 const STATUSES = ["pending", "submitted", "queued", "running", "completed", "failed", "cancelled"] as const;
 
-/** A table's column headings, one per status. */
-export function StatusHeads({ statuses }: { statuses: readonly string[] }): ReactNode {
-  return statuses.map((status) => (
-    <th key={status} scope="col">
-      {status}
-    </th>
-  ));
-}
-
 export function StatusCounts({ byStatus, caption }: { byStatus: Partial<Record<string, number>>; caption: string }): ReactNode {
   return (
-    <table className="counts" data-testid="by-status">
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <StatusHeads statuses={STATUSES} />
-        </tr>
-      </thead>
-      <tbody>
-        <tr>
-          {STATUSES.map((status) => (
-            <td key={status} data-status={status}>
-              {byStatus[status] ?? 0}
-            </td>
-          ))}
-        </tr>
-      </tbody>
-    </table>
+    <Table caption={caption} columns={STATUSES} className="counts" testId="by-status">
+      <tr>
+        {STATUSES.map((status) => (
+          <td key={status} data-status={status}>
+            {byStatus[status] ?? 0}
+          </td>
+        ))}
+      </tr>
+    </Table>
   );
 }
 

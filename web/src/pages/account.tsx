@@ -9,6 +9,7 @@ import { Field, Submit, useSubmit } from "../components/forms";
 import { when } from "../components/format";
 import { Page } from "../components/page";
 import { Empty, Loaded, ProblemMessage, useAction, useLoad } from "../components/states";
+import { Table } from "../components/table";
 
 type ApiToken = components["schemas"]["ApiToken"];
 type ApiTokenCreated = components["schemas"]["ApiTokenCreated"];
@@ -150,52 +151,40 @@ function ApiTokens(): ReactNode {
           list.items.length === 0 ? (
             <Empty>You have no API tokens yet.</Empty>
           ) : (
-            <table>
-              <caption className="visually-hidden">Your API tokens, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Starts with</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.items.map((token) => {
-                  const state = tokenState(token);
-                  return (
-                    <tr key={token.id} data-state={state}>
-                      <th scope="row">{token.name}</th>
-                      <td>
-                        <code>{token.prefix}…</code>
-                      </td>
-                      <td>
-                        <span className={`badge badge-token-${state}`}>{state}</span>
-                      </td>
-                      <td>{when(token.created_at)}</td>
-                      <td>{when(token.expires_at)}</td>
-                      <td>{token.last_used_at ? when(token.last_used_at) : "never"}</td>
-                      <td>
-                        {state === "active" ? (
-                          <Confirmed
-                            label={`Revoke ${token.name}`}
-                            question={`Revoke the token ${token.name}? Scripts that use it stop working.`}
-                            confirm="Yes, revoke it"
-                            keep="Keep it"
-                            onConfirm={() => revoke(token)}
-                          />
-                        ) : null}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+            <Table
+              caption="Your API tokens, newest first"
+              hiddenCaption
+              columns={["Name", "Starts with", "State", "Created", "Expires", "Last used", <span className="visually-hidden">Actions</span>]}
+            >
+              {list.items.map((token) => {
+                const state = tokenState(token);
+                return (
+                  <tr key={token.id} data-state={state}>
+                    <th scope="row">{token.name}</th>
+                    <td>
+                      <code>{token.prefix}…</code>
+                    </td>
+                    <td>
+                      <span className={`badge badge-token-${state}`}>{state}</span>
+                    </td>
+                    <td>{when(token.created_at)}</td>
+                    <td>{when(token.expires_at)}</td>
+                    <td>{token.last_used_at ? when(token.last_used_at) : "never"}</td>
+                    <td>
+                      {state === "active" ? (
+                        <Confirmed
+                          label={`Revoke ${token.name}`}
+                          question={`Revoke the token ${token.name}? Scripts that use it stop working.`}
+                          confirm="Yes, revoke it"
+                          keep="Keep it"
+                          onConfirm={() => revoke(token)}
+                        />
+                      ) : null}
+                    </td>
+                  </tr>
+                );
+              })}
+            </Table>
           )
         }
       </Loaded>

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState, type DragEvent, type ReactNod
 import { api, asProblem, dataOf, type Problem } from "../api/client";
 import type { components } from "../api/schema";
 import { Empty, Loaded, ProblemMessage, useLoad, useRefresh } from "../components/states";
+import { Table } from "../components/table";
 import { when } from "../components/format";
 import { Page } from "../components/page";
 import { RulesForm, RulesText, ServicesAllowed } from "../components/residency";
@@ -334,29 +335,17 @@ function SentTo({ fileId }: { fileId: string }): ReactNode {
 
 function Findings({ findings, filename }: { findings: Finding[]; filename: string }): ReactNode {
   return (
-    <table className="findings">
-      <caption>Validation findings for {filename}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Severity</th>
-          <th scope="col">Line</th>
-          <th scope="col">Sample</th>
-          <th scope="col">Problem</th>
-          <th scope="col">How to fix it</th>
+    <Table caption={<>Validation findings for {filename}</>} columns={["Severity", "Line", "Sample", "Problem", "How to fix it"]} className="findings">
+      {findings.map((finding, index) => (
+        <tr key={`${finding.rule}:${finding.line ?? ""}:${index}`}>
+          <td>{finding.severity}</td>
+          <td>{finding.line ?? "—"}</td>
+          <td>{finding.sample ?? "—"}</td>
+          <td>{finding.message}</td>
+          <td>{finding.fix}</td>
         </tr>
-      </thead>
-      <tbody>
-        {findings.map((finding, index) => (
-          <tr key={`${finding.rule}:${finding.line ?? ""}:${index}`}>
-            <td>{finding.severity}</td>
-            <td>{finding.line ?? "—"}</td>
-            <td>{finding.sample ?? "—"}</td>
-            <td>{finding.message}</td>
-            <td>{finding.fix}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </Table>
   );
 }
 

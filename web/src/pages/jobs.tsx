@@ -10,6 +10,7 @@ import { when } from "../components/format";
 import { Page } from "../components/page";
 import { Pager } from "../components/pager";
 import { Empty, Loaded, ProblemMessage, useAction, useLoad, useRefresh } from "../components/states";
+import { Table } from "../components/table";
 import { refreshUnread } from "../notices";
 import { href, navigate } from "../router";
 
@@ -54,36 +55,24 @@ export function JobsPage({ params }: { params: URLSearchParams }): ReactNode {
             <Empty>{status ? `You have no ${status} jobs.` : "You have no jobs yet."}</Empty>
           ) : (
             <>
-              <table>
-                <caption className="visually-hidden">Your jobs, newest first</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Job</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Progress</th>
-                    <th scope="col">Service</th>
-                    <th scope="col">Created</th>
+              <Table caption="Your jobs, newest first" hiddenCaption columns={["Job", "Status", "Progress", "Service", "Created"]}>
+                {page.items.map((job) => (
+                  <tr key={job.id}>
+                    <th scope="row">
+                      <a href={href(`jobs/${job.id}`)}>{job.name}</a>
+                    </th>
+                    <td>
+                      <StatusBadge status={job.status} />
+                    </td>
+                    <td>{job.progress == null ? "—" : `${job.progress}%`}</td>
+                    <td>
+                      {job.service?.name ?? "several services"}
+                      {job.parent_id ? <span className="muted"> (one part of a job on several services)</span> : null}
+                    </td>
+                    <td>{when(job.created_at)}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {page.items.map((job) => (
-                    <tr key={job.id}>
-                      <th scope="row">
-                        <a href={href(`jobs/${job.id}`)}>{job.name}</a>
-                      </th>
-                      <td>
-                        <StatusBadge status={job.status} />
-                      </td>
-                      <td>{job.progress == null ? "—" : `${job.progress}%`}</td>
-                      <td>
-                        {job.service?.name ?? "several services"}
-                        {job.parent_id ? <span className="muted"> (one part of a job on several services)</span> : null}
-                      </td>
-                      <td>{when(job.created_at)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </Table>
               <Pager label="Pages of jobs" offset={offset} shown={page.items.length} total={page.total} size={PAGE_SIZE} onGo={(next) => go({ status, offset: next })} />
             </>
           )
@@ -301,31 +290,20 @@ function Children({ job }: { job: Job }): ReactNode {
   return (
     <section aria-labelledby="children-title">
       <h2 id="children-title">On each service</h2>
-      <table>
-        <caption className="visually-hidden">The job on each service it was sent to, in the order asked</caption>
-        <thead>
-          <tr>
-            <th scope="col">Service</th>
-            <th scope="col">Status</th>
-            <th scope="col">Progress</th>
-            <th scope="col">Finished</th>
+      <Table caption="The job on each service it was sent to, in the order asked" hiddenCaption columns={["Service", "Status", "Progress", "Finished"]}>
+        {(job.children ?? []).map((child) => (
+          <tr key={child.id}>
+            <th scope="row">
+              <a href={href(`jobs/${child.id}`)}>{child.service?.name ?? child.name}</a>
+            </th>
+            <td>
+              <StatusBadge status={child.status} />
+            </td>
+            <td>{child.progress == null ? "—" : `${child.progress}%`}</td>
+            <td>{when(child.finished_at)}</td>
           </tr>
-        </thead>
-        <tbody>
-          {(job.children ?? []).map((child) => (
-            <tr key={child.id}>
-              <th scope="row">
-                <a href={href(`jobs/${child.id}`)}>{child.service?.name ?? child.name}</a>
-              </th>
-              <td>
-                <StatusBadge status={child.status} />
-              </td>
-              <td>{child.progress == null ? "—" : `${child.progress}%`}</td>
-              <td>{when(child.finished_at)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
     </section>
   );
 }
@@ -352,42 +330,30 @@ function RoutingView({ routing, chosen }: { routing: Routing; chosen: string | n
       {routing.ranking.length === 0 ? (
         <Empty>No service was ranked.</Empty>
       ) : (
-        <table className="routing">
-          <caption className="visually-hidden">The services ranked for the job, best first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Rank</th>
-              <th scope="col">Service</th>
-              <th scope="col">Score</th>
-              <th scope="col">Why</th>
-              <th scope="col">Outcome</th>
+        <Table caption="The services ranked for the job, best first" hiddenCaption columns={["Rank", "Service", "Score", "Why", "Outcome"]} className="routing">
+          {routing.ranking.map((entry) => (
+            <tr key={entry.service_id} data-chosen={entry.service_id === chosen ? "yes" : "no"}>
+              <td>{entry.rank ?? "—"}</td>
+              <th scope="row">
+                {entry.name}
+                <span className="muted"> (panel {entry.panel})</span>
+              </th>
+              <td>{entry.score == null ? "—" : entry.score.toFixed(1)}</td>
+              <td>
+                {entry.reasons.length === 0 ? (
+                  "—"
+                ) : (
+                  <ul className="reasons">
+                    {entry.reasons.map((reason) => (
+                      <li key={reason}>{reason}</li>
+                    ))}
+                  </ul>
+                )}
+              </td>
+              <td>{outcome(entry.service_id, entry.skipped)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {routing.ranking.map((entry) => (
-              <tr key={entry.service_id} data-chosen={entry.service_id === chosen ? "yes" : "no"}>
-                <td>{entry.rank ?? "—"}</td>
-                <th scope="row">
-                  {entry.name}
-                  <span className="muted"> (panel {entry.panel})</span>
-                </th>
-                <td>{entry.score == null ? "—" : entry.score.toFixed(1)}</td>
-                <td>
-                  {entry.reasons.length === 0 ? (
-                    "—"
-                  ) : (
-                    <ul className="reasons">
-                      {entry.reasons.map((reason) => (
-                        <li key={reason}>{reason}</li>
-                      ))}
-                    </ul>
-                  )}
-                </td>
-                <td>{outcome(entry.service_id, entry.skipped)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       )}
       <h3>Failovers</h3>
       {routing.attempts.length === 0 ? (
@@ -436,27 +402,17 @@ function History({ job }: { job: Job }): ReactNode {
   return (
     <section aria-labelledby="history-title">
       <h2 id="history-title">History</h2>
-      <table>
-        <caption className="visually-hidden">How the job moved, oldest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Status</th>
-            <th scope="col">Why</th>
+      <Table caption="How the job moved, oldest first" hiddenCaption columns={["When", "Status", "Why"]}>
+        {job.history.map((entry) => (
+          <tr key={entry.revision}>
+            <td>{when(entry.at)}</td>
+            <td>
+              <StatusBadge status={entry.status} />
+            </td>
+            <td>{entry.reason ?? "—"}</td>
           </tr>
-        </thead>
-        <tbody>
-          {job.history.map((entry) => (
-            <tr key={entry.revision}>
-              <td>{when(entry.at)}</td>
-              <td>
-                <StatusBadge status={entry.status} />
-              </td>
-              <td>{entry.reason ?? "—"}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
     </section>
   );
 }

@@ -6,6 +6,7 @@ import type { components } from "../api/schema";
 import { Submit, useSubmit } from "../components/forms";
 import { Page } from "../components/page";
 import { Empty, Loaded, ProblemMessage, useAction, useLoad } from "../components/states";
+import { Table } from "../components/table";
 import { refreshUnread, useUnread } from "../notices";
 import { href } from "../router";
 
@@ -164,34 +165,24 @@ function PreferencesTable({ initial }: { initial: Preferences }): ReactNode {
   });
   return (
     <form onSubmit={onSubmit} className="wide">
-      <table>
-        <caption className="visually-hidden">Where each kind of message goes</caption>
-        <thead>
-          <tr>
-            <th scope="col">Message</th>
-            <th scope="col">Email</th>
-            <th scope="col">In the app</th>
-          </tr>
-        </thead>
-        <tbody>
-          {KINDS.map(([kind, text]) => {
-            const channel = preferences[kind];
-            const email = channel === "email" || channel === "both";
-            const inApp = channel === "in_app" || channel === "both";
-            return (
-              <tr key={kind}>
-                <th scope="row">{text}</th>
-                <td>
-                  <input type="checkbox" aria-label={`${text}: by email`} checked={email} onChange={(event) => set(kind, event.currentTarget.checked, inApp)} />
-                </td>
-                <td>
-                  <input type="checkbox" aria-label={`${text}: in the app`} checked={inApp} onChange={(event) => set(kind, email, event.currentTarget.checked)} />
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <Table caption="Where each kind of message goes" hiddenCaption columns={["Message", "Email", "In the app"]}>
+        {KINDS.map(([kind, text]) => {
+          const channel = preferences[kind];
+          const email = channel === "email" || channel === "both";
+          const inApp = channel === "in_app" || channel === "both";
+          return (
+            <tr key={kind}>
+              <th scope="row">{text}</th>
+              <td>
+                <input type="checkbox" aria-label={`${text}: by email`} checked={email} onChange={(event) => set(kind, event.currentTarget.checked, inApp)} />
+              </td>
+              <td>
+                <input type="checkbox" aria-label={`${text}: in the app`} checked={inApp} onChange={(event) => set(kind, email, event.currentTarget.checked)} />
+              </td>
+            </tr>
+          );
+        })}
+      </Table>
       {problem ? <ProblemMessage problem={problem} /> : null}
       {saved ? <p role="status">Your preferences are saved.</p> : null}
       <Submit busy={busy}>Save preferences</Submit>

@@ -9,6 +9,7 @@ import { Field, Submit, useSubmit } from "../components/forms";
 import { when } from "../components/format";
 import { Page } from "../components/page";
 import { Empty, Loaded, ProblemMessage, useAction, useLoad } from "../components/states";
+import { Table } from "../components/table";
 import { href } from "../router";
 import { useRoles } from "../roles";
 import { HealthBadge, kindOf, placeOf, queueOf, uptime } from "./services";
@@ -183,31 +184,19 @@ function Panels({ id, manages, apiType }: { id: string; manages: boolean; apiTyp
           found.items.length === 0 ? (
             <Empty>The service has no reference panel registered.</Empty>
           ) : (
-            <table>
-              <caption className="visually-hidden">The service's reference panels</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Panel</th>
-                  <th scope="col">Slug</th>
-                  <th scope="col">Build</th>
-                  <th scope="col">Populations</th>
-                  <th scope="col">Available</th>
+            <Table caption="The service's reference panels" hiddenCaption columns={["Panel", "Slug", "Build", "Populations", "Available"]}>
+              {found.items.map((panel) => (
+                <tr key={panel.id}>
+                  <th scope="row">{panel.display_name}</th>
+                  <td>
+                    <code>{panel.slug}</code>
+                  </td>
+                  <td>{panel.build}</td>
+                  <td>{panel.populations.join(", ") || "—"}</td>
+                  <td>{panel.is_available ? "yes" : "no"}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {found.items.map((panel) => (
-                  <tr key={panel.id}>
-                    <th scope="row">{panel.display_name}</th>
-                    <td>
-                      <code>{panel.slug}</code>
-                    </td>
-                    <td>{panel.build}</td>
-                    <td>{panel.populations.join(", ") || "—"}</td>
-                    <td>{panel.is_available ? "yes" : "no"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           )
         }
       </Loaded>

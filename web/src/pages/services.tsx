@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import { api, dataOf } from "../api/client";
 import type { components } from "../api/schema";
 import { Empty, Loaded, ProblemMessage, useLoad } from "../components/states";
+import { Table } from "../components/table";
 import { Page } from "../components/page";
 import { href } from "../router";
 import { useRoles } from "../roles";
@@ -33,38 +34,24 @@ export function ServicesPage(): ReactNode {
           page.items.length === 0 ? (
             <Empty>No imputation service is registered yet.</Empty>
           ) : (
-            <table>
-              <caption className="visually-hidden">Imputation services and their health</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Service</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Location</th>
-                  <th scope="col">Builds</th>
-                  <th scope="col">Health</th>
-                  <th scope="col">Uptime (7 days)</th>
-                  <th scope="col">Queue</th>
+            <Table caption="Imputation services and their health" hiddenCaption columns={["Service", "Kind", "Location", "Builds", "Health", "Uptime (7 days)", "Queue"]}>
+              {page.items.map((service) => (
+                <tr key={service.id}>
+                  <th scope="row">
+                    <a href={href(`services/${service.id}`)}>{service.name}</a>
+                    {service.is_active ? null : <span className="muted"> (inactive)</span>}
+                  </th>
+                  <td>{kindOf(service)}</td>
+                  <td>{placeOf(service)}</td>
+                  <td>{service.supported_builds.join(", ")}</td>
+                  <td>
+                    <HealthBadge health={reportOf(service.id)?.health ?? service.health} />
+                  </td>
+                  <td>{uptime(reportOf(service.id)?.uptime.last_7d)}</td>
+                  <td>{queueOf(reportOf(service.id)?.health ?? service.health)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {page.items.map((service) => (
-                  <tr key={service.id}>
-                    <th scope="row">
-                      <a href={href(`services/${service.id}`)}>{service.name}</a>
-                      {service.is_active ? null : <span className="muted"> (inactive)</span>}
-                    </th>
-                    <td>{kindOf(service)}</td>
-                    <td>{placeOf(service)}</td>
-                    <td>{service.supported_builds.join(", ")}</td>
-                    <td>
-                      <HealthBadge health={reportOf(service.id)?.health ?? service.health} />
-                    </td>
-                    <td>{uptime(reportOf(service.id)?.uptime.last_7d)}</td>
-                    <td>{queueOf(reportOf(service.id)?.health ?? service.health)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           )
         }
       </Loaded>

@@ -8,6 +8,7 @@ import { when } from "../../components/format";
 import { Page } from "../../components/page";
 import { Pager } from "../../components/pager";
 import { Empty, Loaded, useLoad } from "../../components/states";
+import { Table } from "../../components/table";
 import { href, navigate } from "../../router";
 
 const PAGE_SIZE = 50;
@@ -94,37 +95,24 @@ export function AuditPage({ params }: { params: URLSearchParams }): ReactNode {
             <Empty>No recorded action matches these filters.</Empty>
           ) : (
             <>
-              <table className="audit">
-                <caption className="visually-hidden">Recorded actions, newest first</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">Action</th>
-                    <th scope="col">Outcome</th>
-                    <th scope="col">Who</th>
-                    <th scope="col">On</th>
-                    <th scope="col">Details</th>
+              <Table caption="Recorded actions, newest first" hiddenCaption columns={["When", "Action", "Outcome", "Who", "On", "Details"]} className="audit">
+                {page.items.map((entry) => (
+                  <tr key={entry.id} data-action={entry.action}>
+                    <td>{when(entry.at)}</td>
+                    <th scope="row">
+                      {entry.action} <span className="muted">({entry.domain})</span>
+                    </th>
+                    <td>{entry.outcome}</td>
+                    <td>{entry.actor_email ?? entry.actor_id ?? "the platform"}</td>
+                    <td>
+                      <Target type={entry.target_type} id={entry.target_id} />
+                    </td>
+                    <td>
+                      <code className="details">{Object.keys(entry.details).length ? JSON.stringify(entry.details) : ""}</code>
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {page.items.map((entry) => (
-                    <tr key={entry.id} data-action={entry.action}>
-                      <td>{when(entry.at)}</td>
-                      <th scope="row">
-                        {entry.action} <span className="muted">({entry.domain})</span>
-                      </th>
-                      <td>{entry.outcome}</td>
-                      <td>{entry.actor_email ?? entry.actor_id ?? "the platform"}</td>
-                      <td>
-                        <Target type={entry.target_type} id={entry.target_id} />
-                      </td>
-                      <td>
-                        <code className="details">{Object.keys(entry.details).length ? JSON.stringify(entry.details) : ""}</code>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </Table>
               <Pager label="Pages of the audit log" offset={offset} shown={page.items.length} total={page.total} size={PAGE_SIZE} onGo={(next) => go(shown, next)} />
             </>
           )

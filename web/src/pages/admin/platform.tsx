@@ -6,10 +6,11 @@ import { api, dataOf } from "../../api/client";
 import type { components } from "../../api/schema";
 import type { ChartPoint } from "../../components/chart";
 import { TimeChart } from "../../components/chart";
-import { JobFiguresView, percent, StatusHeads } from "../../components/figures";
+import { JobFiguresView, percent } from "../../components/figures";
 import { when } from "../../components/format";
 import { Page } from "../../components/page";
 import { Empty, Loaded, useLoad } from "../../components/states";
+import { Table } from "../../components/table";
 import { href } from "../../router";
 
 type ServiceView = components["schemas"]["ServiceView"];
@@ -74,40 +75,32 @@ export function PlatformPage(): ReactNode {
               <Empty>No service is registered yet.</Empty>
             ) : (
               <>
-                <table className="uptime" data-testid="uptime">
-                  <caption>Uptime (share of checks that found it healthy) and response times of the last {board.window_hours} hours</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Service</th>
-                      <th scope="col">Now</th>
-                      <th scope="col">Uptime 24 h</th>
-                      <th scope="col">7 days</th>
-                      <th scope="col">30 days</th>
-                      <th scope="col">Response time</th>
+                <Table
+                  caption={<>Uptime (share of checks that found it healthy) and response times of the last {board.window_hours} hours</>}
+                  columns={["Service", "Now", "Uptime 24 h", "7 days", "30 days", "Response time"]}
+                  className="uptime"
+                  testId="uptime"
+                >
+                  {board.services.map((service) => (
+                    <tr key={service.service_id} data-service={service.service_id}>
+                      <th scope="row">
+                        <a href={href(`services/${service.service_id}`)}>{serviceName(service)}</a>
+                        {service.active ? "" : " (deactivated)"}
+                      </th>
+                      <td>
+                        <span className={`badge badge-${service.status}`}>{service.status}</span>
+                      </td>
+                      <td>{percent(service.uptime.last_24h)}</td>
+                      <td>{percent(service.uptime.last_7d)}</td>
+                      <td>{percent(service.uptime.last_30d)}</td>
+                      <td>
+                        {service.response_time_ms.count === 0
+                          ? "—"
+                          : `median ${milliseconds(service.response_time_ms.p50)}, 95th percentile ${milliseconds(service.response_time_ms.p95)}`}
+                      </td>
                     </tr>
-                  </thead>
-                  <tbody>
-                    {board.services.map((service) => (
-                      <tr key={service.service_id} data-service={service.service_id}>
-                        <th scope="row">
-                          <a href={href(`services/${service.service_id}`)}>{serviceName(service)}</a>
-                          {service.active ? "" : " (deactivated)"}
-                        </th>
-                        <td>
-                          <span className={`badge badge-${service.status}`}>{service.status}</span>
-                        </td>
-                        <td>{percent(service.uptime.last_24h)}</td>
-                        <td>{percent(service.uptime.last_7d)}</td>
-                        <td>{percent(service.uptime.last_30d)}</td>
-                        <td>
-                          {service.response_time_ms.count === 0
-                            ? "—"
-                            : `median ${milliseconds(service.response_time_ms.p50)}, 95th percentile ${milliseconds(service.response_time_ms.p95)}`}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                  ))}
+                </Table>
                 {board.services.map((service) => (
                   <TimeChart
                     key={service.service_id}
@@ -150,26 +143,16 @@ function hourly(service: ServiceView): ChartPoint[] {
 function CountsTable({ caption, head, rows }: { caption: string; head: string; rows: [string, ReactNode, Counts][] }): ReactNode {
   const statuses = ["running", "completed", "failed", "cancelled"] as const;
   return rows.length === 0 ? null : (
-    <table className="counts">
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{head}</th>
-          <th scope="col">Jobs</th>
-          <StatusHeads statuses={statuses} />
+    <Table caption={caption} columns={[head, "Jobs", ...statuses]} className="counts">
+      {rows.map(([key, name, counts]) => (
+        <tr key={key}>
+          <th scope="row">{name}</th>
+          <td>{counts.total}</td>
+          {statuses.map((status) => (
+            <td key={status}>{counts.by_status[status] ?? 0}</td>
+          ))}
         </tr>
-      </thead>
-      <tbody>
-        {rows.map(([key, name, counts]) => (
-          <tr key={key}>
-            <th scope="row">{name}</th>
-            <td>{counts.total}</td>
-            {statuses.map((status) => (
-              <td key={status}>{counts.by_status[status] ?? 0}</td>
-            ))}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </Table>
   );
 }

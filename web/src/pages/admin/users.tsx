@@ -11,6 +11,7 @@ import { when } from "../../components/format";
 import { Page } from "../../components/page";
 import { Pager } from "../../components/pager";
 import { Empty, Loaded, ProblemMessage, useAction, useLoad } from "../../components/states";
+import { Table } from "../../components/table";
 import { href, navigate } from "../../router";
 
 type User = components["schemas"]["UserProfile"];
@@ -51,33 +52,21 @@ export function UsersPage({ params }: { params: URLSearchParams }): ReactNode {
             <Empty>{q ? `No user matches “${q}”.` : "There are no users yet."}</Empty>
           ) : (
             <>
-              <table>
-                <caption className="visually-hidden">Users</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Email</th>
-                    <th scope="col">Name</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Roles</th>
-                    <th scope="col">Since</th>
+              <Table caption="Users" hiddenCaption columns={["Email", "Name", "Status", "Roles", "Since"]}>
+                {page.items.map((user) => (
+                  <tr key={user.id}>
+                    <th scope="row">
+                      <a href={href(`admin/users/${user.id}`)}>{user.email}</a>
+                    </th>
+                    <td>{user.name ?? "—"}</td>
+                    <td>
+                      <span className={`badge badge-${user.status}`}>{user.status}</span>
+                    </td>
+                    <td>{user.roles.map(grantText).join(", ") || "—"}</td>
+                    <td>{when(user.created_at)}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {page.items.map((user) => (
-                    <tr key={user.id}>
-                      <th scope="row">
-                        <a href={href(`admin/users/${user.id}`)}>{user.email}</a>
-                      </th>
-                      <td>{user.name ?? "—"}</td>
-                      <td>
-                        <span className={`badge badge-${user.status}`}>{user.status}</span>
-                      </td>
-                      <td>{user.roles.map(grantText).join(", ") || "—"}</td>
-                      <td>{when(user.created_at)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </Table>
               <Pager label="Pages of users" offset={offset} shown={page.items.length} total={page.total} size={PAGE_SIZE} onGo={(next) => go({ q, offset: next })} />
             </>
           )
@@ -125,29 +114,17 @@ export function UserPage({ id }: { id: string }): ReactNode {
             found.items.length === 0 ? (
               <Empty>They hold no role.</Empty>
             ) : (
-              <table>
-                <caption className="visually-hidden">Their role grants, newest first</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Role</th>
-                    <th scope="col">For</th>
-                    <th scope="col">Until</th>
-                    <th scope="col">Granted</th>
-                    <th scope="col">State</th>
+              <Table caption="Their role grants, newest first" hiddenCaption columns={["Role", "For", "Until", "Granted", "State"]}>
+                {found.items.map((grant) => (
+                  <tr key={grant.id} data-grant={grant.id}>
+                    <th scope="row">{grant.role}</th>
+                    <td>{serviceName(grant.service_id)}</td>
+                    <td>{grant.expires_at ? when(grant.expires_at) : "no end"}</td>
+                    <td>{when(grant.granted_at)}</td>
+                    <td>{inForce(grant) ? <Revoke userId={id} grant={grant} onRevoked={changed} /> : grant.revoked_at ? `revoked ${when(grant.revoked_at)}` : "expired"}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {found.items.map((grant) => (
-                    <tr key={grant.id} data-grant={grant.id}>
-                      <th scope="row">{grant.role}</th>
-                      <td>{serviceName(grant.service_id)}</td>
-                      <td>{grant.expires_at ? when(grant.expires_at) : "no end"}</td>
-                      <td>{when(grant.granted_at)}</td>
-                      <td>{inForce(grant) ? <Revoke userId={id} grant={grant} onRevoked={changed} /> : grant.revoked_at ? `revoked ${when(grant.revoked_at)}` : "expired"}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </Table>
             )
           }
         </Loaded>
