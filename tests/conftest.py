@@ -228,15 +228,17 @@ def files_db(
 @pytest.fixture
 def jobs_db(new_database: Callable[[str], DomainUrls], monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The jobs domain pointed at a fresh, migrated database, as its app role."""
+    from jobs.adapters.passwords import password_cipher
     from jobs.handlers.migrate import migrate
     from jobs.settings import jobs_database, jobs_settings
 
     urls = new_database("jobs")
-    _migrate_then_serve("jobs", urls, migrate, monkeypatch, [jobs_database, jobs_settings])
+    # the cipher too: made once per container with the key of the test that first used it
+    _migrate_then_serve("jobs", urls, migrate, monkeypatch, [jobs_database, jobs_settings, password_cipher])
     yield urls.app
     dispose_engines()
-    jobs_database.cache_clear()
-    jobs_settings.cache_clear()
+    for cached in (jobs_database, jobs_settings, password_cipher):
+        cached.cache_clear()
 
 
 @pytest.fixture

@@ -58,6 +58,8 @@ class JobFacts:
     finished: Stamp | None = None  # completed, failed or cancelled
 
 
+STAGES = ("submitted", "queued", "running", "finished")  # the stages a job's facts stamp, in order
+
 # the keys of the aggregates events add to
 type CountKey = tuple[Scope, str, str]  # scope, its key, status
 type DayKey = tuple[Scope, str, date, Metric, int]  # scope, its key, day, metric, bucket

@@ -33,6 +33,7 @@ from tests.browser.harness import (
 )
 from tests.support.cloudgene import CloudgeneFake
 from tests.support.cognito import totp
+from tests.support.e2e_jobs import register_service, signed_in
 from tests.support.job_world import HRC, SAMPLE
 from tests.support.platform_process import RunningPlatform, eventually
 
@@ -89,21 +90,9 @@ def world(platform: RunningPlatform) -> Iterator[World]:
         for name, fake in zip(SERVICES, (north, south), strict=True):
             body = {"name": name, "slug": name.lower().replace(" ", "-"), "api_type": "michigan",
                     "base_url": fake.base_url, "requires_user_token": True, "supported_builds": ["hg19"]}  # fmt: skip
-            created = httpx.post(f"{platform.url}/services", json=body, headers=admin, timeout=60)
-            assert created.status_code == 201, created.text
-            services[name] = created.json()["id"]
-            panel = httpx.post(f"{platform.url}/services/{services[name]}/panels", json=HRC, headers=admin, timeout=60)
-            assert panel.status_code == 201, panel.text
-        for service_id in services.values():
-
-            def healthy(service_id: str = service_id) -> bool | None:
-                report = httpx.get(f"{platform.url}/services/{service_id}/health", headers=admin, timeout=60).json()
-                return True if report["health"]["status"] == "healthy" else None
-
-            eventually(healthy, 120, "the sweep finding the Cloudgene servers healthy", interval=1.0)
+            services[name] = register_service(platform, admin, body, within=120)
         email = confirmed_researcher(platform, "ada.account@example.org")
-        tokens = httpx.post(f"{platform.url}/auth/sign-in", json={"email": email, "password": PASSWORD}, timeout=60)
-        yield World(email, {"Authorization": f"Bearer {tokens.json()['access_token']}"}, services, refusals)
+        yield World(email, signed_in(platform, email, PASSWORD), services, refusals)
 
 
 def signing_in(console: WatchedPage, email: str, password: str) -> None:

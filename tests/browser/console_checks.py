@@ -174,6 +174,10 @@ def test_services_at_a_glance(console: WatchedPage, platform: RunningPlatform) -
     with page.expect_response(lambda answer: answer.url.endswith("/auth/refresh")) as renewed:
         page.get_by_role("link", name="Services").click()
     assert renewed.value.status == 200
+    # the console keeps the new tokens once it has read the answer, a moment after the answer arrives
+    page.wait_for_function(
+        "(old) => JSON.parse(sessionStorage.getItem('fip.session')).access_token !== old", arg=before["access_token"]
+    )
     after = page.evaluate(READ_THE_SESSION)
     assert after["access_token"] != before["access_token"]
     assert after["expires_at"] > aged + 60_000  # counted afresh from the new token's lifetime

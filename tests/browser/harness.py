@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import (
     BrowserContext,
@@ -31,6 +30,7 @@ from playwright.sync_api import (
 
 from tests.conftest import REPO
 from tests.fuzz.isolation import loopback_only
+from tests.support.e2e_jobs import confirmed_account
 from tests.support.platform_process import RunningPlatform, running_platform
 
 CHROMIUM_ARGS = (
@@ -185,11 +185,8 @@ def console(platform: RunningPlatform, browser: BrowserContext) -> Iterator[Watc
 
 
 def confirmed_researcher(platform: RunningPlatform, email: str) -> str:
-    """An account signed up and confirmed through the API (locally any 6-digit code confirms)."""
-    signed_up = httpx.post(f"{platform.url}/auth/sign-up", json={"email": email, "password": PASSWORD})
-    assert signed_up.status_code == 202, signed_up.text
-    confirmed = httpx.post(f"{platform.url}/auth/confirm", json={"email": email, "code": "123456"})
-    assert confirmed.status_code == 200, confirmed.text
+    """An account signed up and confirmed through the API, with the walks' password."""
+    confirmed_account(platform, email, PASSWORD)
     return email
 
 

@@ -30,6 +30,7 @@ from tests.browser.harness import (
     sign_in,
 )
 from tests.support.cloudgene import OK, CloudgeneFake
+from tests.support.e2e_jobs import register_service, signed_in
 from tests.support.job_world import HRC, SAMPLE
 from tests.support.platform_process import RunningPlatform, eventually
 
@@ -67,20 +68,9 @@ def researcher(platform: RunningPlatform, fake: CloudgeneFake) -> Researcher:
     admin = platform.headers()
     body = {"name": SERVICE, "slug": "browser-cloudgene", "api_type": "michigan", "base_url": fake.base_url,
             "requires_user_token": True, "supported_builds": ["hg19"]}  # fmt: skip
-    created = httpx.post(f"{platform.url}/services", json=body, headers=admin, timeout=60)
-    assert created.status_code == 201, created.text
-    service_id = created.json()["id"]
-    panel = httpx.post(f"{platform.url}/services/{service_id}/panels", json=HRC, headers=admin, timeout=60)
-    assert panel.status_code == 201, panel.text
-
-    def healthy() -> bool | None:
-        report = httpx.get(f"{platform.url}/services/{service_id}/health", headers=admin, timeout=60).json()
-        return True if report["health"]["status"] == "healthy" else None
-
-    eventually(healthy, 120, "the sweep finding the Cloudgene server healthy", interval=1.0)
+    service_id = register_service(platform, admin, body, within=120)
     email = confirmed_researcher(platform, "rosalind.browser@example.org")
-    tokens = httpx.post(f"{platform.url}/auth/sign-in", json={"email": email, "password": PASSWORD}, timeout=60)
-    return Researcher(email, {"Authorization": f"Bearer {tokens.json()['access_token']}"}, service_id)
+    return Researcher(email, signed_in(platform, email, PASSWORD), service_id)
 
 
 def a_valid_file(console: WatchedPage) -> None:

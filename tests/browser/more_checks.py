@@ -31,6 +31,7 @@ from tests.browser.harness import (
 )
 from tests.browser.job_checks import ARCHIVE, JOB_TIMEOUT_MS, job_shown
 from tests.support.cloudgene import CloudgeneFake
+from tests.support.e2e_jobs import register_service, signed_in
 from tests.support.job_world import HRC, SAMPLE
 from tests.support.platform_process import RunningPlatform, eventually
 
@@ -45,12 +46,6 @@ def fake() -> Iterator[CloudgeneFake]:
         yield server
 
 
-def researchers_headers(platform: RunningPlatform) -> dict[str, str]:
-    tokens = httpx.post(f"{platform.url}/auth/sign-in", json={"email": RESEARCHER, "password": PASSWORD}, timeout=60)
-    assert tokens.status_code == 200, tokens.text
-    return {"Authorization": f"Bearer {tokens.json()['access_token']}"}
-
-
 @pytest.fixture(scope="module")
 def service_id(platform: RunningPlatform, fake: CloudgeneFake) -> str:
     """The fake registered in South Africa with one panel, found healthy by the sweep; the researcher
@@ -59,19 +54,9 @@ def service_id(platform: RunningPlatform, fake: CloudgeneFake) -> str:
     body = {"name": SERVICE, "slug": "cape-town-cloudgene", "api_type": "michigan", "base_url": fake.base_url,
             "requires_user_token": True, "supported_builds": ["hg19"],
             "location": {"country": "ZA", "city": "Cape Town"}}  # fmt: skip
-    created = httpx.post(f"{platform.url}/services", json=body, headers=admin, timeout=60)
-    assert created.status_code == 201, created.text
-    service = str(created.json()["id"])
-    panel = httpx.post(f"{platform.url}/services/{service}/panels", json=HRC, headers=admin, timeout=60)
-    assert panel.status_code == 201, panel.text
-
-    def healthy() -> bool | None:
-        report = httpx.get(f"{platform.url}/services/{service}/health", headers=admin, timeout=60).json()
-        return True if report["health"]["status"] == "healthy" else None
-
-    eventually(healthy, 120, "the sweep finding the Cloudgene server healthy", interval=1.0)
+    service = register_service(platform, admin, body, within=120)
     confirmed_researcher(platform, RESEARCHER)
-    mine = researchers_headers(platform)
+    mine = signed_in(platform, RESEARCHER, PASSWORD)
     stored = httpx.put(f"{platform.url}/me/credentials/{service}", json={"token": TOKEN}, headers=mine, timeout=60)
     assert stored.status_code in (200, 201), stored.text
     return service
@@ -167,7 +152,7 @@ def test_a_researchers_job_completes_and_her_dashboard_agrees_with_her_jobs(
     console: WatchedPage, platform: RunningPlatform, service_id: str, fake: CloudgeneFake
 ) -> None:
     page = console.page
-    mine = researchers_headers(platform)
+    mine = signed_in(platform, RESEARCHER, PASSWORD)
     sign_in(console, RESEARCHER)
     row = file_row(console, SAMPLE.name, "valid").first
     row.get_by_text(f"Where {SAMPLE.name} may go", exact=True).click()

@@ -12,30 +12,44 @@ from tests.support.job_world import HRC, SAMPLE
 from tests.support.platform_process import RunningPlatform, eventually
 
 
-def register_service(platform: RunningPlatform, admin: dict[str, str], body: dict[str, Any]) -> str:
-    """The service registered through the registry's API with the HRC panel, once the sweep found it healthy."""
-    created = httpx.post(f"{platform.url}/services", json=body, headers=admin)
+def register_service(
+    platform: RunningPlatform, admin: dict[str, str], body: dict[str, Any], *, within: float = 60
+) -> str:
+    """The service registered through the registry's API with the HRC panel, once the sweep found it
+    healthy (waited for `within` seconds at the most)."""
+    created = httpx.post(f"{platform.url}/services", json=body, headers=admin, timeout=60)
     assert created.status_code == 201, created.text
     service_id = str(created.json()["id"])
-    panel = httpx.post(f"{platform.url}/services/{service_id}/panels", json=HRC, headers=admin)
+    panel = httpx.post(f"{platform.url}/services/{service_id}/panels", json=HRC, headers=admin, timeout=60)
     assert panel.status_code == 201, panel.text
 
     def healthy() -> bool | None:
-        report = httpx.get(f"{platform.url}/services/{service_id}/health", headers=admin).json()
+        report = httpx.get(f"{platform.url}/services/{service_id}/health", headers=admin, timeout=60).json()
         return True if report["health"]["status"] == "healthy" else None
 
-    eventually(healthy, 60, f"the sweep finding {body['slug']} healthy", interval=1.0)
+    eventually(healthy, within, f"the sweep finding {body['slug']} healthy", interval=1.0)
     return service_id
+
+
+def confirmed_account(platform: RunningPlatform, email: str, password: str) -> None:
+    """An account signed up and confirmed over HTTP (locally any 6-digit code confirms)."""
+    signed_up = httpx.post(f"{platform.url}/auth/sign-up", json={"email": email, "password": password}, timeout=60)
+    assert signed_up.status_code == 202, signed_up.text
+    confirmed = httpx.post(f"{platform.url}/auth/confirm", json={"email": email, "code": "123456"}, timeout=60)
+    assert confirmed.status_code == 200, confirmed.text
+
+
+def signed_in(platform: RunningPlatform, email: str, password: str) -> dict[str, str]:
+    """The headers of an account signed in over HTTP."""
+    tokens = httpx.post(f"{platform.url}/auth/sign-in", json={"email": email, "password": password}, timeout=60)
+    assert tokens.status_code == 200, tokens.text
+    return {"Authorization": f"Bearer {tokens.json()['access_token']}"}
 
 
 def sign_up(platform: RunningPlatform, email: str) -> dict[str, str]:
     """Headers of a researcher who signed up, confirmed and signed in over HTTP."""
-    account = {"email": email, "password": "Imputer-pass-12"}
-    assert httpx.post(f"{platform.url}/auth/sign-up", json=account).status_code == 202
-    confirmed = httpx.post(f"{platform.url}/auth/confirm", json={"email": account["email"], "code": "123456"})
-    assert confirmed.status_code == 200, confirmed.text
-    signed_in = httpx.post(f"{platform.url}/auth/sign-in", json=account)
-    return {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+    confirmed_account(platform, email, "Imputer-pass-12")
+    return signed_in(platform, email, "Imputer-pass-12")
 
 
 def upload_sample(platform: RunningPlatform, researcher: dict[str, str]) -> str:

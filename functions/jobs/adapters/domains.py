@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from fip_core import calls
 from fip_core.declaration import InternalCall
 from fip_core.problems import UnavailableError
@@ -18,7 +16,7 @@ def _invoke(call: InternalCall, payload: dict[str, Any]) -> dict[str, Any]:
     request that needed it changed nothing and may be sent again), never an unexplained 500."""
     try:
         return dict(calls.invoke(DOMAIN, call, payload))
-    except (calls.InternalCallError, ClientError, BotoCoreError) as error:
+    except calls.InternalCallError as error:
         raise UnavailableError(
             f"the {call.domain} domain did not answer ({call.target}); nothing was done, try again"
         ) from error

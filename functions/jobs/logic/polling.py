@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from fip_core.relay import record_and_relay
 from jobs.adapters.base import (
     AdapterError,
     BadTokenError,
@@ -89,7 +90,15 @@ async def poll_pass(
         by_service[job.service_id].append(job)
     answers: asyncio.Queue[tuple[JobRecord, Answer] | None] = asyncio.Queue()
     async with asyncio.TaskGroup() as group:
-        recorder = group.create_task(_record(adapters, answers, timings, report))
+        recorder = group.create_task(
+            record_and_relay(
+                answers,
+                RECORD_BATCH,
+                lambda batch: _apply_batch(adapters, batch, timings, report),
+                lambda: report.transitions,
+                adapters.relay,
+            )
+        )
         async with asyncio.TaskGroup() as services:
             for service_id, jobs in by_service.items():
                 services.create_task(_poll_service(adapters, lookups, service_id, jobs, cap, timings, answers, report))
@@ -175,33 +184,6 @@ async def _ask(
             return Lost(f"the service no longer knows this job ({words(unknown)})")
         except AdapterError as error:
             return Unanswered(words(error))
-
-
-async def _record(
-    adapters: JobsAdapters,
-    answers: asyncio.Queue[tuple[JobRecord, Answer] | None],
-    timings: Timings,
-    report: PollReport,
-) -> None:
-    """Apply the answers as they come in; relay the events of what is applied while later answers are
-    still being applied (one relay at a time), and once more at the end."""
-    relaying: asyncio.Task[int] | None = None
-    relayed = 0  # transitions whose events a relay started after had been written
-    done = False
-    while not done:
-        batch = [await answers.get()]
-        while not answers.empty() and len(batch) < RECORD_BATCH:
-            batch.append(answers.get_nowait())
-        done = batch[-1] is None
-        taken = [item for item in batch if item is not None]
-        if taken:
-            await asyncio.to_thread(_apply_batch, adapters, taken, timings, report)
-        if report.transitions > relayed and (relaying is None or relaying.done()):
-            relayed, relaying = report.transitions, asyncio.create_task(asyncio.to_thread(adapters.relay))
-    if relaying is not None:
-        await relaying
-    if report.transitions > relayed:
-        await asyncio.to_thread(adapters.relay)
 
 
 def _apply_batch(

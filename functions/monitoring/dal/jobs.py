@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import fields
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitoring.dal.tables import JobRow
-from monitoring.domain import JobFacts, Stamp
+from monitoring.domain import STAGES, JobFacts, Stamp
 
-_STAGES = ("submitted", "queued", "running", "finished")
+# the facts stored as they are, a column each; a stage's stamp is two columns, `<stage>_at` and `_revision`
+_PLAIN = tuple(field.name for field in fields(JobFacts) if field.name not in STAGES)
 _IN_LIMIT = 500
 
 
@@ -54,37 +57,18 @@ class Jobs:
 
 
 def _facts(row: JobRow) -> JobFacts:
-    stamps = {
+    stamps: dict[str, Any] = {
         stage: Stamp(at, revision)
-        for stage in _STAGES
+        for stage in STAGES
         if (at := getattr(row, f"{stage}_at")) is not None
         and (revision := getattr(row, f"{stage}_revision")) is not None
     }
-    return JobFacts(
-        job_id=row.job_id,
-        user_id=row.user_id,
-        parent_id=row.parent_id,
-        service_id=row.service_id,
-        status=row.status,
-        revision=row.revision,
-        created_at=row.created_at,
-        changed_at=row.changed_at,
-        **stamps,
-    )
+    return JobFacts(**{name: getattr(row, name) for name in _PLAIN}, **stamps)
 
 
 def _values(job: JobFacts) -> dict[str, object]:
-    values: dict[str, object] = {
-        "job_id": job.job_id,
-        "user_id": job.user_id,
-        "parent_id": job.parent_id,
-        "service_id": job.service_id,
-        "status": job.status,
-        "revision": job.revision,
-        "created_at": job.created_at,
-        "changed_at": job.changed_at,
-    }
-    for stage in _STAGES:
+    values: dict[str, object] = {name: getattr(job, name) for name in _PLAIN}
+    for stage in STAGES:
         stamp: Stamp | None = getattr(job, stage)
         values[f"{stage}_at"] = stamp.at if stamp else None
         values[f"{stage}_revision"] = stamp.revision if stamp else None

@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from fip_core.platform_events import JobStatusChanged
 from monitoring.domain import (
     COUNT_BUCKET,
     OUTCOMES,
+    STAGES,
     CountKey,
     DayKey,
     JobFacts,
@@ -28,8 +30,6 @@ from monitoring.domain import (
 from monitoring.logic.histogram import DURATION_S
 
 type Contribution = tuple[Counter[CountKey], Counter[DayKey]]
-
-_STAGE_FIELDS = {"submitted": "submitted", "queued": "queued", "running": "running"}
 
 
 def advance(job: JobFacts | None, event: JobStatusChanged) -> JobFacts:
@@ -56,22 +56,13 @@ def advance(job: JobFacts | None, event: JobStatusChanged) -> JobFacts:
         )
     elif job.service_id is None and event.service_id is not None:
         job = replace(job, service_id=event.service_id)
-    stage = "finished" if event.status in OUTCOMES else _STAGE_FIELDS.get(event.status)
-    if stage is not None:
+    stage = "finished" if event.status in OUTCOMES else event.status
+    if stage in STAGES:
         current: Stamp | None = getattr(job, stage)
         if current is None or event.revision > current.revision:
-            job = _stamped(job, stage, Stamp(event.changed_at, event.revision))
+            stamped: dict[str, Any] = {stage: Stamp(event.changed_at, event.revision)}
+            job = replace(job, **stamped)
     return job
-
-
-def _stamped(job: JobFacts, stage: str, stamp: Stamp) -> JobFacts:
-    if stage == "submitted":
-        return replace(job, submitted=stamp)
-    if stage == "queued":
-        return replace(job, queued=stamp)
-    if stage == "running":
-        return replace(job, running=stamp)
-    return replace(job, finished=stamp)
 
 
 def scopes(job: JobFacts) -> list[tuple[Scope, str]]:

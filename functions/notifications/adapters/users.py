@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ValidationError
 
 from fip_core import calls
@@ -35,6 +34,6 @@ class UsersDirectory:
         try:
             answer: Any = calls.invoke(DOMAIN, self.call, {"user_ids": user_ids, "admins": admins})
             found = _Contacts.model_validate(answer)
-        except (calls.InternalCallError, ClientError, BotoCoreError, ValidationError) as error:
+        except (calls.InternalCallError, ValidationError) as error:
             raise DirectoryUnavailableError(f"users/contacts: {type(error).__name__}") from error
         return [Contact(user_id=c.user_id, email=c.email, name=c.name) for c in found.contacts]

@@ -25,6 +25,7 @@ from fip_core.platform_events import (
     ServicesChecked,
 )
 from fip_core.problems import NotFoundError
+from fip_core.relay import record_and_relay
 from registry.dal.repository import RegistryRepository
 from registry.domain import CheckResult, CheckTarget, HealthState, UptimeShares
 from registry.logic.api_models import health_check, health_report
@@ -252,43 +253,22 @@ async def _check_and_record(
     async def check(target: CheckTarget) -> None:
         finished.put_nowait((target, await _check(target, adapters.prober, policy, limit)))
 
-    async def record() -> None:
-        relayed = 0  # events queued before the running (or last) relay began
-        relaying: asyncio.Task[int] | None = None
-        done = False
-        while not done:
-            checks, done = await _next_batch(finished)
-            if checks:
-                await asyncio.to_thread(record_batch, adapters, checks, policy, progress)
-            queued = progress.events  # counted over all kept so far: once per batch, not per use
-            if queued > relayed and (relaying is None or relaying.done()):
-                relayed, relaying = queued, asyncio.create_task(asyncio.to_thread(adapters.relay))
-        if relaying is not None:
-            await relaying
-        if progress.events > relayed:
-            await asyncio.to_thread(adapters.relay)
-
     async with asyncio.TaskGroup() as group:
-        recorder = group.create_task(record())
+        recorder = group.create_task(
+            record_and_relay(
+                finished,
+                RECORD_BATCH,
+                lambda checks: record_batch(adapters, checks, policy, progress),
+                lambda: progress.events,  # counted over all kept so far: once per batch, not per use
+                adapters.relay,
+            )
+        )
         async with asyncio.TaskGroup() as checks:
             for target in targets:
                 checks.create_task(check(target))
         finished.put_nowait(None)
         await recorder
     return progress
-
-
-async def _next_batch[T](finished: asyncio.Queue[T | None]) -> tuple[list[T], bool]:
-    """What has finished: at least one item (waited for), then whatever is already there, at most
-    RECORD_BATCH; and whether the end (None) was reached."""
-    batch: list[T] = []
-    item = await finished.get()
-    while item is not None:
-        batch.append(item)
-        if len(batch) >= RECORD_BATCH or finished.empty():
-            return batch, False
-        item = finished.get_nowait()
-    return batch, True
 
 
 def record_batch(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -20,7 +21,8 @@ from fip_core.resources import variable_stem
 
 
 class InternalCallError(RuntimeError):
-    """The target function failed (raised, timed out) or answered something that is not JSON."""
+    """The target function could not be reached, failed (raised, timed out) or answered something that is
+    not JSON: the one error a caller catches for a call that gave no answer."""
 
 
 class CallTarget(BaseSettings):
@@ -50,10 +52,15 @@ def invoke(caller_domain: str, call: InternalCall, payload: dict[str, Any]) -> A
     """Invoke the call's target with `payload` and answer what it returned; `InternalCallError` when it
     failed. Neither the payload nor the answer is logged: they may carry secrets."""
     name = call_target(caller_domain, call).function_name
-    answer = aws_client("lambda").invoke(
-        FunctionName=name, InvocationType="RequestResponse", Payload=json.dumps(payload).encode()
-    )
-    body = answer["Payload"].read()
+    try:
+        answer = aws_client("lambda").invoke(
+            FunctionName=name, InvocationType="RequestResponse", Payload=json.dumps(payload).encode()
+        )
+        body = answer["Payload"].read()
+    except (ClientError, BotoCoreError) as failure:
+        raise InternalCallError(
+            f"{call.domain}/{call.target} could not be invoked: {type(failure).__name__}"
+        ) from failure
     if answer.get("FunctionError"):
         # the runtime's error document names the error's type and message, never the payload
         try:

@@ -1,9 +1,11 @@
 """The scheduled relay every publishing domain runs each minute: it publishes what the relay after a
 commit could not (the bus was unreachable, the container was stopped between commit and relay),
-and reports how long the oldest event has waited, which an alarm watches."""
+and reports how long the oldest event has waited, which an alarm watches. And the loop of a task
+that records many answers in batches while it relays their events (`record_and_relay`)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -42,3 +44,42 @@ def relay_task(
         return dict(report.__dict__)
 
     return relay
+
+
+async def record_and_relay[T](
+    finished: asyncio.Queue[T | None],
+    batch_size: int,
+    record: Callable[[list[T]], object],
+    written: Callable[[], int],
+    relay: Callable[[], object],
+) -> None:
+    """Record what comes in on `finished` until its end (None): a batch at a time, each what has come in
+    while the previous one was written (at least one item, at most `batch_size`), in a thread. The events
+    the batches wrote (`written`, a running count) go to the bus from one relay at a time, in a thread
+    beside the writes rather than between them, and once more at the end for what the last relay missed."""
+    relayed = 0  # events written before the running (or last) relay began
+    relaying: asyncio.Task[object] | None = None
+    done = False
+    while not done:
+        batch, done = await _next_batch(finished, batch_size)
+        if batch:
+            await asyncio.to_thread(record, batch)
+        if written() > relayed and (relaying is None or relaying.done()):
+            relayed, relaying = written(), asyncio.create_task(asyncio.to_thread(relay))
+    if relaying is not None:
+        await relaying
+    if written() > relayed:
+        await asyncio.to_thread(relay)
+
+
+async def _next_batch[T](finished: asyncio.Queue[T | None], batch_size: int) -> tuple[list[T], bool]:
+    """What has come in: at least one item (waited for), then whatever is already there, at most
+    `batch_size`; and whether the end (None) was reached."""
+    batch: list[T] = []
+    item = await finished.get()
+    while item is not None:
+        batch.append(item)
+        if len(batch) >= batch_size or finished.empty():
+            return batch, False
+        item = finished.get_nowait()
+    return batch, True
