@@ -172,3 +172,19 @@ def test_the_profile_changes_only_what_is_given():
     assert answer.status == 200
     assert (answer.body["name"], answer.body["institution"]) == ("Grace", "H3ABioNet")
     assert invoke_api("PATCH", "/me", body={"email": "x@y.org"}, token=account.access_token).status == 422
+
+
+@pytest.mark.parametrize(
+    ("country", "says"),
+    [("XX", "not an ISO 3166-1 alpha-2 country code"), ("za", "pattern"), ("South Africa", "pattern")],
+)
+def test_a_country_is_an_assigned_iso_code_at_sign_up_and_in_the_profile(country, says):
+    refused = post("/auth/sign-up", {"email": "kwame@example.org", "password": PASSWORD, "country": country})
+    assert refused.status == 422, refused.body
+    [problem] = refused.body["errors"]
+    assert (problem["location"], says in problem["message"]) == ("body.country", True)
+    account = sign_up(name="Kwame", country="GH")
+    changed = invoke_api("PATCH", "/me", body={"country": country}, token=account.access_token)
+    assert changed.status == 422, changed.body
+    assert says in changed.body["errors"][0]["message"]
+    assert invoke_api("GET", "/me", token=account.access_token).body["country"] == "GH"

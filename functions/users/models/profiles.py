@@ -7,12 +7,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from fip_core.countries import CountryCode
 from fip_core.fields import SingleLineText
 from users.domain import UserStatus
 from users.models.roles import RoleGrant
 
 ProfileText = Annotated[SingleLineText, Field(min_length=1, max_length=200)]
-Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code, e.g. 'ZA'.")]
+Country = CountryCode  # checked against ISO 3166-1's list, as the residency rules' countries are
 
 
 class ProfileUpdate(BaseModel):
