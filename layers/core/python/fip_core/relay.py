@@ -64,8 +64,9 @@ async def record_and_relay[T](
         batch, done = await _next_batch(finished, batch_size)
         if batch:
             await asyncio.to_thread(record, batch)
-        if written() > relayed and (relaying is None or relaying.done()):
-            relayed, relaying = written(), asyncio.create_task(asyncio.to_thread(relay))
+        count = written()
+        if count > relayed and (relaying is None or relaying.done()):
+            relayed, relaying = count, asyncio.create_task(asyncio.to_thread(relay))
     if relaying is not None:
         await relaying
     if written() > relayed:
