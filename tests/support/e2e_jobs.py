@@ -11,6 +11,8 @@ import httpx
 from tests.support.job_world import HRC, SAMPLE
 from tests.support.platform_process import RunningPlatform, eventually
 
+RESEARCHER_PASSWORD = "Imputer-pass-12"
+
 
 def register_service(
     platform: RunningPlatform, admin: dict[str, str], body: dict[str, Any], *, within: float = 60
@@ -48,8 +50,8 @@ def signed_in(platform: RunningPlatform, email: str, password: str) -> dict[str,
 
 def sign_up(platform: RunningPlatform, email: str) -> dict[str, str]:
     """Headers of a researcher who signed up, confirmed and signed in over HTTP."""
-    confirmed_account(platform, email, "Imputer-pass-12")
-    return signed_in(platform, email, "Imputer-pass-12")
+    confirmed_account(platform, email, RESEARCHER_PASSWORD)
+    return signed_in(platform, email, RESEARCHER_PASSWORD)
 
 
 def upload_sample(platform: RunningPlatform, researcher: dict[str, str]) -> str:
